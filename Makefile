@@ -1,0 +1,81 @@
+# vasdom: small C utilities for a self-learning customer assistant.
+# make            build the binaries
+# make check      build and run the whole test suite (TAP, via prove)
+# make demo       build, load the default knowledge into a temporary database, ask
+# make install    PREFIX=/usr/local DESTDIR=
+# make asan       run the suite under AddressSanitizer+UBSan (build in build-asan/)
+# make eval       quality figures on ../shared/datasets
+# make bench      speed figures with the machine's details
+
+VERSION  = 0.1.0
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share/vasdom
+MANDIR  ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN     = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter
+CPPFLAGS += -Icommon -Icmd -DVD_VERSION='"$(VERSION)"' -DVD_DATADIR='"$(DATADIR)"'
+LIBS     = -lsqlite3 -lcsv -lpcre2-8 -lcurl -lstemmer -lutf8proc -ljansson -lm
+
+# Out-of-tree builds (the sanitizer build) use O=dir.
+O ?= .
+BINS     = vasdom-ask vasdom-rate
+LIBSRC   = $(filter-out common/rules_default.c,$(wildcard common/*.c)) common/rules_default.c
+LIBOBJ   = $(patsubst %.c,$(O)/%.o,$(LIBSRC))
+CLIOBJ   = $(O)/cmd/cli.o
+BINPATHS = $(addprefix $(O)/,$(BINS))
+HEADERS  = $(wildcard common/*.h cmd/*.h)
+
+all: $(BINPATHS)
+
+$(O)/common $(O)/cmd:
+	mkdir -p $@
+
+$(O)/%.o: %.c $(HEADERS) | $(O)/common $(O)/cmd
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
+
+# The default rules file is built in, so an uninstalled binary still answers.
+common/rules_default.c: data/intents.rules scripts/embed-text
+	sh scripts/embed-text vd_rules_default < data/intents.rules > $@.tmp && mv $@.tmp $@
+
+$(O)/libvasdom.a: $(LIBOBJ)
+	rm -f $@
+	ar rcs $@ $(LIBOBJ)
+
+$(O)/vasdom-%: $(O)/cmd/vasdom-%.o $(CLIOBJ) $(O)/libvasdom.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+check: all
+	VASDOM_BIN=$(abspath $(O)) prove -f tests/
+
+asan:
+	$(MAKE) O=build-asan CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
+		LDFLAGS='-fsanitize=address,undefined' check
+
+demo: all
+	sh scripts/demo
+
+eval: all
+	sh scripts/eval
+
+bench: all
+	sh scripts/bench
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)
+	install -m 755 $(BINPATHS) $(DESTDIR)$(BINDIR)
+	install -m 644 data/intents.rules $(DESTDIR)$(DATADIR)/intents.rules
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(BINS)) $(DESTDIR)$(DATADIR)/intents.rules
+	-rmdir $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf $(BINS) common/*.o cmd/*.o libvasdom.a common/rules_default.c build-asan
+
+.PHONY: all check asan demo eval bench install uninstall clean
+.SECONDARY:

@@ -1,0 +1,172 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "vd_db.h"
+#include "vd_error.h"
+
+const char *argv0 = "vasdom";
+static FILE *rejects;
+static int nrejected;
+
+void
+cli_init(const char *name, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	argv0 = name;
+}
+
+static void
+vmsg(const char *prefix, const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fprintf(stderr, "%s: %s", argv0, prefix);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void
+die(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("", fmt, ap);
+	va_end(ap);
+	exit(code);
+}
+
+void
+error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("", fmt, ap);
+	va_end(ap);
+}
+
+void
+warning(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void
+cli_config(struct vd_config *cfg)
+{
+	if (vd_config_load(cfg))
+		die(2, "%s", vd_errmsg());
+}
+
+sqlite3 *
+cli_open_db(const struct vd_config *cfg)
+{
+	char *path = NULL;
+	sqlite3 *db;
+
+	if (!cfg->db_path && !(path = vd_config_default_db()))
+		die(3, "%s", vd_errmsg());
+	if (vd_db_open(cfg->db_path ? cfg->db_path : path, cfg->busy_timeout_ms, &db))
+		die(3, "%s", vd_errmsg());
+	free(path);
+	return db;
+}
+
+void
+cli_rejects_open(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	if (fd < 0 || !(rejects = fdopen(fd, "w")))
+		die(3, "%s: %s", path, strerror(errno));
+}
+
+void
+cli_reject(const struct vd_record *rec, const char *msg)
+{
+	if (rec->line > 0)
+		error("line %ld: %s", rec->line, msg);
+	else
+		error("arguments: %s", msg);
+	nrejected++;
+	if (rejects && rec->rawlen) {
+		fwrite(rec->raw, 1, rec->rawlen, rejects);
+		if (rec->raw[rec->rawlen - 1] != '\n')
+			fputc('\n', rejects);
+	}
+}
+
+int
+cli_rejected(void)
+{
+	return nrejected;
+}
+
+long
+cli_int(const char *opt, const char *val, long min, long max)
+{
+	long v;
+
+	if (vd_parse_int(val, min, max, &v))
+		die(2, "%s: expected a whole number from %ld to %ld, got '%s'", opt, min, max, val);
+	return v;
+}
+
+double
+cli_double(const char *opt, const char *val, double min, double max)
+{
+	double v;
+
+	if (vd_parse_double(val, min, max, &v))
+		die(2, "%s: expected a number from %g to %g, got '%s'", opt, min, max, val);
+	return v;
+}
+
+int
+cli_informat(const char *val)
+{
+	int f = vd_informat_parse(val);
+
+	if (f < 0)
+		die(2, "-i: unknown input format '%s' (auto, text, jsonl, csv)", val);
+	return f;
+}
+
+int
+cli_outformat(const char *val, int allow_text)
+{
+	int f = vd_outformat_parse(val, allow_text);
+
+	if (f < 0)
+		die(2, "-f: unknown output format '%s' (jsonl, csv%s)", val, allow_text ? ", text" : "");
+	return f;
+}
+
+void
+cli_finish(struct vd_writer *w, int status)
+{
+	if (vd_writer_close(w))
+		die(1, "%s", vd_errmsg());
+	if (rejects && fclose(rejects))
+		die(1, "rejects file: %s", strerror(errno));
+	if (fclose(stdout) && errno != EBADF)
+		die(1, "write error: %s", strerror(errno));
+	exit(status);
+}
+
+void
+cli_version(void)
+{
+	printf("%s %s\n", argv0, VD_VERSION);
+	exit(0);
+}

@@ -1,0 +1,45 @@
+/* What every binary does the same way: messages, dying, the database,
+ * rejected input lines. Only cmd/ links this: the library never exits. */
+#ifndef VD_CLI_H
+#define VD_CLI_H
+
+#include <stdio.h>
+#include <sqlite3.h>
+
+#include "vd_config.h"
+#include "vd_input.h"
+#include "vd_output.h"
+
+extern const char *argv0;
+
+void cli_init(const char *name, int argc, char **argv);
+void die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Load settings or die 2 (a malformed variable is a usage error). */
+void cli_config(struct vd_config *cfg);
+
+/* Open the database from -d, VASDOM_DB or the default, or die 3. */
+sqlite3 *cli_open_db(const struct vd_config *cfg);
+
+/* Report a bad record: "prog: line N: msg", copy its input verbatim to the
+ * --rejects file when one is open, and count it. */
+void cli_reject(const struct vd_record *rec, const char *msg);
+void cli_rejects_open(const char *path);
+int cli_rejected(void);      /* how many so far */
+
+/* Parse option values or die 2 naming the option. */
+long cli_int(const char *opt, const char *val, long min, long max);
+double cli_double(const char *opt, const char *val, double min, double max);
+int cli_informat(const char *val);
+int cli_outformat(const char *val, int allow_text);
+
+/* Close the writer and stdout, dying 1 on a write error (full disk, closed
+ * pipe), then exit with status. */
+void cli_finish(struct vd_writer *w, int status) __attribute__((noreturn));
+
+/* Print the version line and exit 0. */
+void cli_version(void) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,266 @@
+/* vasdom-ask: answer questions and log every exchange. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "vd_answer.h"
+#include "vd_db.h"
+#include "vd_error.h"
+#include "vd_exchange.h"
+#include "vd_text.h"
+
+static const char usage_line[] =
+    "usage: vasdom-ask [-r] [--record [--skip-existing]] [-s session] [-d db] [-f jsonl|csv]\n"
+    "                  [-i auto|text|jsonl|csv] [--rules file] [--rejects file] [message ...]\n";
+
+static const char *const ask_columns[] = {
+	"log_id", "session_id", "message", "response", "source", "model_used",
+	"response_time", "similar_found", "learning_improved", "similar",
+	"model_error", "created_at", NULL
+};
+static const char *const record_columns[] = {
+	"log_id", "session_id", "message", "response", "source", "rating",
+	"created_at", "existed", NULL
+};
+static const char *const text_columns[] = { "response", NULL };
+static const char *const text_fields[] = { "message", NULL };
+
+static struct {
+	int raw, record, skip_existing;
+	const char *session, *rules, *rejects;
+	int informat, outformat;
+} opt = { .informat = VD_IN_AUTO, .outformat = VD_OUT_JSONL };
+
+static void __attribute__((noreturn))
+usage(int code)
+{
+	fputs(usage_line, code ? stderr : stdout);
+	if (code == 0)
+		fputs("Answer each message (arguments, or lines of standard input) and log it.\n"
+		    "  -r               print only the answer text\n"
+		    "  -s session       session id (default: a new one for this run)\n"
+		    "  --record         log given message/response pairs without answering\n"
+		    "  --skip-existing  with --record: skip records whose client_id is stored\n"
+		    "  -d db            database (VASDOM_DB)\n"
+		    "  -f format        output: jsonl (default) or csv\n"
+		    "  -i format        input: auto (default), text, jsonl or csv\n"
+		    "  --rules file     intent rules (VASDOM_RULES)\n"
+		    "  --rejects file   copy rejected input lines here, verbatim\n"
+		    "See vasdom-ask(1).\n", stdout);
+	exit(code);
+}
+
+/* The message, trimmed and checked: 1..2000 characters. */
+static int
+take_message(const struct vd_record *rec, char **out)
+{
+	const char *m;
+	size_t n, chars;
+
+	if (vd_rec_str(rec, "message", &m))
+		return VD_EINPUT;
+	if (!m)
+		return vd_error(VD_EINPUT, "no message");
+	n = strlen(m);
+	if (json_string_length(json_object_get(rec->obj, "message")) != n)
+		return vd_error(VD_EINPUT, "message holds a NUL character");
+	m = vd_text_trim(m, &n);
+	if (n == 0)
+		return vd_error(VD_EINPUT, "empty message");
+	if ((chars = vd_utf8_len(m, n)) > VD_MESSAGE_MAX)
+		return vd_error(VD_EINPUT, "message has %zu characters, more than %d", chars,
+		    VD_MESSAGE_MAX);
+	if (!(*out = strndup(m, n)))
+		return vd_error(VD_ENOMEM, "out of memory");
+	return VD_OK;
+}
+
+static int
+record_one(sqlite3 *db, const struct vd_record *rec, const char *session,
+    char *msg, json_t **out)
+{
+	struct vd_exchange x = { 0 };
+	long long rating = 0;
+	int present, existed, rc;
+	const char *sess = NULL;
+
+	if ((rc = vd_rec_str(rec, "response", &x.response)) ||
+	    (rc = vd_rec_str(rec, "session_id", &sess)) ||
+	    (rc = vd_rec_str(rec, "feedback_text", &x.feedback_text)) ||
+	    (rc = vd_rec_str(rec, "correction", &x.correction)) ||
+	    (rc = vd_rec_str(rec, "created_at", &x.created_at)) ||
+	    (rc = vd_rec_str(rec, "client_id", &x.client_id)) ||
+	    (rc = vd_rec_int(rec, "rating", &rating, &present)))
+		return rc;
+	if (!x.response || !*x.response)
+		return vd_error(VD_EINPUT, "--record needs a response");
+	if (present && (rating < 1 || rating > 5))
+		return vd_error(VD_EINPUT, "rating: expected 1 to 5, got %lld", rating);
+	x.session_id = sess && *sess ? sess : session;
+	x.message = msg;
+	x.source = "record";
+	x.rating = (int)rating;
+	if ((rc = vd_exchange_insert(db, &x, &existed)))
+		return rc;
+	if (existed && !opt.skip_existing)
+		return vd_error(VD_EINPUT, "client_id %s is already stored as log %lld",
+		    x.client_id, x.log_id);
+	*out = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:s, s:b}",
+	    "log_id", (json_int_t)x.log_id, "session_id", x.session_id,
+	    "message", msg, "response", x.response, "source", "record",
+	    "rating", rating ? json_integer(rating) : json_null(),
+	    "created_at", x.created, "existed", existed);
+	return VD_OK;
+}
+
+static int
+ask_one(sqlite3 *db, struct vd_asker *asker, const struct vd_record *rec,
+    const char *session, char *msg, json_t **out)
+{
+	struct vd_exchange x = { 0 };
+	struct vd_answer ans;
+	const char *sess = NULL;
+	char *similar;
+	int existed, rc;
+
+	if ((rc = vd_rec_str(rec, "session_id", &sess)))
+		return rc;
+	if ((rc = vd_asker_answer(asker, msg, &ans)))
+		return rc;
+	similar = vd_answer_similar_json(&ans);
+	x.session_id = sess && *sess ? sess : session;
+	x.message = msg;
+	x.response = ans.response;
+	x.source = ans.source;
+	x.model_used = ans.model_used;
+	x.response_time = ans.response_time;
+	x.similar_found = (int)ans.nsimilar;
+	x.similar_used = similar;
+	x.model_error = ans.model_error;
+	/* logged before it is printed: an answer nobody can rate is lost */
+	if ((rc = vd_exchange_insert(db, &x, &existed)) == VD_OK)
+		*out = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:f, s:i, s:b, s:o, s:o, s:s}",
+		    "log_id", (json_int_t)x.log_id, "session_id", x.session_id,
+		    "message", msg, "response", ans.response, "source", ans.source,
+		    "model_used", ans.model_used, "response_time",
+		    (double)(long)(ans.response_time * 1e6) / 1e6,
+		    "similar_found", (int)ans.nsimilar, "learning_improved", ans.nsimilar > 0,
+		    "similar", json_loads(similar ? similar : "[]", 0, NULL),
+		    "model_error", ans.model_error ? json_string(ans.model_error) : json_null(),
+		    "created_at", x.created);
+	free(similar);
+	vd_answer_clear(&ans);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "record", no_argument, NULL, 'R' },
+		{ "skip-existing", no_argument, NULL, 'K' },
+		{ "rules", required_argument, NULL, 'U' },
+		{ "rejects", required_argument, NULL, 'J' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct vd_config cfg;
+	struct vd_reader *in = NULL;
+	struct vd_writer *w;
+	struct vd_asker *asker = NULL;
+	struct vd_record rec;
+	char session[33];
+	sqlite3 *db;
+	int c, rc, argi;
+
+	cli_init("vasdom-ask", argc, argv);
+	cli_config(&cfg);
+	while ((c = getopt_long(argc, argv, "rs:d:f:i:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r': opt.raw = 1; break;
+		case 's': opt.session = optarg; break;
+		case 'd': cfg.db_path = optarg; break;
+		case 'f': opt.outformat = cli_outformat(optarg, 0); break;
+		case 'i': opt.informat = cli_informat(optarg); break;
+		case 'R': opt.record = 1; break;
+		case 'K': opt.skip_existing = 1; break;
+		case 'U': opt.rules = optarg; break;
+		case 'J': opt.rejects = optarg; break;
+		case 'V': cli_version();
+		case 'h': usage(0);
+		default: usage(2);
+		}
+	}
+	if (opt.skip_existing && !opt.record)
+		die(2, "--skip-existing goes with --record");
+	if (opt.session) {
+		size_t n = strlen(opt.session);
+
+		if (!n || n > 200 || !vd_utf8_valid(opt.session, n))
+			die(2, "-s: a session id is 1 to 200 characters of text");
+	} else
+		vd_session_new(session);
+	db = cli_open_db(&cfg);
+	if (!opt.record && (rc = vd_asker_open(db, &cfg, opt.rules, &asker)))
+		die(rc == VD_EUSAGE ? 2 : 3, "%s", vd_errmsg());
+	if (opt.rejects)
+		cli_rejects_open(opt.rejects);
+	w = vd_writer_new(stdout, opt.raw ? VD_OUT_TEXT : opt.outformat,
+	    opt.raw ? text_columns : opt.record ? record_columns : ask_columns);
+	argi = optind;
+	if (argi >= argc && !(in = vd_reader_new(stdin, opt.informat, text_fields)))
+		die(3, "out of memory");
+	for (;;) {
+		json_t *result = NULL;
+		char *msg = NULL;
+
+		if (in) {
+			rc = vd_reader_next(in, &rec);
+			if (rc == VD_EOF)
+				break;
+			if (rc == VD_EUSAGE)
+				die(1, "standard input: %s", vd_errmsg());
+		} else {
+			if (argi >= argc)
+				break;
+			if (strcmp(argv[argi], "-") == 0) {
+				argi++;
+				if (!(in = vd_reader_new(stdin, opt.informat, text_fields)))
+					die(3, "out of memory");
+				continue;
+			}
+			rec.obj = json_pack("{s:s}", "message", argv[argi++]);
+			rec.line = 0;
+			rec.raw = json_string_value(json_object_get(rec.obj, "message"));
+			rec.rawlen = strlen(rec.raw);
+			if (!vd_utf8_valid(rec.raw, rec.rawlen)) {
+				vd_error(VD_EINPUT, "invalid UTF-8");
+				rc = VD_EINPUT;
+				goto done;
+			}
+			rc = VD_OK;
+		}
+		if (rc == VD_OK && (rc = take_message(&rec, &msg)) == VD_OK)
+			rc = opt.record
+			    ? record_one(db, &rec, opt.session ? opt.session : session, msg, &result)
+			    : ask_one(db, asker, &rec, opt.session ? opt.session : session, msg, &result);
+done:
+		if (rc == VD_EDB || rc == VD_ENOMEM)
+			die(3, "%s", vd_errmsg());
+		if (rc != VD_OK)
+			cli_reject(&rec, vd_errmsg());
+		else if (vd_writer_put(w, result))
+			die(1, "%s", vd_errmsg());
+		json_decref(result);
+		free(msg);
+		if (!in)
+			json_decref(rec.obj);
+	}
+	vd_reader_free(in);
+	vd_asker_free(asker);
+	vd_db_close(db);
+	cli_finish(w, cli_rejected() ? 1 : 0);
+}

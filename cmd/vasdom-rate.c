@@ -1,0 +1,181 @@
+/* vasdom-rate: rate exchanges 1-5, with feedback and corrected answers. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "vd_db.h"
+#include "vd_error.h"
+#include "vd_exchange.h"
+
+static const char usage_line[] =
+    "usage: vasdom-rate [-d db] [-f jsonl|csv] [-i auto|text|jsonl|csv] [--rejects file]\n"
+    "                   [--skip-existing] [log_id rating [feedback]]\n";
+
+static const char *const columns[] = {
+	"success", "log_id", "rating", "message", "will_be_used_for_training", NULL
+};
+static const char *const text_fields[] = { "log_id", "rating", "feedback_text", NULL };
+
+static void __attribute__((noreturn))
+usage(int code)
+{
+	fputs(usage_line, code ? stderr : stdout);
+	if (code == 0)
+		fputs("Rate exchanges: from the arguments, or one per line of standard input\n"
+		    "(\"log_id rating [feedback]\", JSON Lines or CSV with log_id, rating,\n"
+		    "feedback_text, correction).\n"
+		    "  -d db            database (VASDOM_DB)\n"
+		    "  -f format        output: jsonl (default) or csv\n"
+		    "  -i format        input: auto (default), text, jsonl or csv\n"
+		    "  --rejects file   copy rejected input lines here, verbatim\n"
+		    "  --skip-existing  skip records whose client_id was applied before\n"
+		    "See vasdom-rate(1).\n", stdout);
+	exit(code);
+}
+
+/* Optional text fields: empty means absent. */
+static int
+opt_text(const struct vd_record *rec, const char *field, const char **out)
+{
+	int rc = vd_rec_str(rec, field, out);
+
+	if (rc == VD_OK && *out && !**out)
+		*out = NULL;
+	return rc;
+}
+
+/* A rating is a whole number 1..5, as a JSON number or digits: 4.5,
+ * "five" and 4.0 are refused rather than guessed at. */
+static int
+take_rating(const struct vd_record *rec, long long *rating)
+{
+	json_t *v = json_object_get(rec->obj, "rating");
+	const char *s = json_string_value(v);
+
+	if (!v || json_is_null(v))
+		return vd_error(VD_EINPUT, "no rating");
+	if (json_is_integer(v))
+		*rating = json_integer_value(v);
+	else if (s && *s && strlen(s) < 4 && strspn(s, "0123456789") == strlen(s))
+		*rating = atoll(s);
+	else if (s)
+		return vd_error(VD_EINPUT, "rating: expected a whole number from 1 to 5, got '%.20s'", s);
+	else if (json_is_real(v))
+		return vd_error(VD_EINPUT, "rating: expected a whole number from 1 to 5, got %g",
+		    json_real_value(v));
+	else
+		return vd_error(VD_EINPUT, "rating: expected a whole number from 1 to 5");
+	if (*rating < 1 || *rating > 5)
+		return vd_error(VD_EINPUT, "rating: expected a whole number from 1 to 5, got %lld", *rating);
+	return VD_OK;
+}
+
+static int
+rate_one(sqlite3 *db, const struct vd_config *cfg, const struct vd_record *rec,
+    int skip_existing, json_t **out)
+{
+	const char *feedback, *correction, *client_id;
+	long long log_id, rating = 0;
+	int present, existed, rc;
+
+	if ((rc = vd_rec_int(rec, "log_id", &log_id, &present)))
+		return rc;
+	if (!present)
+		return vd_error(VD_EINPUT, "no log_id");
+	if ((rc = take_rating(rec, &rating)))
+		return rc;
+	if ((rc = opt_text(rec, "feedback_text", &feedback)) ||
+	    (rc = opt_text(rec, "correction", &correction)) ||
+	    (rc = opt_text(rec, "client_id", &client_id)))
+		return rc;
+	if ((rc = vd_exchange_rate(db, log_id, (int)rating, feedback, correction,
+	    client_id, &existed)))
+		return rc == VD_ENOTFOUND ? VD_EINPUT : rc;
+	if (existed && !skip_existing)
+		return vd_error(VD_EINPUT, "client_id %s was applied before", client_id);
+	*out = json_pack("{s:b, s:I, s:I, s:s+, s:b}", "success", 1,
+	    "log_id", (json_int_t)log_id, "rating", (json_int_t)rating,
+	    "message", "Спасибо за оценку! ",
+	    rating >= cfg->min_rating ? "Этот диалог будет использован для улучшения AI."
+	    : "Мы учтем ваши замечания для улучшения качества.",
+	    "will_be_used_for_training", rating >= cfg->min_rating);
+	return VD_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "rejects", required_argument, NULL, 'J' },
+		{ "skip-existing", no_argument, NULL, 'K' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct vd_config cfg;
+	struct vd_reader *in = NULL;
+	struct vd_writer *w;
+	struct vd_record rec;
+	int c, rc, informat = VD_IN_AUTO, outformat = VD_OUT_JSONL, skip = 0, args = 0;
+	sqlite3 *db;
+
+	cli_init("vasdom-rate", argc, argv);
+	cli_config(&cfg);
+	while ((c = getopt_long(argc, argv, "d:f:i:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd': cfg.db_path = optarg; break;
+		case 'f': outformat = cli_outformat(optarg, 0); break;
+		case 'i': informat = cli_informat(optarg); break;
+		case 'J': cli_rejects_open(optarg); break;
+		case 'K': skip = 1; break;
+		case 'V': cli_version();
+		case 'h': usage(0);
+		default: usage(2);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 1 && strcmp(argv[0], "-") == 0)
+		argc = 0;
+	if (argc == 1 || argc > 3)
+		usage(2);
+	db = cli_open_db(&cfg);
+	w = vd_writer_new(stdout, outformat, columns);
+	if (argc == 0 && !(in = vd_reader_new(stdin, informat, text_fields)))
+		die(3, "out of memory");
+	for (;;) {
+		json_t *result = NULL;
+
+		if (in) {
+			if ((rc = vd_reader_next(in, &rec)) == VD_EOF)
+				break;
+			if (rc == VD_EUSAGE)
+				die(1, "standard input: %s", vd_errmsg());
+		} else {
+			if (args++)
+				break;
+			rec.obj = json_pack("{s:s, s:s, s:s?}", "log_id", argv[0], "rating", argv[1],
+			    "feedback_text", argc > 2 ? argv[2] : NULL);
+			rec.line = 0;
+			rec.raw = "";
+			rec.rawlen = 0;
+			rc = VD_OK;
+		}
+		if (rc == VD_OK)
+			rc = rate_one(db, &cfg, &rec, skip, &result);
+		if (rc == VD_EDB || rc == VD_ENOMEM)
+			die(3, "%s", vd_errmsg());
+		if (rc != VD_OK)
+			cli_reject(&rec, vd_errmsg());
+		else if (vd_writer_put(w, result))
+			die(1, "%s", vd_errmsg());
+		json_decref(result);
+		if (!in)
+			json_decref(rec.obj);
+	}
+	vd_reader_free(in);
+	vd_db_close(db);
+	cli_finish(w, cli_rejected() ? 1 : 0);
+}

@@ -1,0 +1,283 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "vd_answer.h"
+#include "vd_db.h"
+#include "vd_embedder.h"
+#include "vd_error.h"
+#include "vd_llm.h"
+#include "vd_rules.h"
+#include "vd_vectors.h"
+
+struct vd_asker {
+	sqlite3 *db;
+	const struct vd_config *cfg;
+	struct vd_rules *rules;
+	struct vd_embedder *emb;
+	struct vd_index *rated;
+	float *q;
+};
+
+void
+vd_asker_free(struct vd_asker *a)
+{
+	if (!a)
+		return;
+	vd_rules_free(a->rules);
+	vd_embedder_free(a->emb);
+	vd_index_free(a->rated);
+	free(a->q);
+	free(a);
+}
+
+int
+vd_asker_open(sqlite3 *db, const struct vd_config *cfg, const char *rules_path,
+    struct vd_asker **out)
+{
+	struct vd_asker *a = calloc(1, sizeof *a);
+	long long done;
+	int rc;
+
+	*out = NULL;
+	if (!a)
+		return vd_error(VD_ENOMEM, "out of memory");
+	a->db = db;
+	a->cfg = cfg;
+	if ((rc = vd_rules_load(rules_path ? rules_path : cfg->rules_path, &a->rules)) ||
+	    (rc = vd_embedder_open(db, cfg, NULL, &a->emb)))
+		goto fail;
+	/* the built-in embedder is cheap: bring rated vectors up to date here
+	 * so a rating counts from the next question on, embed run or not */
+	if (vd_embedder_is_builtin(a->emb) &&
+	    (rc = vd_vectors_update(db, a->emb, VD_SCOPE_RATED, 0, NULL, NULL, &done)))
+		goto fail;
+	if ((rc = vd_index_load(db, vd_embedder_model(a->emb), vd_embedder_dim(a->emb),
+	    VD_SCOPE_RATED, &a->rated)))
+		goto fail;
+	if (!(a->q = malloc(sizeof(float) * VD_EMBED_MAX_DIM))) {
+		rc = vd_error(VD_ENOMEM, "out of memory");
+		goto fail;
+	}
+	*out = a;
+	return VD_OK;
+fail:
+	vd_asker_free(a);
+	return rc;
+}
+
+void
+vd_answer_clear(struct vd_answer *ans)
+{
+	size_t i;
+
+	free(ans->response);
+	free(ans->model_used);
+	free(ans->model_error);
+	for (i = 0; i < ans->nsimilar; i++) {
+		free(ans->similar[i].message);
+		free(ans->similar[i].answer);
+	}
+	memset(ans, 0, sizeof *ans);
+}
+
+static double
+seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Rated neighbours of msg at or above the minimum similarity, with the
+ * answer people endorsed (their correction if they gave one). */
+static int
+find_similar(struct vd_asker *a, const char *msg, struct vd_answer *ans)
+{
+	struct vd_hit hits[VD_SIMILAR_MAX];
+	sqlite3_stmt *st;
+	size_t n, i;
+	int rc;
+
+	if (!a->rated || a->rated->n == 0)
+		return VD_OK;
+	if ((rc = vd_embedder_embed(a->emb, &msg, 1, a->q))) {
+		/* a remote embedder that fails only costs us experience */
+		return VD_OK;
+	}
+	n = vd_index_search(a->rated, a->q, VD_SIMILAR_MAX, 0, hits);
+	if (vd_db_prepare(a->db, "SELECT rating, message, coalesce(correction, response),"
+	    " correction IS NOT NULL FROM exchanges WHERE log_id = ?", &st))
+		return VD_EDB;
+	for (i = 0; i < n; i++) {
+		struct vd_similar *s = &ans->similar[ans->nsimilar];
+
+		if (hits[i].score < a->cfg->min_similarity)
+			break;
+		sqlite3_bind_int64(st, 1, hits[i].log_id);
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+			s->log_id = hits[i].log_id;
+			s->score = hits[i].score;
+			s->rating = sqlite3_column_int(st, 3) ? 5 : sqlite3_column_int(st, 0);
+			s->message = strdup((const char *)sqlite3_column_text(st, 1));
+			s->answer = strdup((const char *)sqlite3_column_text(st, 2));
+			if (!s->message || !s->answer) {
+				free(s->message);
+				free(s->answer);
+				sqlite3_finalize(st);
+				return vd_error(VD_ENOMEM, "out of memory");
+			}
+			ans->nsimilar++;
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return VD_OK;
+}
+
+/* Do the intent rules put msg and the neighbour's question under different
+ * topics? Lexical similarity cannot tell "Сколько стоит уборка?" from
+ * "Сколько времени занимает уборка?"; the rules can. */
+static int
+other_topic(const struct vd_asker *a, const char *intent, const char *message)
+{
+	const char *theirs = NULL;
+
+	if (!intent || !vd_rules_match(a->rules, message, &theirs))
+		return 0;
+	return strcmp(intent, theirs) != 0;
+}
+
+/* Experience: among similar exchanges rated at or above the threshold, the
+ * answer with the most support, support being the sum of similarity times
+ * rating over the exchanges that gave that answer, so agreeing neighbours
+ * count for more than one. Answers rated poorly (<= 2) for any similar
+ * question are never reused, nor answers to questions of another topic. */
+static const struct vd_similar *
+best_experience(const struct vd_asker *a, const struct vd_answer *ans,
+    const char *intent)
+{
+	const struct vd_similar *best = NULL;
+	double best_support = 0;
+	size_t i, j;
+
+	for (i = 0; i < ans->nsimilar; i++) {
+		const struct vd_similar *s = &ans->similar[i];
+		double support = 0;
+		int bad = 0;
+
+		if (s->rating < a->cfg->min_rating || other_topic(a, intent, s->message))
+			continue;
+		for (j = 0; j < ans->nsimilar; j++) {
+			const struct vd_similar *t = &ans->similar[j];
+
+			if (strcmp(t->answer, s->answer) != 0)
+				continue;
+			if (t->rating <= 2)
+				bad = 1;
+			else if (t->rating >= a->cfg->min_rating)
+				support += t->score * t->rating / 5.0;
+		}
+		if (!bad && support > best_support) {
+			best = s;
+			best_support = support;
+		}
+	}
+	return best;
+}
+
+static int
+set(char **dst, const char *src)
+{
+	if (!(*dst = strdup(src)))
+		return vd_error(VD_ENOMEM, "out of memory");
+	return VD_OK;
+}
+
+static int
+try_llm(struct vd_asker *a, const char *msg, struct vd_answer *ans)
+{
+	struct vd_example ex[3];
+	size_t i, n = 0;
+	char *answer, *model;
+
+	for (i = 0; i < ans->nsimilar && n < 3; i++)
+		if (ans->similar[i].rating >= a->cfg->min_rating) {
+			ex[n].message = ans->similar[i].message;
+			ex[n].response = ans->similar[i].answer;
+			ex[n].rating = ans->similar[i].rating;
+			n++;
+		}
+	if (vd_llm_chat(a->cfg, msg, ex, n, &answer, &model) != VD_OK)
+		return set(&ans->model_error, vd_errmsg()) ? VD_ENOMEM : VD_EREMOTE;
+	ans->response = answer;
+	ans->model_used = model;
+	ans->source = "llm";
+	return VD_OK;
+}
+
+int
+vd_asker_answer(struct vd_asker *a, const char *msg, struct vd_answer *ans)
+{
+	const struct vd_similar *exp;
+	const char *rule, *intent = NULL;
+	char model[128];
+	double t0 = seconds();
+	int rc;
+
+	memset(ans, 0, sizeof *ans);
+	if ((rc = find_similar(a, msg, ans)))
+		return rc;
+	if (a->cfg->llm_url) {
+		rc = try_llm(a, msg, ans);
+		if (rc == VD_ENOMEM)
+			return rc;
+		if (rc == VD_OK)
+			goto done;
+	}
+	rule = vd_rules_match(a->rules, msg, &intent);
+	if ((exp = best_experience(a, ans, intent))) {
+		snprintf(model, sizeof model, "experience:%s", vd_embedder_model(a->emb));
+		if ((rc = set(&ans->response, exp->answer)) || (rc = set(&ans->model_used, model)))
+			return rc;
+		ans->source = "experience";
+	} else if (rule) {
+		snprintf(model, sizeof model, "intent:%s", intent);
+		if ((rc = set(&ans->response, rule)) || (rc = set(&ans->model_used, model)))
+			return rc;
+		ans->source = "intent";
+	} else {
+		size_t n = strlen(msg) + 256;
+
+		if (!(ans->response = malloc(n)))
+			return vd_error(VD_ENOMEM, "out of memory");
+		snprintf(ans->response, n, "По вопросу '%s' обратитесь к нашим специалистам. "
+		    "VasDom - клининговая компания с опытом работы в 348 домах Калуги.", msg);
+		if ((rc = set(&ans->model_used, "default")))
+			return rc;
+		ans->source = "default";
+	}
+done:
+	ans->response_time = seconds() - t0;
+	return VD_OK;
+}
+
+char *
+vd_answer_similar_json(const struct vd_answer *ans)
+{
+	json_t *arr = json_array();
+	char *s;
+	size_t i;
+
+	for (i = 0; i < ans->nsimilar; i++)
+		json_array_append_new(arr, json_pack("{s:I, s:f}", "log_id",
+		    (json_int_t)ans->similar[i].log_id, "score",
+		    (double)(long)(ans->similar[i].score * 10000 + 0.5) / 10000));
+	s = json_dumps(arr, JSON_COMPACT | JSON_REAL_PRECISION(6));
+	json_decref(arr);
+	return s;
+}

@@ -1,0 +1,49 @@
+/* The answer policy of vasdom-ask: the first source that can answer, in
+ * the order llm, experience, intent, default. */
+#ifndef VD_ANSWER_H
+#define VD_ANSWER_H
+
+#include <stddef.h>
+#include <sqlite3.h>
+
+#include "vd_config.h"
+
+#define VD_SIMILAR_MAX 10   /* neighbours looked at per question */
+
+struct vd_similar {
+	long long log_id;
+	float score;
+	int rating;             /* effective: a corrected answer counts as 5 */
+	char *message, *answer; /* the corrected answer when there is one */
+};
+
+struct vd_answer {
+	char *response;
+	const char *source;     /* llm | experience | intent | default */
+	char *model_used;
+	char *model_error;      /* why the language model was not used, or NULL */
+	struct vd_similar similar[VD_SIMILAR_MAX];
+	size_t nsimilar;        /* rated neighbours at or above min_similarity */
+	double response_time;   /* seconds */
+};
+
+struct vd_asker;
+
+/* Everything answering needs, loaded once per process: the rules, the
+ * embedder and the vectors of rated exchanges (embedding those that lack
+ * one). Free with vd_asker_free. */
+int vd_asker_open(sqlite3 *db, const struct vd_config *cfg, const char *rules_path,
+    struct vd_asker **out);
+void vd_asker_free(struct vd_asker *a);
+
+/* Answer msg (valid, trimmed). ans is filled and owned by the caller, who
+ * calls vd_answer_clear. Fails only on database or memory errors: a failing
+ * language model falls through and is recorded in model_error. */
+int vd_asker_answer(struct vd_asker *a, const char *msg, struct vd_answer *ans);
+void vd_answer_clear(struct vd_answer *ans);
+
+/* The similar exchanges as a JSON array text [{"log_id":..,"score":..}],
+ * malloc'd for the caller. */
+char *vd_answer_similar_json(const struct vd_answer *ans);
+
+#endif

@@ -1,0 +1,36 @@
+/* Settings: flags (set by the binary after vd_config_load), then the
+ * environment (VASDOM_* and the old service's names), then defaults. */
+#ifndef VD_CONFIG_H
+#define VD_CONFIG_H
+
+struct vd_config {
+	const char *db_path;        /* NULL: default location */
+	int min_rating;             /* training threshold, 1..5 */
+	double retrain_threshold;   /* avg below this needs retraining */
+	int eval_days;
+	int eval_min_rated;
+	double min_similarity;      /* experience: least score to reuse */
+	const char *rules_path;     /* NULL: installed or built-in rules */
+	const char *llm_url, *llm_key, *llm_model;
+	double llm_timeout;
+	const char *embed_url, *embed_key, *embed_model;
+	double embed_timeout;
+	int busy_timeout_ms;
+	int insecure;               /* VASDOM_INSECURE=1: no TLS checks */
+};
+
+/* Fill cfg from the environment and defaults. Returns VD_EUSAGE with a
+ * message naming the variable when a value is malformed. Strings point into
+ * the environment: do not free. */
+int vd_config_load(struct vd_config *cfg);
+
+/* Default database path ($XDG_DATA_HOME/vasdom/vasdom.db), its folder
+ * created 0700 when missing. Returns a malloc'd string the caller frees,
+ * or NULL with vd_errmsg set. */
+char *vd_config_default_db(void);
+
+/* Parse helpers used for flags and variables alike; return 0 or VD_EUSAGE. */
+int vd_parse_int(const char *s, long min, long max, long *out);
+int vd_parse_double(const char *s, double min, double max, double *out);
+
+#endif

@@ -1,0 +1,169 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vd_db.h"
+#include "vd_error.h"
+
+char *
+vd_now_iso(char *buf)
+{
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(buf, 24, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + strlen(buf), 8, ".%03uZ", (unsigned)(ts.tv_nsec / 1000000) % 1000u);
+	return buf;
+}
+
+int
+vd_db_exec(sqlite3 *db, const char *sql)
+{
+	char *msg = NULL;
+	int rc;
+
+	if ((rc = sqlite3_exec(db, sql, NULL, NULL, &msg)) != SQLITE_OK) {
+		vd_error(VD_EDB, "database: %s", msg ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		return VD_EDB;
+	}
+	return VD_OK;
+}
+
+int
+vd_db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st)
+{
+	if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK)
+		return vd_error(VD_EDB, "database: %s", sqlite3_errmsg(db));
+	return VD_OK;
+}
+
+int
+vd_db_begin(sqlite3 *db)
+{
+	return vd_db_exec(db, "BEGIN IMMEDIATE");
+}
+
+int
+vd_db_commit(sqlite3 *db)
+{
+	return vd_db_exec(db, "COMMIT");
+}
+
+void
+vd_db_rollback(sqlite3 *db)
+{
+	if (!sqlite3_get_autocommit(db))
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int
+user_version(sqlite3 *db, int *v)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (vd_db_prepare(db, "PRAGMA user_version", &st))
+		return VD_EDB;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return vd_error(VD_EDB, "database: %s", sqlite3_errmsg(db));
+	return VD_OK;
+}
+
+static int
+check_version(sqlite3 *db, const char *path)
+{
+	int v;
+
+	if (user_version(db, &v))
+		return VD_EDB;
+	if (v > VD_SCHEMA_VERSION)
+		return vd_error(VD_EDB, "%s: schema version %d is newer than this program's %d; upgrade vasdom",
+		    path, v, VD_SCHEMA_VERSION);
+	return VD_OK;
+}
+
+/* Forward-only: each step in its own transaction, re-checking the version
+ * inside it so two processes opening a new file migrate it once. */
+static int
+migrate(sqlite3 *db)
+{
+	char sql[64];
+	int v;
+
+	if (user_version(db, &v))
+		return VD_EDB;
+	while (v < VD_SCHEMA_VERSION) {
+		if (vd_db_begin(db))
+			return VD_EDB;
+		if (user_version(db, &v))
+			goto fail;
+		if (v >= VD_SCHEMA_VERSION) {
+			vd_db_commit(db);
+			break;
+		}
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
+		if (vd_db_exec(db, vd_schema_migrations[v]) || vd_db_exec(db, sql) ||
+		    vd_db_commit(db))
+			goto fail;
+		v++;
+	}
+	return VD_OK;
+fail:
+	vd_db_rollback(db);
+	return VD_EDB;
+}
+
+int
+vd_db_open(const char *path, int busy_ms, sqlite3 **out)
+{
+	sqlite3 *db = NULL;
+	char pragmas[128];
+	int fd;
+
+	*out = NULL;
+	/* Create the file ourselves so it is 0600 whatever the umask; SQLite
+	 * gives the -wal and -shm files the same mode. */
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
+		return vd_error(VD_EDB, "%s: %s", path, strerror(errno));
+	close(fd);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+		vd_error(VD_EDB, "%s: %s", path, db ? sqlite3_errmsg(db) : "cannot open");
+		sqlite3_close(db);
+		return VD_EDB;
+	}
+	sqlite3_extended_result_codes(db, 1);
+	sqlite3_busy_timeout(db, busy_ms);
+	snprintf(pragmas, sizeof pragmas,
+	    "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;");
+	/* The version check comes first so a newer file is left untouched. */
+	if (check_version(db, path) || vd_db_exec(db, "PRAGMA journal_mode = WAL") ||
+	    vd_db_exec(db, pragmas) || migrate(db)) {
+		char msg[1024];
+
+		snprintf(msg, sizeof msg, "%s", vd_errmsg());
+		sqlite3_close(db);
+		if (!strstr(msg, path))
+			return vd_error(VD_EDB, "%s: %s", path, msg);
+		return vd_error(VD_EDB, "%s", msg);
+	}
+	*out = db;
+	return VD_OK;
+}
+
+void
+vd_db_close(sqlite3 *db)
+{
+	if (db)
+		sqlite3_close(db);
+}

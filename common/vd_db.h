@@ -1,0 +1,34 @@
+/* The store: one SQLite file in WAL mode, schema migrated on open. */
+#ifndef VD_DB_H
+#define VD_DB_H
+
+#include <sqlite3.h>
+
+#define VD_SCHEMA_VERSION 1
+
+/* Open (creating, mode 0600) the database at path and bring its schema up
+ * to date. busy_ms is the busy timeout. On success *out is an open handle
+ * the caller closes with vd_db_close. Errors: VD_EDB (missing folder,
+ * unwritable file, not a database, schema newer than this program). */
+int vd_db_open(const char *path, int busy_ms, sqlite3 **out);
+void vd_db_close(sqlite3 *db);
+
+/* Transactions: BEGIN IMMEDIATE so writers queue on the busy timeout
+ * instead of failing on a read-to-write upgrade. */
+int vd_db_begin(sqlite3 *db);
+int vd_db_commit(sqlite3 *db);
+void vd_db_rollback(sqlite3 *db);
+
+/* Run SQL without results; VD_EDB with the SQLite message on failure. */
+int vd_db_exec(sqlite3 *db, const char *sql);
+
+/* Prepare or fail with VD_EDB; *st is finalized by the caller. */
+int vd_db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st);
+
+/* Current time as ISO 8601 UTC with milliseconds, into buf (>= 32 bytes). */
+char *vd_now_iso(char *buf);
+
+/* The schema migrations, in order: element i brings user_version i to i+1. */
+extern const char *const vd_schema_migrations[VD_SCHEMA_VERSION];
+
+#endif

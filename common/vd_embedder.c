@@ -1,0 +1,418 @@
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "vd_db.h"
+#include "vd_embedder.h"
+#include "vd_error.h"
+#include "vd_http.h"
+#include "vd_text.h"
+
+#define BUILTIN_DIM 1024
+#define REMOTE_BATCH 64
+#define REMOTE_MAX_REPLY (256u << 20)
+
+struct vd_embedder {
+	char *model;
+	int builtin, dim, ollama;
+	struct vd_text *text;
+	float *idf;          /* learned weights, NULL until fitted */
+	uint64_t gen;        /* hash of the weights, part of content hashes */
+	const struct vd_config *cfg;
+	float *acc;          /* scratch of dim floats */
+};
+
+static uint64_t
+fnv(const void *p, size_t n, uint64_t h)
+{
+	const unsigned char *s = p;
+
+	while (n--)
+		h = (h ^ *s++) * 0x100000001b3ULL;
+	return h;
+}
+#define FNV0 0xcbf29ce484222325ULL
+
+/* Final mix so that nearby hashes spread over the buckets. */
+static uint64_t
+mix(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return h;
+}
+
+static void
+add_feature(struct vd_embedder *e, uint64_t h, float w)
+{
+	h = mix(h);
+	e->acc[h % (uint64_t)e->dim] += (h >> 63) ? -w : w;
+}
+
+/* Features of one word: its stem (robust to inflection) and the character
+ * 3- to 5-grams of the folded word with boundary marks (robust to typos and
+ * compounds). */
+static void
+word_features(const char *stem, size_t stemlen, const char *word, size_t wordlen,
+    void *arg)
+{
+	struct vd_embedder *e = arg;
+	size_t starts[130], nc = 0, i, k;
+	char buf[520];
+
+	if (vd_text_is_stopword(word))
+		return;
+	add_feature(e, fnv(stem, stemlen, fnv("w", 1, FNV0)), 1.0f);
+	if (wordlen > sizeof buf - 2)
+		return;
+	buf[0] = '<';
+	memcpy(buf + 1, word, wordlen);
+	buf[wordlen + 1] = '>';
+	for (i = 0; i < wordlen + 2 && nc < 129; i++)
+		if (((unsigned char)buf[i] & 0xC0) != 0x80)
+			starts[nc++] = i;
+	starts[nc] = wordlen + 2;
+	for (k = 3; k <= 5; k++)
+		for (i = 0; i + k <= nc; i++)
+			add_feature(e, fnv(buf + starts[i], starts[i + k] - starts[i],
+			    fnv("c", 1, FNV0)), 0.25f);
+}
+
+static void
+builtin_one(struct vd_embedder *e, const char *text, float *out)
+{
+	double norm = 0;
+	int i;
+
+	memset(e->acc, 0, sizeof *e->acc * (size_t)e->dim);
+	vd_text_words(e->text, text, word_features, e);
+	for (i = 0; i < e->dim; i++) {
+		float v = e->acc[i];
+
+		/* sublinear term frequency, then the learned weight */
+		v = v > 0 ? 1 + logf(1 + v) - 1 : v < 0 ? -(logf(1 - v)) : 0;
+		if (e->idf)
+			v *= e->idf[i];
+		out[i] = v;
+		norm += (double)v * v;
+	}
+	if (norm > 0) {
+		float inv = (float)(1 / sqrt(norm));
+
+		for (i = 0; i < e->dim; i++)
+			out[i] *= inv;
+	}
+}
+
+static int
+load_params(struct vd_embedder *e, sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (vd_db_prepare(db, "SELECT dim, params FROM embedding_models WHERE model = ?", &st))
+		return VD_EDB;
+	sqlite3_bind_text(st, 1, e->model, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_int(st, 0) == e->dim &&
+	    sqlite3_column_bytes(st, 1) == (int)(sizeof(float) * (size_t)e->dim)) {
+		e->idf = malloc(sizeof(float) * (size_t)e->dim);
+		if (e->idf) {
+			memcpy(e->idf, sqlite3_column_blob(st, 1), sizeof(float) * (size_t)e->dim);
+			e->gen = fnv(e->idf, sizeof(float) * (size_t)e->dim, FNV0);
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return vd_error(VD_EDB, "database: %s", sqlite3_errmsg(db));
+	return VD_OK;
+}
+
+int
+vd_embedder_open(sqlite3 *db, const struct vd_config *cfg, const char *model,
+    struct vd_embedder **out)
+{
+	struct vd_embedder *e = calloc(1, sizeof *e);
+	int rc = VD_OK;
+
+	*out = NULL;
+	if (!e)
+		return vd_error(VD_ENOMEM, "out of memory");
+	if (!model)
+		model = cfg->embed_url ? (cfg->embed_model ? cfg->embed_model : "text-embedding-3-small")
+		    : VD_BUILTIN_MODEL;
+	e->cfg = cfg;
+	e->model = strdup(model);
+	e->builtin = strcmp(model, VD_BUILTIN_MODEL) == 0;
+	if (!e->model) {
+		rc = vd_error(VD_ENOMEM, "out of memory");
+	} else if (e->builtin) {
+		e->dim = BUILTIN_DIM;
+		e->text = vd_text_new();
+		e->acc = malloc(sizeof(float) * BUILTIN_DIM);
+		if (!e->text || !e->acc)
+			rc = vd_error(VD_ENOMEM, "out of memory");
+		else if (db)
+			rc = load_params(e, db);
+	} else if (!cfg->embed_url) {
+		rc = vd_error(VD_EUSAGE, "model %s needs VASDOM_EMBED_URL (only '%s' works offline)",
+		    model, VD_BUILTIN_MODEL);
+	} else {
+		size_t n = strlen(cfg->embed_url);
+
+		e->ollama = n >= 10 && strcmp(cfg->embed_url + n - 10, "/api/embed") == 0;
+	}
+	if (rc) {
+		vd_embedder_free(e);
+		return rc;
+	}
+	*out = e;
+	return VD_OK;
+}
+
+void
+vd_embedder_free(struct vd_embedder *e)
+{
+	if (!e)
+		return;
+	vd_text_free(e->text);
+	free(e->acc);
+	free(e->idf);
+	free(e->model);
+	free(e);
+}
+
+const char *
+vd_embedder_model(const struct vd_embedder *e)
+{
+	return e->model;
+}
+
+int
+vd_embedder_dim(const struct vd_embedder *e)
+{
+	return e->dim;
+}
+
+int
+vd_embedder_is_builtin(const struct vd_embedder *e)
+{
+	return e->builtin;
+}
+
+void
+vd_embedder_hash(const struct vd_embedder *e, const char *text, char *buf)
+{
+	uint64_t h = fnv(e->model, strlen(e->model), FNV0);
+
+	h = fnv(&e->gen, sizeof e->gen, h);
+	h = fnv(text, strlen(text), h);
+	snprintf(buf, 17, "%016llx", (unsigned long long)h);
+}
+
+int
+vd_embedder_fit(struct vd_embedder *e, sqlite3 *db, long long total)
+{
+	sqlite3_stmt *st;
+	unsigned *df;
+	double n = 0;
+	float *idf;
+	char now[32];
+	int i, rc;
+
+	if (!e->builtin)
+		return VD_OK;
+	df = calloc((size_t)e->dim, sizeof *df);
+	idf = malloc(sizeof *idf * (size_t)e->dim);
+	if (!df || !idf) {
+		free(df);
+		free(idf);
+		return vd_error(VD_ENOMEM, "out of memory");
+	}
+	free(e->idf);
+	e->idf = NULL;
+	rc = vd_db_prepare(db, "SELECT message FROM exchanges", &st);
+	while (rc == VD_OK && sqlite3_step(st) == SQLITE_ROW) {
+		memset(e->acc, 0, sizeof *e->acc * (size_t)e->dim);
+		vd_text_words(e->text, (const char *)sqlite3_column_text(st, 0), word_features, e);
+		for (i = 0; i < e->dim; i++)
+			df[i] += e->acc[i] != 0;
+		n++;
+	}
+	if (rc == VD_OK)
+		sqlite3_finalize(st);
+	/* smoothed inverse document frequency, as in common TF-IDF practice */
+	for (i = 0; i < e->dim; i++)
+		idf[i] = (float)(log((n + 1) / (df[i] + 1.0)) + 1);
+	free(df);
+	if (rc) {
+		free(idf);
+		return rc;
+	}
+	e->idf = idf;
+	e->gen = fnv(idf, sizeof(float) * (size_t)e->dim, FNV0);
+	if ((rc = vd_db_prepare(db, "INSERT OR REPLACE INTO embedding_models"
+	    " (model, dim, params, fitted_on, updated_at) VALUES (?, ?, ?, ?, ?)", &st)))
+		return rc;
+	sqlite3_bind_text(st, 1, e->model, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, e->dim);
+	sqlite3_bind_blob(st, 3, idf, (int)(sizeof(float) * (size_t)e->dim), SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, total);
+	sqlite3_bind_text(st, 5, vd_now_iso(now), -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? VD_OK
+	    : vd_error(VD_EDB, "database: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static void
+normalise(float *v, int dim)
+{
+	double norm = 0;
+	int i;
+
+	for (i = 0; i < dim; i++)
+		norm += (double)v[i] * v[i];
+	if (norm > 0)
+		for (i = 0; i < dim; i++)
+			v[i] = (float)(v[i] / sqrt(norm));
+}
+
+static int
+put_vector(json_t *arr, float *out, size_t max_dim, int *dim)
+{
+	size_t i, n = json_array_size(arr);
+
+	if (!json_is_array(arr) || n == 0)
+		return vd_error(VD_EREMOTE, "embedding is not a list of numbers");
+	if (n > max_dim)
+		return vd_error(VD_EREMOTE, "embedding has %zu dimensions, more than %zu", n, max_dim);
+	if (*dim && (size_t)*dim != n)
+		return vd_error(VD_EREMOTE, "embedding has %zu dimensions, expected %d", n, *dim);
+	*dim = (int)n;
+	for (i = 0; i < n; i++) {
+		json_t *x = json_array_get(arr, i);
+
+		if (!json_is_number(x) || !isfinite(json_number_value(x)))
+			return vd_error(VD_EREMOTE, "embedding holds a non-number");
+		out[i] = (float)json_number_value(x);
+	}
+	normalise(out, (int)n);
+	return VD_OK;
+}
+
+int
+vd_embed_parse_reply(const char *body, size_t len, size_t n, float *out,
+    size_t max_dim, int *dim)
+{
+	json_t *root, *data, *item;
+	json_error_t e;
+	unsigned char *seen;
+	size_t i;
+	int rc = VD_OK;
+
+	if (!(root = json_loadb(body, len, 0, &e)))
+		return vd_error(VD_EREMOTE, "malformed JSON from the embedding service: %s", e.text);
+	if (!(seen = calloc(n ? n : 1, 1))) {
+		json_decref(root);
+		return vd_error(VD_ENOMEM, "out of memory");
+	}
+	if ((data = json_object_get(root, "embeddings")) && json_is_array(data)) {
+		if (json_array_size(data) != n)
+			rc = vd_error(VD_EREMOTE, "embedding service returned %zu vectors for %zu texts",
+			    json_array_size(data), n);
+		for (i = 0; rc == VD_OK && i < n; i++)
+			rc = put_vector(json_array_get(data, i), out + i * (size_t)*dim, max_dim, dim);
+	} else if ((data = json_object_get(root, "data")) && json_is_array(data)) {
+		if (json_array_size(data) != n)
+			rc = vd_error(VD_EREMOTE, "embedding service returned %zu vectors for %zu texts",
+			    json_array_size(data), n);
+		/* learn the dimension from the first vector so that each can be
+		 * placed by its index: they may come in any order */
+		if (rc == VD_OK && !*dim && n > 0) {
+			size_t d = json_array_size(json_object_get(json_array_get(data, 0), "embedding"));
+
+			if (d == 0 || d > max_dim)
+				rc = vd_error(VD_EREMOTE, "embedding has %zu dimensions (1 to %zu expected)",
+				    d, max_dim);
+			else
+				*dim = (int)d;
+		}
+		json_array_foreach(data, i, item) {
+			json_t *ix = json_object_get(item, "index");
+			json_int_t k = json_is_integer(ix) ? json_integer_value(ix) : (json_int_t)i;
+
+			if (rc)
+				break;
+			if (k < 0 || (size_t)k >= n || seen[k]) {
+				rc = vd_error(VD_EREMOTE, "embedding index %lld is out of range or repeated",
+				    (long long)k);
+				break;
+			}
+			seen[k] = 1;
+			rc = put_vector(json_object_get(item, "embedding"),
+			    out + (size_t)k * (size_t)*dim, max_dim, dim);
+		}
+	} else
+		rc = vd_error(VD_EREMOTE, "embedding reply has neither data nor embeddings");
+	free(seen);
+	json_decref(root);
+	return rc;
+}
+
+static int
+remote_batch(struct vd_embedder *e, const char *const *texts, size_t n, float *out)
+{
+	struct vd_http_reply reply;
+	json_t *req, *input = json_array();
+	char *url, *body;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(input, json_string(texts[i]));
+	req = json_pack("{s:s, s:o}", "model", e->model, "input", input);
+	body = req ? json_dumps(req, JSON_COMPACT) : NULL;
+	json_decref(req);
+	url = e->ollama ? strdup(e->cfg->embed_url) : vd_url_join(e->cfg->embed_url, "embeddings");
+	if (!body || !url) {
+		free(body);
+		free(url);
+		return vd_error(VD_ENOMEM, "out of memory");
+	}
+	rc = vd_http_post_json(url, e->cfg->embed_key, body, e->cfg->embed_timeout,
+	    REMOTE_MAX_REPLY, e->cfg->insecure, &reply);
+	if (rc == VD_OK)
+		rc = vd_embed_parse_reply(reply.body ? reply.body : "", reply.len, n, out,
+		    VD_EMBED_MAX_DIM, &e->dim);
+	vd_http_reply_free(&reply);
+	free(body);
+	free(url);
+	return rc;
+}
+
+int
+vd_embedder_embed(struct vd_embedder *e, const char *const *texts, size_t n, float *out)
+{
+	size_t i, k;
+	int rc;
+
+	if (e->builtin) {
+		for (i = 0; i < n; i++)
+			builtin_one(e, texts[i], out + i * (size_t)e->dim);
+		return VD_OK;
+	}
+	for (i = 0; i < n; i += k) {
+		k = n - i < REMOTE_BATCH ? n - i : REMOTE_BATCH;
+		/* before the first reply the dimension is unknown: one text */
+		if (!e->dim)
+			k = 1;
+		if ((rc = remote_batch(e, texts + i, k, out + i * (size_t)(e->dim ? e->dim : 0))))
+			return rc;
+	}
+	return VD_OK;
+}

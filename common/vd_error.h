@@ -1,0 +1,24 @@
+/* Error reporting shared by the library: functions return a status code and
+ * leave a one-line description (lowercase, no full stop) for the caller. */
+#ifndef VD_ERROR_H
+#define VD_ERROR_H
+
+enum vd_status {
+	VD_EOF = -1,       /* no more input */
+	VD_OK = 0,
+	VD_EINPUT = 1,     /* this input record is wrong; others may go on */
+	VD_EUSAGE = 2,     /* the call itself is wrong */
+	VD_EDB = 3,        /* database or configuration error: stop */
+	VD_ENOTFOUND = 4,  /* the thing asked for does not exist */
+	VD_EREMOTE = 5,    /* a remote service failed (HTTP, timeout, parse) */
+	VD_ENOMEM = 6
+};
+
+/* Record the current error text (printf-style); returns code for chaining. */
+int vd_error(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* The last error text; valid until the next vd_error call. */
+const char *vd_errmsg(void);
+
+#endif

@@ -1,0 +1,232 @@
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vd_db.h"
+#include "vd_error.h"
+#include "vd_exchange.h"
+
+void
+vd_session_new(char *buf)
+{
+	unsigned char r[16];
+	struct timespec ts;
+	int fd, i, ok = 0;
+
+	if ((fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC)) >= 0) {
+		ok = read(fd, r, sizeof r) == (ssize_t)sizeof r;
+		close(fd);
+	}
+	if (!ok) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		for (i = 0; i < 16; i++)
+			r[i] = (unsigned char)((ts.tv_nsec >> (i % 4 * 8)) ^ (getpid() >> (i % 2 * 8)) ^ i * 37);
+	}
+	for (i = 0; i < 16; i++)
+		sprintf(buf + 2 * i, "%02x", r[i]);
+}
+
+static int
+step_done(sqlite3 *db, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return vd_error(VD_EDB, "database: %s", sqlite3_errmsg(db));
+	return VD_OK;
+}
+
+static void
+bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static int
+lookup_client(sqlite3 *db, const char *table, const char *client_id, long long *id)
+{
+	char sql[128];
+	sqlite3_stmt *st;
+	int rc;
+
+	snprintf(sql, sizeof sql, "SELECT %s FROM %s WHERE client_id = ?",
+	    strcmp(table, "ratings") ? "log_id" : "id", table);
+	if (vd_db_prepare(db, sql, &st))
+		return VD_EDB;
+	sqlite3_bind_text(st, 1, client_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? VD_OK : VD_ENOTFOUND;
+}
+
+/* Normalise a given date to ISO 8601 UTC; VD_EINPUT when SQLite cannot
+ * read it as a date. */
+static int
+normalise_date(sqlite3 *db, const char *in, char *out)
+{
+	sqlite3_stmt *st;
+	const unsigned char *s;
+	int rc = VD_EINPUT;
+
+	if (vd_db_prepare(db, "SELECT strftime('%Y-%m-%dT%H:%M:%fZ', ?)", &st))
+		return VD_EDB;
+	sqlite3_bind_text(st, 1, in, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && (s = sqlite3_column_text(st, 0))) {
+		snprintf(out, 32, "%s", (const char *)s);
+		rc = VD_OK;
+	}
+	sqlite3_finalize(st);
+	if (rc)
+		return vd_error(VD_EINPUT, "created_at: not a date: '%.40s'", in);
+	return VD_OK;
+}
+
+int
+vd_exchange_insert(sqlite3 *db, struct vd_exchange *x, int *existed)
+{
+	static const char sql[] = "INSERT INTO exchanges (client_id, session_id,"
+	    " message, response, source, model_used, response_time, similar_found,"
+	    " similar_used, model_error, created_at, updated_at, rating,"
+	    " feedback_text, correction) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+	sqlite3_stmt *st;
+	int rc;
+
+	*existed = 0;
+	if (x->created_at) {
+		if ((rc = normalise_date(db, x->created_at, x->created)))
+			return rc;
+	} else
+		vd_now_iso(x->created);
+	if ((rc = vd_db_begin(db)))
+		return rc;
+	if (x->client_id && lookup_client(db, "exchanges", x->client_id, &x->log_id) == VD_OK) {
+		*existed = 1;
+		return vd_db_commit(db);
+	}
+	if ((rc = vd_db_prepare(db, sql, &st)))
+		goto fail;
+	bind_text(st, 1, x->client_id);
+	bind_text(st, 2, x->session_id);
+	bind_text(st, 3, x->message);
+	bind_text(st, 4, x->response);
+	bind_text(st, 5, x->source);
+	bind_text(st, 6, x->model_used);
+	sqlite3_bind_double(st, 7, x->response_time);
+	sqlite3_bind_int(st, 8, x->similar_found);
+	bind_text(st, 9, x->similar_used ? x->similar_used : "[]");
+	bind_text(st, 10, x->model_error);
+	bind_text(st, 11, x->created);
+	bind_text(st, 12, x->created);
+	if (x->rating)
+		sqlite3_bind_int(st, 13, x->rating);
+	bind_text(st, 14, x->feedback_text);
+	bind_text(st, 15, x->correction);
+	if ((rc = step_done(db, st)))
+		goto fail;
+	x->log_id = sqlite3_last_insert_rowid(db);
+	if (x->rating) {
+		if ((rc = vd_db_prepare(db, "INSERT INTO ratings (log_id, rating,"
+		    " feedback_text, correction, created_at) VALUES (?,?,?,?,?)", &st)))
+			goto fail;
+		sqlite3_bind_int64(st, 1, x->log_id);
+		sqlite3_bind_int(st, 2, x->rating);
+		bind_text(st, 3, x->feedback_text);
+		bind_text(st, 4, x->correction);
+		bind_text(st, 5, x->created);
+		if ((rc = step_done(db, st)))
+			goto fail;
+	}
+	if ((rc = vd_db_commit(db)))
+		goto fail;
+	return VD_OK;
+fail:
+	vd_db_rollback(db);
+	return rc;
+}
+
+int
+vd_exchange_rate(sqlite3 *db, long long log_id, int rating, const char *feedback,
+    const char *correction, const char *client_id, int *existed)
+{
+	sqlite3_stmt *st;
+	char now[32];
+	long long id;
+	int rc;
+
+	*existed = 0;
+	vd_now_iso(now);
+	if ((rc = vd_db_begin(db)))
+		return rc;
+	if (client_id && lookup_client(db, "ratings", client_id, &id) == VD_OK) {
+		*existed = 1;
+		return vd_db_commit(db);
+	}
+	if ((rc = vd_db_prepare(db, "UPDATE exchanges SET rating = ?, feedback_text = ?,"
+	    " correction = ?, updated_at = ? WHERE log_id = ?", &st)))
+		goto fail;
+	sqlite3_bind_int(st, 1, rating);
+	bind_text(st, 2, feedback);
+	bind_text(st, 3, correction);
+	bind_text(st, 4, now);
+	sqlite3_bind_int64(st, 5, log_id);
+	if ((rc = step_done(db, st)))
+		goto fail;
+	if (sqlite3_changes(db) == 0) {
+		rc = vd_error(VD_ENOTFOUND, "log %lld not found", log_id);
+		goto fail;
+	}
+	if ((rc = vd_db_prepare(db, "INSERT INTO ratings (log_id, rating, feedback_text,"
+	    " correction, client_id, created_at) VALUES (?,?,?,?,?,?)", &st)))
+		goto fail;
+	sqlite3_bind_int64(st, 1, log_id);
+	sqlite3_bind_int(st, 2, rating);
+	bind_text(st, 3, feedback);
+	bind_text(st, 4, correction);
+	bind_text(st, 5, client_id);
+	bind_text(st, 6, now);
+	if ((rc = step_done(db, st)) || (rc = vd_db_commit(db)))
+		goto fail;
+	return VD_OK;
+fail:
+	vd_db_rollback(db);
+	return rc;
+}
+
+int
+vd_exchange_get(sqlite3 *db, long long log_id, json_t **out)
+{
+	/* SQLite builds the object: one JSON path for the whole toolkit */
+	static const char sql[] = "SELECT json_object('log_id', log_id,"
+	    " 'session_id', session_id, 'message', message, 'response', response,"
+	    " 'source', source, 'model_used', model_used, 'response_time', response_time,"
+	    " 'similar_found', similar_found, 'learning_improved', json(iif(similar_found > 0, 'true', 'false')),"
+	    " 'similar', json(similar_used), 'model_error', model_error,"
+	    " 'rating', rating, 'feedback_text', feedback_text, 'correction', correction,"
+	    " 'created_at', created_at, 'updated_at', updated_at)"
+	    " FROM exchanges WHERE log_id = ?";
+	sqlite3_stmt *st;
+	json_error_t e;
+	int rc;
+
+	*out = NULL;
+	if (vd_db_prepare(db, sql, &st))
+		return VD_EDB;
+	sqlite3_bind_int64(st, 1, log_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = json_loads((const char *)sqlite3_column_text(st, 0), 0, &e);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		return vd_error(VD_ENOTFOUND, "log %lld not found", log_id);
+	if (rc != SQLITE_ROW || !*out)
+		return vd_error(VD_EDB, "database: %s", sqlite3_errmsg(db));
+	return VD_OK;
+}

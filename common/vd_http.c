@@ -1,0 +1,165 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "vd_error.h"
+#include "vd_http.h"
+
+struct sink {
+	char *buf;
+	size_t len, cap, max;
+	int overflow;
+};
+
+static size_t
+collect(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct sink *s = arg;
+	size_t n = size * nmemb;
+
+	if (s->len + n > s->max) {
+		s->overflow = 1;
+		return 0;
+	}
+	if (s->len + n + 1 > s->cap) {
+		size_t cap = s->cap ? s->cap : 4096;
+		char *p;
+
+		while (cap < s->len + n + 1)
+			cap *= 2;
+		if (!(p = realloc(s->buf, cap)))
+			return 0;
+		s->buf = p;
+		s->cap = cap;
+	}
+	memcpy(s->buf + s->len, data, n);
+	s->len += n;
+	s->buf[s->len] = 0;
+	return n;
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+char *
+vd_url_join(const char *base, const char *path)
+{
+	size_t n = strlen(base);
+	char *s;
+
+	while (n && base[n - 1] == '/')
+		n--;
+	while (*path == '/')
+		path++;
+	if (!(s = malloc(n + strlen(path) + 2)))
+		return NULL;
+	sprintf(s, "%.*s/%s", (int)n, base, path);
+	return s;
+}
+
+void
+vd_http_reply_free(struct vd_http_reply *r)
+{
+	free(r->body);
+	r->body = NULL;
+	r->len = 0;
+}
+
+static int
+attempt(const char *url, struct curl_slist *hdr, const char *body, double left,
+    size_t max, int insecure, struct vd_http_reply *out)
+{
+	struct sink s = { .max = max };
+	CURL *c = curl_easy_init();
+	CURLcode cc;
+	long ms = (long)(left * 1000);
+
+	if (!c)
+		return vd_error(VD_EREMOTE, "cannot start HTTP");
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, ms > 0 ? ms : 1);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, ms > 0 ? ms : 1);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "vasdom/" VD_VERSION);
+	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+	if (insecure) {
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	cc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+	curl_easy_cleanup(c);
+	free(out->body);
+	out->body = s.buf;
+	out->len = s.len;
+	if (s.overflow)
+		return vd_error(VD_EREMOTE, "%s: response larger than %zu bytes", url, max);
+	if (cc == CURLE_OPERATION_TIMEDOUT)
+		return vd_error(VD_EREMOTE, "%s: timed out after %.3g s", url, left);
+	if (cc != CURLE_OK)
+		return vd_error(VD_EREMOTE, "%s: %s", url, curl_easy_strerror(cc));
+	if (out->status < 200 || out->status > 299)
+		return vd_error(VD_EREMOTE, "%s: HTTP %ld", url, out->status);
+	return VD_OK;
+}
+
+int
+vd_http_post_json(const char *url, const char *key, const char *body,
+    double timeout_s, size_t max_bytes, int insecure, struct vd_http_reply *out)
+{
+	static int ready;
+	struct curl_slist *hdr = NULL;
+	double deadline = now() + timeout_s, left;
+	int rc, tries;
+
+	memset(out, 0, sizeof *out);
+	if (!ready) {
+		curl_global_init(CURL_GLOBAL_DEFAULT);
+		ready = 1;
+	}
+	hdr = curl_slist_append(hdr, "Content-Type: application/json");
+	hdr = curl_slist_append(hdr, "Accept: application/json");
+	if (key && *key) {
+		char *auth = malloc(strlen(key) + 32);
+
+		if (auth) {
+			sprintf(auth, "Authorization: Bearer %s", key);
+			hdr = curl_slist_append(hdr, auth);
+			/* the header copy is libcurl's; wipe ours */
+			memset(auth, 0, strlen(auth));
+			free(auth);
+		}
+	}
+	for (tries = 0;; tries++) {
+		rc = attempt(url, hdr, body, deadline - now(), max_bytes, insecure, out);
+		if (rc == VD_OK || tries >= 1)
+			break;
+		if (out->status != 429 && out->status < 500)
+			break;
+		/* one retry after a short backoff, if the deadline allows */
+		left = deadline - now();
+		if (left < 0.6)
+			break;
+		{
+			struct timespec ts = { 0, 500 * 1000 * 1000 };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	curl_slist_free_all(hdr);
+	return rc;
+}

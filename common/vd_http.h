@@ -1,0 +1,28 @@
+/* HTTP for the language-model and embedding services: POST a JSON body,
+ * with a deadline, a cap on the response size and one retry on 429/5xx. */
+#ifndef VD_HTTP_H
+#define VD_HTTP_H
+
+#include <stddef.h>
+
+struct vd_http_reply {
+	long status;      /* HTTP status, 0 when no response */
+	char *body;       /* NUL-terminated, malloc'd: the caller frees */
+	size_t len;
+};
+
+/* POST body to url with "Authorization: Bearer key" when key is set. The
+ * whole call, retry included, ends by timeout_s seconds; a response over
+ * max_bytes is cut off and an error. Returns VD_OK for a 2xx response,
+ * VD_EREMOTE otherwise (out->status and out->body still filled when a
+ * response came). The key never appears in messages. */
+int vd_http_post_json(const char *url, const char *key, const char *body,
+    double timeout_s, size_t max_bytes, int insecure,
+    struct vd_http_reply *out);
+
+void vd_http_reply_free(struct vd_http_reply *r);
+
+/* base + "/" + path with no doubled slash; malloc'd, NULL on no memory. */
+char *vd_url_join(const char *base, const char *path);
+
+#endif

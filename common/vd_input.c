@@ -1,0 +1,490 @@
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <csv.h>
+
+#include "vd_error.h"
+#include "vd_input.h"
+#include "vd_text.h"
+
+struct vd_reader {
+	FILE *in;
+	int fmt;
+	const char *const *text_fields;
+	long lineno;          /* lines read so far */
+	char *line;           /* the current physical line */
+	size_t linelen, linecap;
+	int overlong;         /* the current line passed VD_MAX_LINE */
+	char *raw;            /* the current record's lines */
+	size_t rawlen, rawcap;
+	json_t *obj;
+	/* CSV state */
+	struct csv_parser csv;
+	int csv_ready;
+	json_t *header;       /* array of names */
+	json_t *fields;       /* array of the row being parsed */
+	int row_done;
+	int pending;          /* a line is read but not yet classified (auto) */
+	int eof;
+};
+
+static const char *const vocabulary[] = {
+	"log_id", "session_id", "message", "response", "source", "model_used",
+	"response_time", "similar_found", "learning_improved", "rating",
+	"feedback_text", "correction", "created_at", "updated_at", "client_id",
+	"query", "rank", "score", "text", NULL
+};
+
+int
+vd_informat_parse(const char *name)
+{
+	static const char *const names[] = { "auto", "text", "jsonl", "csv" };
+	size_t i;
+
+	for (i = 0; i < sizeof names / sizeof *names; i++)
+		if (strcmp(name, names[i]) == 0)
+			return (int)i;
+	if (strcmp(name, "json") == 0)
+		return VD_IN_JSONL;
+	return -1;
+}
+
+struct vd_reader *
+vd_reader_new(FILE *in, enum vd_informat fmt, const char *const *text_fields)
+{
+	struct vd_reader *r = calloc(1, sizeof *r);
+
+	if (!r)
+		return NULL;
+	r->in = in;
+	r->fmt = fmt;
+	r->text_fields = text_fields;
+	return r;
+}
+
+void
+vd_reader_free(struct vd_reader *r)
+{
+	if (!r)
+		return;
+	if (r->csv_ready)
+		csv_free(&r->csv);
+	json_decref(r->obj);
+	json_decref(r->header);
+	json_decref(r->fields);
+	free(r->line);
+	free(r->raw);
+	free(r);
+}
+
+static int
+grow(char **buf, size_t *cap, size_t need)
+{
+	size_t n = *cap ? *cap : 256;
+	char *p;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need)
+		n *= 2;
+	if (!(p = realloc(*buf, n)))
+		return -1;
+	*buf = p;
+	*cap = n;
+	return 0;
+}
+
+/* Read one physical line (newline kept) into r->line, at most VD_MAX_LINE
+ * bytes of it: the rest of an overlong line is read and dropped so memory
+ * stays bounded whatever the input. Returns 0, VD_EOF or VD_EUSAGE. */
+static int
+read_line(struct vd_reader *r)
+{
+	int c;
+
+	r->linelen = 0;
+	r->overlong = 0;
+	if (r->eof)
+		return VD_EOF;
+	while ((c = getc_unlocked(r->in)) != EOF) {
+		if (r->linelen < VD_MAX_LINE) {
+			if (grow(&r->line, &r->linecap, r->linelen + 2))
+				return vd_error(VD_EUSAGE, "out of memory");
+			r->line[r->linelen++] = (char)c;
+		} else
+			r->overlong = 1;
+		if (c == '\n')
+			break;
+	}
+	if (ferror(r->in))
+		return vd_error(VD_EUSAGE, "read error: %s", strerror(errno));
+	if (c == EOF)
+		r->eof = 1;
+	if (r->linelen == 0 && !r->overlong)
+		return VD_EOF;
+	if (grow(&r->line, &r->linecap, r->linelen + 1))
+		return vd_error(VD_EUSAGE, "out of memory");
+	r->line[r->linelen] = 0;
+	r->lineno++;
+	return VD_OK;
+}
+
+static int
+raw_add(struct vd_reader *r)
+{
+	if (grow(&r->raw, &r->rawcap, r->rawlen + r->linelen + 1))
+		return vd_error(VD_EUSAGE, "out of memory");
+	memcpy(r->raw + r->rawlen, r->line, r->linelen);
+	r->rawlen += r->linelen;
+	r->raw[r->rawlen] = 0;
+	return VD_OK;
+}
+
+/* The line without its line ending. */
+static size_t
+content_len(const char *s, size_t n)
+{
+	while (n && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+		n--;
+	return n;
+}
+
+static int
+blank(const char *s, size_t n)
+{
+	while (n && isspace((unsigned char)*s))
+		s++, n--;
+	return n == 0;
+}
+
+/* NUL bytes, bad UTF-8 and overlong lines are rejected before any parser
+ * sees them. */
+static int
+check_line(struct vd_reader *r)
+{
+	if (r->overlong)
+		return vd_error(VD_EINPUT, "line longer than %d bytes", VD_MAX_LINE);
+	if (memchr(r->line, 0, r->linelen))
+		return vd_error(VD_EINPUT, "NUL byte in input");
+	if (!vd_utf8_valid(r->line, r->linelen))
+		return vd_error(VD_EINPUT, "invalid UTF-8");
+	return VD_OK;
+}
+
+static void
+begin_record(struct vd_reader *r, struct vd_record *rec)
+{
+	json_decref(r->obj);
+	r->obj = NULL;
+	r->rawlen = 0;
+	rec->obj = NULL;
+	rec->line = r->lineno + 1;
+	rec->raw = "";
+	rec->rawlen = 0;
+}
+
+static void
+finish_record(struct vd_reader *r, struct vd_record *rec)
+{
+	rec->obj = r->obj;
+	rec->raw = r->raw ? r->raw : "";
+	rec->rawlen = r->rawlen;
+}
+
+static int
+text_record(struct vd_reader *r)
+{
+	const char *const *f = r->text_fields;
+	const char *p = r->line, *q, *end = r->line + content_len(r->line, r->linelen);
+	size_t i;
+
+	r->obj = json_object();
+	for (i = 0; f && f[i]; i++, p = q) {
+		if (i > 0)
+			while (p < end && (*p == ' ' || *p == '\t'))
+				p++;
+		q = end;
+		if (f[i + 1])
+			for (q = p; q < end && *q != ' ' && *q != '\t'; q++)
+				;
+		if (q == p && i > 0)
+			break;
+		json_object_set_new(r->obj, f[i], json_stringn(p, (size_t)(q - p)));
+	}
+	return VD_OK;
+}
+
+static int
+jsonl_record(struct vd_reader *r)
+{
+	json_error_t e;
+	size_t n = content_len(r->line, r->linelen);
+
+	r->obj = json_loadb(r->line, n, 0, &e);
+	if (!r->obj)
+		return vd_error(VD_EINPUT, "broken JSON at column %d: %s", e.column, e.text);
+	if (!json_is_object(r->obj))
+		return vd_error(VD_EINPUT, "expected a JSON object");
+	return VD_OK;
+}
+
+/* libcsv callbacks: collect fields, mark the end of a row. */
+static void
+csv_field(void *s, size_t len, void *data)
+{
+	struct vd_reader *r = data;
+
+	json_array_append_new(r->fields, s && len ? json_stringn(s, len) : json_null());
+}
+
+static void
+csv_row(int c, void *data)
+{
+	(void)c;
+	((struct vd_reader *)data)->row_done = 1;
+}
+
+static int
+csv_start(struct vd_reader *r)
+{
+	if (csv_init(&r->csv, CSV_APPEND_NULL) != 0)
+		return vd_error(VD_EUSAGE, "out of memory");
+	r->csv_ready = 1;
+	r->fields = json_array();
+	return VD_OK;
+}
+
+/* Turn the parsed row into a record, the first row being the header. */
+static int
+csv_take_row(struct vd_reader *r)
+{
+	size_t i, n = json_array_size(r->fields);
+	int rc = VD_OK;
+
+	r->row_done = 0;
+	if (!r->header) {
+		for (i = 0; i < n; i++)
+			if (!json_is_string(json_array_get(r->fields, i)))
+				rc = vd_error(VD_EINPUT, "CSV header has an empty column name");
+		r->header = r->fields;
+		r->fields = json_array();
+		return rc ? rc : VD_EOF;	/* not a record */
+	}
+	if (n != json_array_size(r->header))
+		rc = vd_error(VD_EINPUT, "CSV row has %zu fields, the header has %zu",
+		    n, json_array_size(r->header));
+	else {
+		r->obj = json_object();
+		for (i = 0; i < n; i++)
+			json_object_set(r->obj, json_string_value(json_array_get(r->header, i)),
+			    json_array_get(r->fields, i));
+	}
+	json_array_clear(r->fields);
+	return rc;
+}
+
+static int
+csv_next(struct vd_reader *r, struct vd_record *rec)
+{
+	int rc;
+
+	for (;;) {
+		if (!r->pending && (rc = read_line(r)) != VD_OK) {
+			if (rc != VD_EOF)
+				return rc;
+			if (r->rawlen == 0)
+				return VD_EOF;
+			/* an unterminated last row or an open quote */
+			if (csv_fini(&r->csv, csv_field, csv_row, r) != 0)
+				rc = vd_error(VD_EINPUT, "CSV quote not closed");
+			else if (r->row_done)
+				rc = csv_take_row(r);
+			else
+				rc = vd_error(VD_EINPUT, "CSV record not finished");
+			finish_record(r, rec);
+			r->rawlen = 0;
+			return rc == VD_EOF ? VD_EOF : rc;
+		}
+		r->pending = 0;
+		if (r->rawlen == 0)
+			rec->line = r->lineno;
+		if ((rc = raw_add(r)))
+			return rc;
+		if ((rc = check_line(r)) != VD_OK) {
+			/* drop the row; restart the parser so the next line is clean */
+			csv_free(&r->csv);
+			r->csv_ready = 0;
+			json_decref(r->fields);
+			r->fields = NULL;
+			csv_start(r);
+			finish_record(r, rec);
+			r->rawlen = 0;
+			return rc;
+		}
+		if (csv_parse(&r->csv, r->line, r->linelen, csv_field, csv_row, r) != r->linelen) {
+			rc = vd_error(VD_EINPUT, "CSV: %s", csv_strerror(csv_error(&r->csv)));
+			finish_record(r, rec);
+			r->rawlen = 0;
+			return rc;
+		}
+		if (!r->row_done) {
+			if (blank(r->raw, r->rawlen) && json_array_size(r->fields) == 0)
+				r->rawlen = 0;
+			continue;
+		}
+		rc = csv_take_row(r);
+		finish_record(r, rec);
+		r->rawlen = 0;
+		if (rc != VD_EOF)
+			return rc;
+	}
+}
+
+/* Auto-detection looks at the first non-blank line: a JSON object, a CSV
+ * header made only of known field names, or else plain text. */
+static int
+detect(struct vd_reader *r)
+{
+	struct csv_parser p;
+	json_t *save;
+	size_t i, n;
+	int rc, known = 1;
+
+	do {
+		if ((rc = read_line(r)) != VD_OK)
+			return rc;
+	} while (r->fmt != VD_IN_TEXT && blank(r->line, r->linelen) && !r->eof);
+	r->pending = 1;
+	if (r->line[strspn(r->line, " \t")] == '{') {
+		r->fmt = VD_IN_JSONL;
+		return VD_OK;
+	}
+	r->fmt = VD_IN_TEXT;
+	if (!memchr(r->line, ',', r->linelen) && !blank(r->line, r->linelen)) {
+		/* a one-column header still counts when it is a field name */
+		n = content_len(r->line, r->linelen);
+		for (i = 0; vocabulary[i]; i++)
+			if (strlen(vocabulary[i]) == n && !memcmp(r->line, vocabulary[i], n))
+				r->fmt = VD_IN_CSV;
+		return VD_OK;
+	}
+	if (csv_init(&p, CSV_APPEND_NULL))
+		return VD_OK;
+	save = r->fields;
+	r->fields = json_array();
+	csv_parse(&p, r->line, r->linelen, csv_field, csv_row, r);
+	csv_fini(&p, csv_field, csv_row, r);
+	csv_free(&p);
+	r->row_done = 0;
+	n = json_array_size(r->fields);
+	for (i = 0; i < n && known; i++) {
+		const char *name = json_string_value(json_array_get(r->fields, i));
+		size_t k;
+
+		known = 0;
+		for (k = 0; name && vocabulary[k]; k++)
+			known |= strcmp(name, vocabulary[k]) == 0;
+	}
+	json_decref(r->fields);
+	r->fields = save;
+	if (known && n > 0)
+		r->fmt = VD_IN_CSV;
+	return VD_OK;
+}
+
+int
+vd_reader_next(struct vd_reader *r, struct vd_record *rec)
+{
+	int rc;
+
+	begin_record(r, rec);
+	if (r->fmt == VD_IN_AUTO && (rc = detect(r)) != VD_OK)
+		return rc;
+	if (r->fmt == VD_IN_CSV) {
+		if (!r->csv_ready && (rc = csv_start(r)))
+			return rc;
+		return csv_next(r, rec);
+	}
+	for (;;) {
+		if (!r->pending && (rc = read_line(r)) != VD_OK)
+			return rc;
+		r->pending = 0;
+		rec->line = r->lineno;
+		if (r->fmt == VD_IN_JSONL && blank(r->line, r->linelen) && !r->overlong)
+			continue;
+		break;
+	}
+	r->rawlen = 0;
+	if ((rc = raw_add(r)))
+		return rc;
+	finish_record(r, rec);
+	if ((rc = check_line(r)) != VD_OK)
+		return rc;
+	rc = r->fmt == VD_IN_JSONL ? jsonl_record(r) : text_record(r);
+	finish_record(r, rec);
+	return rc;
+}
+
+int
+vd_rec_str(const struct vd_record *rec, const char *field, const char **out)
+{
+	json_t *v = json_object_get(rec->obj, field);
+	char buf[64];
+
+	*out = NULL;
+	if (!v || json_is_null(v))
+		return VD_OK;
+	if (json_is_string(v)) {
+		*out = json_string_value(v);
+		return VD_OK;
+	}
+	if (json_is_integer(v))
+		snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	else if (json_is_real(v))
+		snprintf(buf, sizeof buf, "%.17g", json_real_value(v));
+	else
+		return vd_error(VD_EINPUT, "%s: expected a string", field);
+	/* keep the text alive as long as the record */
+	json_object_set_new(rec->obj, field, json_string(buf));
+	*out = json_string_value(json_object_get(rec->obj, field));
+	return VD_OK;
+}
+
+int
+vd_rec_int(const struct vd_record *rec, const char *field, long long *out,
+    int *present)
+{
+	json_t *v = json_object_get(rec->obj, field);
+	const char *s;
+	char *end;
+	double d;
+
+	*present = v && !json_is_null(v);
+	if (!*present)
+		return VD_OK;
+	if (json_is_integer(v)) {
+		*out = json_integer_value(v);
+		return VD_OK;
+	}
+	if (json_is_real(v)) {
+		d = json_real_value(v);
+		if (d != floor(d) || fabs(d) > 9e15)
+			return vd_error(VD_EINPUT, "%s: expected a whole number, got %g", field, d);
+		*out = (long long)d;
+		return VD_OK;
+	}
+	if (!json_is_string(v))
+		return vd_error(VD_EINPUT, "%s: expected a whole number", field);
+	s = json_string_value(v);
+	errno = 0;
+	*out = strtoll(s, &end, 10);
+	while (*end == ' ')
+		end++;
+	if (!*s || errno || *end || end == s)
+		return vd_error(VD_EINPUT, "%s: expected a whole number, got '%.40s'", field, s);
+	return VD_OK;
+}

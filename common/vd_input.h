@@ -1,0 +1,46 @@
+/* The one input reader: plain text lines, JSON Lines or CSV with a header,
+ * each record a JSON object that carries its first line number and its
+ * input text verbatim (for error messages and --rejects files). */
+#ifndef VD_INPUT_H
+#define VD_INPUT_H
+
+#include <stdio.h>
+#include <jansson.h>
+
+#define VD_MAX_LINE (1 << 20)   /* longer input lines are rejected, not read */
+
+enum vd_informat { VD_IN_AUTO, VD_IN_TEXT, VD_IN_JSONL, VD_IN_CSV };
+
+struct vd_record {
+	json_t *obj;        /* owned by the reader, valid until the next call */
+	long line;          /* the record's first input line, from 1 */
+	const char *raw;    /* the record's input, newline included */
+	size_t rawlen;
+};
+
+struct vd_reader;
+
+/* text_fields names what a plain text line holds: the line is split on
+ * blanks into them, the last one taking the rest ({"message"} keeps the
+ * whole line). Returns NULL only when out of memory. Free with
+ * vd_reader_free; the FILE stays the caller's. */
+struct vd_reader *vd_reader_new(FILE *in, enum vd_informat fmt,
+    const char *const *text_fields);
+void vd_reader_free(struct vd_reader *r);
+
+/* Next record: VD_OK, VD_EOF, or VD_EINPUT for a bad record (rec->line and
+ * rec->raw set, vd_errmsg says what is wrong; the next call goes on after
+ * it), or VD_EUSAGE for a read error. */
+int vd_reader_next(struct vd_reader *r, struct vd_record *rec);
+
+/* Parse a format name (auto, text, jsonl, csv); -1 when unknown. */
+int vd_informat_parse(const char *name);
+
+/* Field access. A missing or null field gives *out NULL and VD_OK; a field
+ * of the wrong type is VD_EINPUT with a message naming the field. Numbers
+ * are accepted where a string is wanted and vice versa ("12"). */
+int vd_rec_str(const struct vd_record *rec, const char *field, const char **out);
+int vd_rec_int(const struct vd_record *rec, const char *field, long long *out,
+    int *present);
+
+#endif

@@ -1,0 +1,35 @@
+/* The language-model source: an OpenAI-compatible chat completions call
+ * (OpenAI, llama.cpp server, Ollama's /v1) with the company profile and
+ * rated examples in the prompt. */
+#ifndef VD_LLM_H
+#define VD_LLM_H
+
+#include <stddef.h>
+
+#include "vd_config.h"
+
+#define VD_LLM_MAX_REPLY (8u << 20)  /* bytes read from the service at most */
+
+struct vd_example {
+	const char *message, *response;
+	int rating;
+};
+
+extern const char vd_company_profile[];
+
+/* The request body for question with up to n examples; malloc'd JSON the
+ * caller frees, NULL when out of memory. */
+char *vd_llm_request(const char *model, const char *question,
+    const struct vd_example *ex, size_t n);
+
+/* Pull the answer and model name out of a chat completions response.
+ * *answer and *model are malloc'd for the caller. VD_EREMOTE with a
+ * message when the body is not what the wire format promises. */
+int vd_llm_parse_reply(const char *body, size_t len, char **answer, char **model);
+
+/* Ask the configured service. VD_EREMOTE on any failure, with vd_errmsg
+ * saying what (it never holds the key). */
+int vd_llm_chat(const struct vd_config *cfg, const char *question,
+    const struct vd_example *ex, size_t n, char **answer, char **model);
+
+#endif

@@ -1,0 +1,32 @@
+/* The one output writer: JSON Lines (default), CSV with a header, or plain
+ * text (the first column's value alone). Records are JSON objects; CSV and
+ * text take the columns named at creation, in that order. */
+#ifndef VD_OUTPUT_H
+#define VD_OUTPUT_H
+
+#include <stdio.h>
+#include <jansson.h>
+
+enum vd_outformat { VD_OUT_JSONL, VD_OUT_CSV, VD_OUT_TEXT };
+
+struct vd_writer;
+
+/* columns: NULL-terminated, kept by pointer (use static arrays). Returns
+ * NULL when out of memory. */
+struct vd_writer *vd_writer_new(FILE *out, enum vd_outformat fmt,
+    const char *const *columns);
+
+/* Write one record; obj stays the caller's. VD_EUSAGE on a write error. */
+int vd_writer_put(struct vd_writer *w, json_t *obj);
+
+/* Flush and check the stream (a full disk or a closed pipe is an error),
+ * then free the writer. Returns VD_OK or VD_EUSAGE with vd_errmsg set. */
+int vd_writer_close(struct vd_writer *w);
+
+/* Parse jsonl|csv (and "text" when allow_text); -1 when unknown. */
+int vd_outformat_parse(const char *name, int allow_text);
+
+/* Write one CSV field (quoted as needed) of a JSON value to f. */
+int vd_csv_put_value(FILE *f, json_t *v);
+
+#endif

@@ -1,0 +1,186 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include <libstemmer.h>
+#include <utf8proc.h>
+
+#include "vd_text.h"
+
+struct vd_text {
+	struct sb_stemmer *ru, *en;
+	char *buf;
+	size_t cap;
+};
+
+int
+vd_utf8_valid(const char *s, size_t n)
+{
+	utf8proc_int32_t c;
+	utf8proc_ssize_t k;
+
+	while (n > 0) {
+		if ((unsigned char)*s < 0x80) {
+			s++, n--;
+			continue;
+		}
+		k = utf8proc_iterate((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, &c);
+		if (k < 0)
+			return 0;
+		s += k, n -= (size_t)k;
+	}
+	return 1;
+}
+
+size_t
+vd_utf8_len(const char *s, size_t n)
+{
+	size_t i, len = 0;
+
+	for (i = 0; i < n; i++)
+		len += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return len;
+}
+
+static int
+is_space(utf8proc_int32_t c)
+{
+	utf8proc_category_t cat = utf8proc_category(c);
+
+	return c == ' ' || (c >= 9 && c <= 13) || cat == UTF8PROC_CATEGORY_ZS ||
+	    cat == UTF8PROC_CATEGORY_ZL || cat == UTF8PROC_CATEGORY_ZP ||
+	    c == 0x200B || c == 0xFEFF;
+}
+
+const char *
+vd_text_trim(const char *s, size_t *n)
+{
+	utf8proc_int32_t c;
+	utf8proc_ssize_t k;
+	size_t len = *n, last = 0, i = 0, start = len;
+
+	/* one pass: remember where the first and past the last non-space are */
+	while (i < len) {
+		k = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(len - i), &c);
+		if (k <= 0)
+			k = 1, c = 'x';
+		if (!is_space(c)) {
+			if (start == len)
+				start = i;
+			last = i + (size_t)k;
+		}
+		i += (size_t)k;
+	}
+	if (start == len) {
+		*n = 0;
+		return s + len;
+	}
+	*n = last - start;
+	return s + start;
+}
+
+struct vd_text *
+vd_text_new(void)
+{
+	struct vd_text *t = calloc(1, sizeof *t);
+
+	if (!t)
+		return NULL;
+	t->ru = sb_stemmer_new("russian", "UTF_8");
+	t->en = sb_stemmer_new("english", "UTF_8");
+	if (!t->ru || !t->en) {
+		vd_text_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void
+vd_text_free(struct vd_text *t)
+{
+	if (!t)
+		return;
+	if (t->ru)
+		sb_stemmer_delete(t->ru);
+	if (t->en)
+		sb_stemmer_delete(t->en);
+	free(t->buf);
+	free(t);
+}
+
+static int
+is_word_char(utf8proc_int32_t c)
+{
+	switch (utf8proc_category(c)) {
+	case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL:
+	case UTF8PROC_CATEGORY_LT: case UTF8PROC_CATEGORY_LM:
+	case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_ND:
+	case UTF8PROC_CATEGORY_MN:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static void
+emit(struct vd_text *t, const char *w, size_t n, int cyr, int latin,
+    vd_word_fn *fn, void *arg)
+{
+	struct sb_stemmer *st = cyr && !latin ? t->ru : latin && !cyr ? t->en : NULL;
+	const sb_symbol *stem;
+
+	if (st && (stem = sb_stemmer_stem(st, (const sb_symbol *)w, (int)n)))
+		fn((const char *)stem, (size_t)sb_stemmer_length(st), w, n, arg);
+	else
+		fn(w, n, w, n, arg);
+}
+
+size_t
+vd_text_words(struct vd_text *t, const char *s, vd_word_fn *fn, void *arg)
+{
+	utf8proc_int32_t c;
+	utf8proc_ssize_t k;
+	size_t len = strlen(s), i = 0, w = 0, count = 0;
+	int cyr = 0, latin = 0;
+
+	/* folded text is at most 3 times longer (plus the word separator) */
+	if (t->cap < len * 3 + 8) {
+		char *p = realloc(t->buf, len * 3 + 8);
+
+		if (!p)
+			return 0;
+		t->buf = p;
+		t->cap = len * 3 + 8;
+	}
+	while (i <= len) {
+		k = i < len ? utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+		    (utf8proc_ssize_t)(len - i), &c) : (c = ' ', 1);
+		if (k <= 0)
+			k = 1, c = ' ';
+		i += (size_t)k;
+		if (is_word_char(c)) {
+			utf8proc_int32_t f[4];
+			utf8proc_ssize_t nf, j;
+			int last;
+
+			nf = utf8proc_decompose_char(c, f, 4, UTF8PROC_CASEFOLD | UTF8PROC_COMPOSE, &last);
+			for (j = 0; j < nf && j < 4; j++) {
+				utf8proc_int32_t d = f[j] == 0x0451 ? 0x0435 : f[j]; /* ё */
+
+				if (d == 0x0301)  /* stress marks are not letters */
+					continue;
+				cyr |= d >= 0x0400 && d <= 0x04FF;
+				latin |= d < 0x250 && utf8proc_category(d) == UTF8PROC_CATEGORY_LL;
+				w += (size_t)utf8proc_encode_char(d, (utf8proc_uint8_t *)t->buf + w);
+			}
+			continue;
+		}
+		if (w > 0) {
+			t->buf[w] = 0;
+			emit(t, t->buf, w, cyr, latin, fn, arg);
+			count++;
+		}
+		w = 0;
+		cyr = latin = 0;
+	}
+	return count;
+}
