@@ -23,7 +23,7 @@ LIBS     = -lsqlite3 -lcsv -lpcre2-8 -lcurl -lstemmer -lutf8proc -ljansson -lm
 
 # Out-of-tree builds (the sanitizer build) use O=dir.
 O ?= .
-BINS     = vasdom-ask vasdom-rate
+BINS     = $(patsubst cmd/%.c,%,$(wildcard cmd/vasdom-*.c))
 LIBSRC   = $(filter-out common/rules_default.c,$(wildcard common/*.c)) common/rules_default.c
 LIBOBJ   = $(patsubst %.c,$(O)/%.o,$(LIBSRC))
 CLIOBJ   = $(O)/cmd/cli.o

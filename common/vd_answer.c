@@ -139,6 +139,18 @@ find_similar(struct vd_asker *a, const char *msg, struct vd_answer *ans)
 	return VD_OK;
 }
 
+/* Was text the answer of a similar exchange that people rated poorly? */
+static int
+avoided(const struct vd_answer *ans, const char *text)
+{
+	size_t i;
+
+	for (i = 0; i < ans->nsimilar; i++)
+		if (ans->similar[i].rating <= 2 && strcmp(ans->similar[i].answer, text) == 0)
+			return 1;
+	return 0;
+}
+
 /* Do the intent rules put msg and the neighbour's question under different
  * topics? Lexical similarity cannot tell "Сколько стоит уборка?" from
  * "Сколько времени занимает уборка?"; the rules can. */
@@ -156,7 +168,8 @@ other_topic(const struct vd_asker *a, const char *intent, const char *message)
  * answer with the most support, support being the sum of similarity times
  * rating over the exchanges that gave that answer, so agreeing neighbours
  * count for more than one. Answers rated poorly (<= 2) for any similar
- * question are never reused, nor answers to questions of another topic. */
+ * question are never reused (nor, later, the rule's answer), nor answers to
+ * questions of another topic. */
 static const struct vd_similar *
 best_experience(const struct vd_asker *a, const struct vd_answer *ans,
     const char *intent)
@@ -168,21 +181,16 @@ best_experience(const struct vd_asker *a, const struct vd_answer *ans,
 	for (i = 0; i < ans->nsimilar; i++) {
 		const struct vd_similar *s = &ans->similar[i];
 		double support = 0;
-		int bad = 0;
 
 		if (s->rating < a->cfg->min_rating || other_topic(a, intent, s->message))
 			continue;
 		for (j = 0; j < ans->nsimilar; j++) {
 			const struct vd_similar *t = &ans->similar[j];
 
-			if (strcmp(t->answer, s->answer) != 0)
-				continue;
-			if (t->rating <= 2)
-				bad = 1;
-			else if (t->rating >= a->cfg->min_rating)
+			if (t->rating >= a->cfg->min_rating && strcmp(t->answer, s->answer) == 0)
 				support += t->score * t->rating / 5.0;
 		}
-		if (!bad && support > best_support) {
+		if (!avoided(ans, s->answer) && support > best_support) {
 			best = s;
 			best_support = support;
 		}
@@ -245,7 +253,7 @@ vd_asker_answer(struct vd_asker *a, const char *msg, struct vd_answer *ans)
 		if ((rc = set(&ans->response, exp->answer)) || (rc = set(&ans->model_used, model)))
 			return rc;
 		ans->source = "experience";
-	} else if (rule) {
+	} else if (rule && !avoided(ans, rule)) {
 		snprintf(model, sizeof model, "intent:%s", intent);
 		if ((rc = set(&ans->response, rule)) || (rc = set(&ans->model_used, model)))
 			return rc;

@@ -1,0 +1,42 @@
+# Sourced by every tests/NNNN-area.t: TAP output, a private temporary
+# database and home, the binaries under test first on PATH.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+: "${VASDOM_BIN:=$top}"
+PATH=$VASDOM_BIN:$PATH
+T=$(mktemp -d "${TMPDIR:-/tmp}/vasdom-test.XXXXXX")
+export HOME=$T XDG_DATA_HOME=$T/data VASDOM_DB=$T/test.db VASDOM_RULES=$top/data/intents.rules
+unset VASDOM_LLM_URL VASDOM_LLM_KEY OPENAI_API_KEY VASDOM_EMBED_URL VASDOM_EMBED_KEY \
+	VASDOM_EMBED_MODEL VASDOM_MIN_RATING MIN_RATING_THRESHOLD VASDOM_MIN_SIMILARITY
+pids=
+cleanup() { for p in $pids; do kill "$p" 2>/dev/null; done; rm -rf "$T"; }
+trap cleanup EXIT
+n=0 failed=0
+plan() { echo "1..$1"; }
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
+# check DESC CMD...: passes when CMD exits 0
+check() { d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
+# check_same DESC EXPECTED ACTUAL
+check_same() {
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1"; printf '# expected: %s\n#      got: %s\n' "$2" "$3"; fi
+}
+# check_fails DESC STATUS CMD...: CMD must exit with STATUS; a crash never counts
+check_fails() {
+	d=$1 want=$2; shift 2
+	"$@"; st=$?
+	if [ "$st" -eq "$want" ] && [ "$st" -lt 128 ]; then ok "$d"; else not_ok "$d (exit $st, want $want)"; fi
+}
+# fake_server MODE [ARGS]: start the fake OpenAI-compatible service on
+# 127.0.0.1; sets $fake_url (base, ending in /v1) and $fake_log (requests)
+fake_server() {
+	fake_log=$T/fake-$1.log
+	python3 "$top/tests/fake-openai.py" --mode "$@" --log "$fake_log" --port-file "$T/port.$1" &
+	pids="$pids $!"
+	i=0; while [ ! -s "$T/port.$1" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	fake_url=http://127.0.0.1:$(cat "$T/port.$1")/v1
+}
+# a port nothing listens on
+closed_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+jqe() { jq -e "$@" >/dev/null; }
+done_testing() { [ "$failed" -eq 0 ]; exit $?; }
