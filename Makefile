@@ -6,6 +6,8 @@
 # make asan       run the suite under AddressSanitizer+UBSan (build in build-asan/)
 # make eval       quality figures on ../shared/datasets
 # make bench      speed figures with the machine's details
+# make fuzz       libFuzzer targets (clang), each FUZZ_SECONDS on tests/fuzz/corpus
+# make valgrind   a subset of the suite with every binary under valgrind memcheck
 
 VERSION  = 0.1.0
 PREFIX  ?= /usr/local
@@ -56,6 +58,31 @@ asan:
 	$(MAKE) O=build-asan CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
 		LDFLAGS='-fsanitize=address,undefined' check
 
+# Fuzzing: the library built again with clang's fuzzer instrumentation and
+# ASan+UBSan into build-fuzz/, one libFuzzer binary per tests/fuzz/fuzz_*.c.
+# New inputs found go to build-fuzz/corpus/; the seeds in tests/ stay as they are.
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_FLAGS    = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZERS       = $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+fuzz: fuzz-build
+	@for f in $(FUZZERS); do \
+		t=$${f#build-fuzz/}; mkdir -p build-fuzz/corpus/$$t; \
+		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+		$$f -runs=0 tests/fuzz/regress/$$t 2>/dev/null; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+		    -print_final_stats=1 -artifact_prefix=build-fuzz/$$t- \
+		    build-fuzz/corpus/$$t tests/fuzz/corpus/$$t || exit 1; \
+	done
+
+fuzz-build:
+	$(MAKE) O=build-fuzz CC='$(FUZZ_CC)' CFLAGS='$(FUZZ_FLAGS) -fsanitize=fuzzer-no-link' build-fuzz/libvasdom.a
+	$(MAKE) $(FUZZERS)
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c build-fuzz/libvasdom.a
+	$(FUZZ_CC) $(CPPFLAGS) $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< build-fuzz/libvasdom.a $(LIBS)
+
 demo: all
 	sh scripts/demo
 
@@ -75,7 +102,7 @@ uninstall:
 	-rmdir $(DESTDIR)$(DATADIR)
 
 clean:
-	rm -rf $(BINS) common/*.o cmd/*.o libvasdom.a common/rules_default.c build-asan
+	rm -rf $(BINS) common/*.o cmd/*.o libvasdom.a common/rules_default.c build-asan build-fuzz
 
-.PHONY: all check asan demo eval bench install uninstall clean
+.PHONY: all check asan fuzz fuzz-build valgrind demo eval bench install uninstall clean
 .SECONDARY:

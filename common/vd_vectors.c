@@ -169,6 +169,7 @@ vd_index_free(struct vd_index *ix)
 		return;
 	free(ix->ids);
 	free(ix->vecs);
+	free(ix->ratings);
 	free(ix);
 }
 
@@ -187,7 +188,9 @@ vd_index_load(sqlite3 *db, const char *model, int dim, enum vd_scope scope,
 		return vd_error(VD_ENOMEM, "out of memory");
 	ix->dim = dim;
 	snprintf(sql, sizeof sql,
-	    "SELECT v.log_id, v.dim, v.vector FROM embeddings v JOIN exchanges x"
+	    "SELECT v.log_id, v.dim, v.vector,"
+	    " iif(x.correction IS NOT NULL, 5, coalesce(x.rating, 0))"
+	    " FROM embeddings v JOIN exchanges x"
 	    " ON x.log_id = v.log_id WHERE v.model = ?%s ORDER BY v.log_id", scope_sql(scope));
 	if (vd_db_prepare(db, sql, &st)) {
 		free(ix);
@@ -209,17 +212,21 @@ vd_index_load(sqlite3 *db, const char *model, int dim, enum vd_scope scope,
 			size_t ncap = cap ? cap * 2 : 1024;
 			long long *ids = realloc(ix->ids, ncap * sizeof *ids);
 			float *vecs = ids ? realloc(ix->vecs, ncap * sizeof(float) * (size_t)d) : NULL;
+			signed char *r = vecs ? realloc(ix->ratings, ncap) : NULL;
 
 			if (ids)
 				ix->ids = ids;
-			if (!ids || !vecs) {
+			if (vecs)
+				ix->vecs = vecs;
+			if (!r) {
 				rc = vd_error(VD_ENOMEM, "out of memory");
 				goto fail;
 			}
-			ix->vecs = vecs;
+			ix->ratings = r;
 			cap = ncap;
 		}
 		ix->ids[ix->n] = id;
+		ix->ratings[ix->n] = (signed char)sqlite3_column_int(st, 3);
 		memcpy(ix->vecs + ix->n * (size_t)d, sqlite3_column_blob(st, 2), (size_t)bytes);
 		ix->n++;
 	}
@@ -236,18 +243,43 @@ fail:
 	return rc;
 }
 
+const float *
+vd_index_vector(const struct vd_index *ix, long long log_id)
+{
+	size_t lo = 0, hi = ix->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ix->ids[mid] < log_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < ix->n && ix->ids[lo] == log_id ? ix->vecs + lo * (size_t)ix->dim : NULL;
+}
+
 size_t
 vd_index_search(const struct vd_index *ix, const float *q, size_t k,
     long long exclude, struct vd_hit *hits)
 {
+	return vd_index_search_rated(ix, q, k, exclude, 0, hits);
+}
+
+size_t
+vd_index_search_rated(const struct vd_index *ix, const float *q, size_t k,
+    long long exclude, int min_rating, struct vd_hit *hits)
+{
 	size_t i, found = 0, j;
 	int d;
 
+	if (k == 0)
+		return 0;
 	for (i = 0; i < ix->n; i++) {
 		const float *v = ix->vecs + i * (size_t)ix->dim;
 		float s = 0;
 
-		if (ix->ids[i] == exclude)
+		if (ix->ids[i] == exclude || ix->ratings[i] < min_rating)
 			continue;
 		for (d = 0; d < ix->dim; d++)
 			s += q[d] * v[d];

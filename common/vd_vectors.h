@@ -29,8 +29,9 @@ int vd_vectors_put(sqlite3 *db, struct vd_embedder *e, long long log_id,
 struct vd_index {
 	size_t n;
 	int dim;
-	long long *ids;
+	long long *ids;      /* ascending */
 	float *vecs;         /* n * dim, unit length */
+	signed char *ratings; /* effective rating (a correction counts 5), 0: none */
 };
 
 struct vd_hit {
@@ -49,5 +50,12 @@ void vd_index_free(struct vd_index *ix);
  * number found (<= k). */
 size_t vd_index_search(const struct vd_index *ix, const float *q, size_t k,
     long long exclude, struct vd_hit *hits);
+
+/* The same, keeping only exchanges rated at least min_rating (0: all). */
+size_t vd_index_search_rated(const struct vd_index *ix, const float *q, size_t k,
+    long long exclude, int min_rating, struct vd_hit *hits);
+
+/* The stored vector of log_id, or NULL. */
+const float *vd_index_vector(const struct vd_index *ix, long long log_id);
 
 #endif

@@ -1,0 +1,214 @@
+/* vasdom-embed: store embeddings of logged exchanges, incrementally. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "vd_db.h"
+#include "vd_embedder.h"
+#include "vd_error.h"
+#include "vd_vectors.h"
+
+static const char usage_line[] =
+    "usage: vasdom-embed [-q] [--all] [-m model] [-d db] [-f jsonl|csv]\n"
+    "       vasdom-embed --text [-m model] [-i auto|text|jsonl|csv] [text ...]\n";
+
+static const char *const summary_columns[] = {
+	"model", "dim", "embedded", "total", "seconds", NULL
+};
+static const char *const text_columns[] = { "text", "model", "dim", "embedding", NULL };
+static const char *const text_fields[] = { "text", NULL };
+
+static void __attribute__((noreturn))
+usage(int code)
+{
+	fputs(usage_line, code ? stderr : stdout);
+	if (code == 0)
+		fputs("Embed every exchange that lacks a vector for the model, or with --text\n"
+		    "print the vectors of the given texts.\n"
+		    "  --all        re-embed every exchange (and refit the built-in weights)\n"
+		    "  -m model     embedding model (VASDOM_EMBED_MODEL; default builtin)\n"
+		    "  --text       embed text (arguments or lines of standard input), store nothing\n"
+		    "  -q           no progress bar\n"
+		    "  -d db        database (VASDOM_DB)\n"
+		    "  -f format    output: jsonl (default) or csv\n"
+		    "  -i format    --text input: auto (default), text, jsonl (\"text\" or\n"
+		    "               \"message\" field) or csv\n"
+		    "See vasdom-embed(1).\n", stdout);
+	exit(code);
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+struct bar {
+	double start, last;
+};
+
+/* A progress bar on a terminal: count, rate, time left. */
+static void
+progress(long long done, long long total, void *arg)
+{
+	struct bar *b = arg;
+	double t = now(), rate;
+	int width = 30, fill;
+
+	if (t - b->last < 0.1 && done < total)
+		return;
+	b->last = t;
+	rate = done / (t - b->start > 1e-6 ? t - b->start : 1e-6);
+	fill = total ? (int)(width * done / total) : width;
+	fprintf(stderr, "\r%s [%.*s%*s] %lld/%lld %.0f/s %.0fs left ", argv0, fill,
+	    "##############################", width - fill, "", done, total, rate,
+	    rate > 0 ? (total - done) / rate : 0);
+	if (done >= total)
+		fputc('\n', stderr);
+}
+
+static int
+embed_texts(struct vd_embedder *e, struct vd_writer *w, const char *informat,
+    int argc, char **argv)
+{
+	struct vd_reader *in = NULL;
+	struct vd_record rec;
+	float *v = malloc(sizeof(float) * VD_EMBED_MAX_DIM);
+	int rc, i = 0, status = 0, dim;
+
+	if (!v)
+		die(3, "out of memory");
+	if (argc == 0 && !(in = vd_reader_new(stdin, cli_informat(informat), text_fields)))
+		die(3, "out of memory");
+	for (;;) {
+		const char *text = NULL;
+		json_t *out, *arr;
+
+		if (in) {
+			if ((rc = vd_reader_next(in, &rec)) == VD_EOF)
+				break;
+			if (rc == VD_EUSAGE)
+				die(1, "standard input: %s", vd_errmsg());
+			if (rc == VD_OK && (rc = vd_rec_str(&rec, "text", &text)) == VD_OK && !text)
+				rc = vd_rec_str(&rec, "message", &text);
+		} else {
+			if (i >= argc)
+				break;
+			rec.obj = NULL;
+			rec.line = 0;
+			rec.raw = text = argv[i++];
+			rec.rawlen = strlen(text);
+			rc = VD_OK;
+		}
+		if (rc == VD_OK && (!text || !*text))
+			rc = vd_error(VD_EINPUT, "empty text");
+		if (rc == VD_OK)
+			rc = vd_embedder_embed(e, &text, 1, v);
+		if (rc != VD_OK) {
+			if (rc == VD_ENOMEM)
+				die(3, "%s", vd_errmsg());
+			cli_reject(&rec, vd_errmsg());
+			status = 1;
+			continue;
+		}
+		dim = vd_embedder_dim(e);
+		arr = json_array();
+		for (int d = 0; d < dim; d++)
+			json_array_append_new(arr, json_real(v[d]));
+		out = json_pack("{s:s, s:s, s:i, s:o}", "text", text, "model",
+		    vd_embedder_model(e), "dim", dim, "embedding", arr);
+		if (vd_writer_put(w, out))
+			die(1, "%s", vd_errmsg());
+		json_decref(out);
+	}
+	vd_reader_free(in);
+	free(v);
+	return status;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "all", no_argument, NULL, 'A' },
+		{ "text", no_argument, NULL, 'T' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct vd_config cfg;
+	struct vd_embedder *e;
+	struct vd_writer *w;
+	struct bar bar;
+	const char *model = NULL, *informat = "auto";
+	int c, all = 0, text = 0, quiet = 0, outformat = VD_OUT_JSONL, rc, status = 0;
+	long long done = 0, total = 0;
+	sqlite3 *db;
+	json_t *summary;
+
+	cli_init("vasdom-embed", argc, argv);
+	cli_config(&cfg);
+	while ((c = getopt_long(argc, argv, "m:d:f:i:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'm': model = optarg; break;
+		case 'd': cfg.db_path = optarg; break;
+		case 'f': outformat = cli_outformat(optarg, 0); break;
+		case 'i': informat = optarg; cli_informat(optarg); break;
+		case 'q': quiet = 1; break;
+		case 'A': all = 1; break;
+		case 'T': text = 1; break;
+		case 'V': cli_version();
+		case 'h': usage(0);
+		default: usage(2);
+		}
+	}
+	if (!text && optind < argc)
+		usage(2);
+	if (text && all)
+		die(2, "--all and --text do not go together");
+	db = cli_open_db(&cfg);
+	if ((rc = vd_embedder_open(db, &cfg, model, &e)))
+		die(rc == VD_EUSAGE ? 2 : 3, "%s", vd_errmsg());
+	if (text) {
+		w = vd_writer_new(stdout, outformat, text_columns);
+		status = embed_texts(e, w, informat, argc - optind, argv + optind);
+	} else {
+		bar.start = bar.last = now();
+		bar.last -= 1;
+		rc = vd_vectors_update(db, e, VD_SCOPE_ALL, all,
+		    quiet || !isatty(2) ? NULL : progress, &bar, &done);
+		if (rc == VD_EDB || rc == VD_ENOMEM)
+			die(3, "%s", vd_errmsg());
+		if (rc) {
+			/* what was stored so far stays: a rerun goes on from there */
+			error("%s (%lld embedded before the failure)", vd_errmsg(), done);
+			status = 1;
+		}
+		{
+			sqlite3_stmt *st;
+
+			if (vd_db_prepare(db, "SELECT count(*) FROM exchanges", &st) == VD_OK) {
+				if (sqlite3_step(st) == SQLITE_ROW)
+					total = sqlite3_column_int64(st, 0);
+				sqlite3_finalize(st);
+			}
+		}
+		w = vd_writer_new(stdout, outformat, summary_columns);
+		summary = json_pack("{s:s, s:i, s:I, s:I, s:f}", "model", vd_embedder_model(e),
+		    "dim", vd_embedder_dim(e), "embedded", (json_int_t)done, "total",
+		    (json_int_t)total, "seconds", (double)(long)((now() - bar.start) * 1000) / 1000);
+		if (vd_writer_put(w, summary))
+			die(1, "%s", vd_errmsg());
+		json_decref(summary);
+	}
+	vd_embedder_free(e);
+	vd_db_close(db);
+	cli_finish(w, status);
+}

@@ -1,0 +1,247 @@
+/* vasdom-similar: the nearest past exchanges by meaning. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "vd_db.h"
+#include "vd_embedder.h"
+#include "vd_error.h"
+#include "vd_vectors.h"
+
+#define LIMIT_MAX 1000
+
+static const char usage_line[] =
+    "usage: vasdom-similar [-n limit] [--min-score s] [--min-rating r] [-m model] [-d db]\n"
+    "                      [-f jsonl|csv] [-i auto|text|jsonl|csv] [-t text | log_id ...]\n";
+
+static const char *const columns[] = {
+	"query", "rank", "log_id", "score", "rating", "message", "response",
+	"created_at", NULL
+};
+static const char *const text_fields[] = { "message", NULL };
+
+static struct {
+	long limit;
+	double min_score;
+	long min_rating;
+} opt = { 5, -1, 0 };
+
+static void __attribute__((noreturn))
+usage(int code)
+{
+	fputs(usage_line, code ? stderr : stdout);
+	if (code == 0)
+		fputs("Print the exchanges nearest by meaning to each query: log ids (arguments\n"
+		    "or lines), a text (-t), or JSON Lines/CSV records with log_id or message.\n"
+		    "  -n limit         hits per query (default 5)\n"
+		    "  --min-score s    least cosine score, -1 to 1 (default: any)\n"
+		    "  --min-rating r   only exchanges rated at least r (1-5)\n"
+		    "  -t text          query by this text\n"
+		    "  -m model         embedding model (VASDOM_EMBED_MODEL; default builtin)\n"
+		    "  -d db            database (VASDOM_DB)\n"
+		    "  -f format        output: jsonl (default) or csv\n"
+		    "  -i format        input: auto (default), text, jsonl or csv\n"
+		    "See vasdom-similar(1).\n", stdout);
+	exit(code);
+}
+
+struct ctx {
+	sqlite3 *db;
+	struct vd_embedder *emb;
+	struct vd_index *ix;
+	struct vd_writer *w;
+	sqlite3_stmt *row, *msg;
+	float *q;
+	struct vd_hit *hits;
+};
+
+/* The query vector: the stored one of a log id (its message embedded when
+ * it has none yet), or the embedded text. */
+static int
+query_vector(struct ctx *c, long long log_id, const char *text, const float **out)
+{
+	const float *v;
+	int rc;
+
+	if (!text) {
+		if ((v = vd_index_vector(c->ix, log_id))) {
+			*out = v;
+			return VD_OK;
+		}
+		sqlite3_bind_int64(c->msg, 1, log_id);
+		rc = sqlite3_step(c->msg);
+		if (rc == SQLITE_ROW) {
+			text = (const char *)sqlite3_column_text(c->msg, 0);
+			rc = vd_embedder_embed(c->emb, &text, 1, c->q);
+		} else
+			rc = vd_error(VD_EINPUT, "log %lld not found", log_id);
+		sqlite3_reset(c->msg);
+		*out = c->q;
+		return rc;
+	}
+	*out = c->q;
+	return vd_embedder_embed(c->emb, &text, 1, c->q);
+}
+
+static int
+answer(struct ctx *c, long long log_id, const char *text, json_t *query)
+{
+	const float *q;
+	size_t n, i, printed = 0;
+	int rc;
+
+	if ((rc = query_vector(c, log_id, text, &q)))
+		return rc;
+	n = vd_index_search_rated(c->ix, q, (size_t)opt.limit, text ? 0 : log_id,
+	    (int)opt.min_rating, c->hits);
+	for (i = 0; i < n && c->hits[i].score >= opt.min_score; i++) {
+		json_t *hit;
+
+		sqlite3_bind_int64(c->row, 1, c->hits[i].log_id);
+		if (sqlite3_step(c->row) != SQLITE_ROW) {
+			sqlite3_reset(c->row);
+			continue;
+		}
+		hit = json_pack("{s:O, s:i, s:I, s:f, s:o, s:s, s:s, s:s}", "query", query,
+		    "rank", (int)printed + 1, "log_id", (json_int_t)c->hits[i].log_id,
+		    "score", (double)(long)(c->hits[i].score * 1e6 + (c->hits[i].score < 0 ? -0.5 : 0.5)) / 1e6,
+		    "rating", sqlite3_column_type(c->row, 0) == SQLITE_NULL ? json_null()
+		    : json_integer(sqlite3_column_int(c->row, 0)),
+		    "message", (const char *)sqlite3_column_text(c->row, 1),
+		    "response", (const char *)sqlite3_column_text(c->row, 2),
+		    "created_at", (const char *)sqlite3_column_text(c->row, 3));
+		sqlite3_reset(c->row);
+		if (vd_writer_put(c->w, hit))
+			die(1, "%s", vd_errmsg());
+		json_decref(hit);
+		printed++;
+	}
+	return printed ? VD_OK : VD_ENOTFOUND;
+}
+
+/* A record holds a log_id or a message; a plain line of digits is a log id. */
+static int
+record_query(struct ctx *c, const struct vd_record *rec)
+{
+	const char *text;
+	long long id;
+	int present, rc;
+	json_t *q;
+
+	if ((rc = vd_rec_int(rec, "log_id", &id, &present)))
+		return rc;
+	if (!present) {
+		if ((rc = vd_rec_str(rec, "message", &text)))
+			return rc;
+		if (!text || !*text)
+			return vd_error(VD_EINPUT, "no log_id or message");
+		if (text[strspn(text, "0123456789")] == 0 && strlen(text) < 19) {
+			id = atoll(text);
+			present = 1;
+		}
+	}
+	q = present ? json_integer(id) : json_string(text);
+	rc = answer(c, present ? id : 0, present ? NULL : text, q);
+	json_decref(q);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "min-score", required_argument, NULL, 'S' },
+		{ "min-rating", required_argument, NULL, 'R' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct vd_config cfg;
+	struct vd_reader *in = NULL;
+	struct vd_record rec;
+	struct ctx c = { 0 };
+	const char *model = NULL, *text = NULL;
+	int ch, rc, informat = VD_IN_AUTO, outformat = VD_OUT_JSONL, status = 0, i, missing = 0;
+
+	cli_init("vasdom-similar", argc, argv);
+	cli_config(&cfg);
+	while ((ch = getopt_long(argc, argv, "n:t:m:d:f:i:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'n': opt.limit = cli_int("-n", optarg, 1, LIMIT_MAX); break;
+		case 'S': opt.min_score = cli_double("--min-score", optarg, -1, 1); break;
+		case 'R': opt.min_rating = cli_int("--min-rating", optarg, 1, 5); break;
+		case 't': text = optarg; break;
+		case 'm': model = optarg; break;
+		case 'd': cfg.db_path = optarg; break;
+		case 'f': outformat = cli_outformat(optarg, 0); break;
+		case 'i': informat = cli_informat(optarg); break;
+		case 'V': cli_version();
+		case 'h': usage(0);
+		default: usage(2);
+		}
+	}
+	if (text && optind < argc)
+		die(2, "-t and log ids do not go together");
+	if (text && !*text)
+		die(2, "-t: empty text");
+	for (i = optind; i < argc; i++)
+		if (!argv[i][0] || argv[i][strspn(argv[i], "0123456789")] || strlen(argv[i]) > 18)
+			die(2, "%s: not a log id", argv[i]);
+	c.db = cli_open_db(&cfg);
+	if ((rc = vd_embedder_open(c.db, &cfg, model, &c.emb)))
+		die(rc == VD_EUSAGE ? 2 : 3, "%s", vd_errmsg());
+	if ((rc = vd_index_load(c.db, vd_embedder_model(c.emb), vd_embedder_dim(c.emb),
+	    VD_SCOPE_ALL, &c.ix)))
+		die(3, "%s", vd_errmsg());
+	if (c.ix->n == 0)
+		die(1, "no %s vectors in %s: run vasdom-embed first", vd_embedder_model(c.emb),
+		    cfg.db_path ? cfg.db_path : "the database");
+	c.q = malloc(sizeof(float) * VD_EMBED_MAX_DIM);
+	c.hits = malloc(sizeof *c.hits * (size_t)opt.limit);
+	if (!c.q || !c.hits ||
+	    vd_db_prepare(c.db, "SELECT rating, message, response, created_at FROM exchanges"
+	    " WHERE log_id = ?", &c.row) ||
+	    vd_db_prepare(c.db, "SELECT message FROM exchanges WHERE log_id = ?", &c.msg))
+		die(3, "%s", vd_errmsg());
+	c.w = vd_writer_new(stdout, outformat, columns);
+	if (text || optind < argc) {
+		for (i = optind; text ? i == optind : i < argc; i++) {
+			json_t *q = text ? json_string(text) : json_integer(atoll(argv[i]));
+
+			rc = answer(&c, text ? 0 : atoll(argv[i]), text, q);
+			json_decref(q);
+			if (rc == VD_ENOTFOUND)
+				missing = 1;
+			else if (rc != VD_OK) {
+				error("%s", vd_errmsg());
+				status = 1;
+			}
+		}
+	} else {
+		if (!(in = vd_reader_new(stdin, informat, text_fields)))
+			die(3, "out of memory");
+		while ((rc = vd_reader_next(in, &rec)) != VD_EOF) {
+			if (rc == VD_EUSAGE)
+				die(1, "standard input: %s", vd_errmsg());
+			if (rc == VD_OK)
+				rc = record_query(&c, &rec);
+			if (rc == VD_ENOTFOUND)
+				missing = 1;
+			else if (rc == VD_EDB || rc == VD_ENOMEM)
+				die(3, "%s", vd_errmsg());
+			else if (rc != VD_OK)
+				cli_reject(&rec, vd_errmsg());
+		}
+		vd_reader_free(in);
+	}
+	sqlite3_finalize(c.row);
+	sqlite3_finalize(c.msg);
+	free(c.q);
+	free(c.hits);
+	vd_index_free(c.ix);
+	vd_embedder_free(c.emb);
+	vd_db_close(c.db);
+	cli_finish(c.w, status || missing || cli_rejected() ? 1 : 0);
+}
