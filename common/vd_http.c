@@ -87,7 +87,10 @@ attempt(const char *url, struct curl_slist *hdr, const char *body, double left,
 		return vd_error(VD_EREMOTE, "cannot start HTTP");
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+	if (body)
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+	else
+		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, ms > 0 ? ms : 1);
@@ -117,21 +120,19 @@ attempt(const char *url, struct curl_slist *hdr, const char *body, double left,
 	return VD_OK;
 }
 
-int
-vd_http_post_json(const char *url, const char *key, const char *body,
-    double timeout_s, size_t max_bytes, int insecure, struct vd_http_reply *out)
+/* Headers for a JSON call, with the key when set; NULL-safe to free. */
+static struct curl_slist *
+json_headers(const char *key, int post)
 {
 	static int ready;
 	struct curl_slist *hdr = NULL;
-	double deadline = now() + timeout_s, left;
-	int rc, tries;
 
-	memset(out, 0, sizeof *out);
 	if (!ready) {
 		curl_global_init(CURL_GLOBAL_DEFAULT);
 		ready = 1;
 	}
-	hdr = curl_slist_append(hdr, "Content-Type: application/json");
+	if (post)
+		hdr = curl_slist_append(hdr, "Content-Type: application/json");
 	hdr = curl_slist_append(hdr, "Accept: application/json");
 	if (key && *key) {
 		char *auth = malloc(strlen(key) + 32);
@@ -144,6 +145,19 @@ vd_http_post_json(const char *url, const char *key, const char *body,
 			free(auth);
 		}
 	}
+	return hdr;
+}
+
+int
+vd_http_post_json(const char *url, const char *key, const char *body,
+    double timeout_s, size_t max_bytes, int insecure, struct vd_http_reply *out)
+{
+	struct curl_slist *hdr;
+	double deadline = now() + timeout_s, left;
+	int rc, tries;
+
+	memset(out, 0, sizeof *out);
+	hdr = json_headers(key, 1);
 	for (tries = 0;; tries++) {
 		rc = attempt(url, hdr, body, deadline - now(), max_bytes, insecure, out);
 		if (rc == VD_OK || tries >= 1)
@@ -160,6 +174,20 @@ vd_http_post_json(const char *url, const char *key, const char *body,
 			nanosleep(&ts, NULL);
 		}
 	}
+	curl_slist_free_all(hdr);
+	return rc;
+}
+
+int
+vd_http_get(const char *url, const char *key, double timeout_s, size_t max_bytes,
+    int insecure, struct vd_http_reply *out)
+{
+	struct curl_slist *hdr;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	hdr = json_headers(key, 0);
+	rc = attempt(url, hdr, NULL, timeout_s, max_bytes, insecure, out);
 	curl_slist_free_all(hdr);
 	return rc;
 }

@@ -1,5 +1,6 @@
-/* HTTP for the language-model and embedding services: POST a JSON body,
- * with a deadline, a cap on the response size and one retry on 429/5xx. */
+/* HTTP for the language-model and embedding services: POST a JSON body
+ * (or GET, for health probes), with a deadline, a cap on the response size
+ * and one retry on 429/5xx. */
 #ifndef VD_HTTP_H
 #define VD_HTTP_H
 
@@ -19,6 +20,11 @@ struct vd_http_reply {
 int vd_http_post_json(const char *url, const char *key, const char *body,
     double timeout_s, size_t max_bytes, int insecure,
     struct vd_http_reply *out);
+
+/* GET url (a health probe: no body, no retry), with the same key,
+ * deadline, size cap and result as vd_http_post_json. */
+int vd_http_get(const char *url, const char *key, double timeout_s,
+    size_t max_bytes, int insecure, struct vd_http_reply *out);
 
 void vd_http_reply_free(struct vd_http_reply *r);
 

@@ -129,6 +129,14 @@ vd_writer_put(struct vd_writer *w, json_t *obj)
 }
 
 int
+vd_write_json_line(FILE *f, const char *json, size_t len)
+{
+	if (fwrite(json, 1, len, f) != len || putc('\n', f) == EOF)
+		return vd_error(VD_EUSAGE, "write error: %s", strerror(errno));
+	return VD_OK;
+}
+
+int
 vd_writer_close(struct vd_writer *w)
 {
 	int bad = 0;

@@ -26,6 +26,11 @@ int vd_writer_close(struct vd_writer *w);
 /* Parse jsonl|csv (and "text" when allow_text); -1 when unknown. */
 int vd_outformat_parse(const char *name, int allow_text);
 
+/* Write one line of JSON text that is already well formed (as SQLite's
+ * json_object() makes it) and a newline: the fast path for streaming
+ * many records. VD_EUSAGE on a write error. */
+int vd_write_json_line(FILE *f, const char *json, size_t len);
+
 /* Write one CSV field (quoted as needed) of a JSON value to f. */
 int vd_csv_put_value(FILE *f, json_t *v);
 
