@@ -1,0 +1,355 @@
+/* vasdom-export: fine-tuning data from the rated exchanges, and checks of
+ * exported files. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "vd_atomic.h"
+#include "vd_date.h"
+#include "vd_db.h"
+#include "vd_error.h"
+#include "vd_export.h"
+#include "vd_validate.h"
+
+#define MAX_REPORTED 10       /* --validate: problems printed */
+
+static const char usage_line[] =
+    "usage: vasdom-export [-f openai|csv|dpo|trl-dpo|trl-kto] [-o file] [--min-rating n]\n"
+    "                     [--days n | --since date [--until date]] [--max n] [--dedup]\n"
+    "                     [--redact] [--system text] [--no-metadata] [--similarity s]\n"
+    "                     [--split share [--seed n] -o prefix] [--name name] [--dry-run]\n"
+    "                     [-d db]\n"
+    "       vasdom-export --validate file [-f openai|dpo|trl-dpo|trl-kto]\n";
+
+static void __attribute__((noreturn))
+usage(int code)
+{
+	fputs(usage_line, code ? stderr : stdout);
+	if (code == 0)
+		fputs("Write fine-tuning data from the exchanges rated at least the threshold,\n"
+		    "newest first (a corrected answer counts as rated 5 and replaces the answer).\n"
+		    "  -f format        openai (default; also jsonl): chat fine-tuning JSON Lines,\n"
+		    "                     {\"messages\":[user, assistant], \"metadata\":{log_id, rating,\n"
+		    "                     corrected, session_id, created_at, model_used}}\n"
+		    "                   csv: log_id, session_id, created_at, rating, corrected,\n"
+		    "                     message, response, model_used, source\n"
+		    "                   dpo: OpenAI preference pairs {input:{messages}, preferred_output,\n"
+		    "                     non_preferred_output}\n"
+		    "                   trl-dpo: TRL pairs {prompt, chosen, rejected}\n"
+		    "                   trl-kto: TRL {prompt, completion, label}, every rated exchange,\n"
+		    "                     label true when rated at least the threshold\n"
+		    "                   Pairs: each answer rated 1-2, rejected, with the best answer\n"
+		    "                   rated at least the threshold to a question at least\n"
+		    "                   --similarity alike (or its own correction), preferred.\n"
+		    "  -o file          write to file (atomically, mode 0600) instead of stdout, and\n"
+		    "                   print what was written as a JSON line\n"
+		    "  --min-rating n   threshold, 1-5 (VASDOM_MIN_RATING, MIN_RATING_THRESHOLD; 4)\n"
+		    "  --days n         only exchanges of the last n days\n"
+		    "  --since date     only exchanges from date (YYYY-MM-DD[THH:MM[:SS]], UTC)\n"
+		    "  --until date     only exchanges before date (a day alone: up to its end)\n"
+		    "  --max n          at most n records\n"
+		    "  --dedup          one record per question and answer (the newest)\n"
+		    "  --redact         mask phone numbers, e-mail addresses and card numbers\n"
+		    "  --system text    a system message first in every example\n"
+		    "  --no-metadata    openai: leave out the metadata object\n"
+		    "  --similarity s   pairs: least similarity of the questions, 0-1 (0.5)\n"
+		    "  --split share    write prefix.train.EXT and prefix.valid.EXT, about share\n"
+		    "                   (0-1) of the questions in train; one question never in both\n"
+		    "  --seed n         of the split (0)\n"
+		    "  --name name      the name recorded for the export (default: from the file)\n"
+		    "  --dry-run        count what would be exported; write and record nothing\n"
+		    "  --validate file  check an exported file (- for stdin): every line JSON of the\n"
+		    "                   format's layout (-f, else guessed), roles in order, no empty\n"
+		    "                   content, at least 10 examples for OpenAI; the first problems\n"
+		    "                   go to stderr with line numbers, a summary to stdout\n"
+		    "  -d db            database (VASDOM_DB)\n"
+		    "Each export is recorded in the training_datasets table.\n"
+		    "Exit status: 0 success (--validate: the file is valid); 1 nothing to export\n"
+		    "(nothing written) or, with --validate, an invalid file; 2 usage error or an\n"
+		    "unreadable --validate file; 3 database or configuration error.\n"
+		    "See vasdom-export(1).\n", stdout);
+	exit(code);
+}
+
+static struct {
+	struct vd_export_opts x;
+	int format_given, dry_run;
+	long days;
+	const char *output, *name, *validate, *since, *until;
+	char since_iso[VD_DATE_LEN], until_iso[VD_DATE_LEN];
+} opt;
+
+static void
+on_signal(int sig)
+{
+	vd_atomic_unlink_all();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void
+report_problem(long long line, const char *msg, void *arg)
+{
+	if (line > 0)
+		error("%s: line %lld: %s", (const char *)arg, line, msg);
+	else
+		error("%s: %s", (const char *)arg, msg);
+}
+
+static void __attribute__((noreturn))
+validate(const char *path)
+{
+	struct vd_validation v;
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	json_t *rec;
+
+	if (!f)
+		die(2, "--validate: %s: %s", path, strerror(errno));
+	if (vd_validate_file(f, opt.format_given ? (int)opt.x.format : -1, MAX_REPORTED,
+	    report_problem, (void *)path, &v))
+		die(2, "--validate: %s: %s", path, vd_errmsg());
+	if (f != stdin)
+		fclose(f);
+	rec = json_pack("{s:s, s:s, s:b, s:I, s:I, s:I}", "file", path,
+	    "format", vd_export_format_name(v.format), "valid", v.errors == 0,
+	    "lines", (json_int_t)v.lines, "examples", (json_int_t)v.examples,
+	    "errors", (json_int_t)v.errors);
+	if (json_dumpf(rec, stdout, JSON_COMPACT) || putchar('\n') == EOF)
+		die(1, "write error: %s", strerror(errno));
+	json_decref(rec);
+	cli_finish(NULL, v.errors ? 1 : 0);
+}
+
+/* The name recorded for a file: its base name without the extension. */
+static char *
+name_of(const char *path, const char *suffix)
+{
+	const char *base = strrchr(path, '/');
+	char *s, *dot;
+
+	if (opt.name)
+		return asprintf(&s, "%s%s", opt.name, suffix) < 0 ? NULL : s;
+	if (!(s = strdup(base ? base + 1 : path)))
+		return NULL;
+	if ((dot = strrchr(s, '.')) && dot != s &&
+	    (strcmp(dot, ".jsonl") == 0 || strcmp(dot, ".csv") == 0))
+		*dot = 0;
+	return s;
+}
+
+static void
+record(sqlite3 *db, const char *name, const char *path, long long count)
+{
+	char *abs = path ? realpath(path, NULL) : NULL, now[32];
+	long long id;
+	json_t *rec;
+
+	if (vd_export_record(db, name, opt.x.format, count, opt.x.min_rating,
+	    abs ? abs : path, &id))
+		die(3, "%s", vd_errmsg());
+	if (path) {
+		rec = json_pack("{s:I, s:s, s:s, s:s, s:I, s:i, s:s}", "dataset_id", (json_int_t)id,
+		    "name", name, "format", vd_export_format_name(opt.x.format),
+		    "path", abs ? abs : path, "sample_count", (json_int_t)count,
+		    "min_rating", opt.x.min_rating, "created_at", vd_now_iso(now));
+		if (json_dumpf(rec, stdout, JSON_COMPACT) || putchar('\n') == EOF)
+			die(1, "write error: %s", strerror(errno));
+		json_decref(rec);
+	}
+	free(abs);
+}
+
+static void
+parse_dates(void)
+{
+	if (opt.days && (opt.since || opt.until))
+		die(2, "--days does not go with --since or --until");
+	if (opt.days)
+		opt.x.since = vd_date_days_ago(opt.days, opt.since_iso);
+	if (opt.since) {
+		if (vd_date_parse(opt.since, 0, opt.since_iso))
+			die(2, "--since: expected a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS), got '%s'",
+			    opt.since);
+		opt.x.since = opt.since_iso;
+	}
+	if (opt.until) {
+		if (vd_date_parse(opt.until, 1, opt.until_iso))
+			die(2, "--until: expected a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS), got '%s'",
+			    opt.until);
+		opt.x.until = opt.until_iso;
+	}
+	if (opt.x.since && opt.x.until && strcmp(opt.x.since, opt.x.until) >= 0)
+		die(2, "--until: '%s' is not after --since '%s'", opt.until, opt.since);
+}
+
+static void
+check_options(void)
+{
+	enum vd_export_format f = opt.x.format;
+
+	if (opt.x.split > 0 && !opt.output)
+		die(2, "--split needs -o prefix");
+	if (opt.x.system && f == VD_EXPORT_CSV)
+		die(2, "--system does not go with -f csv");
+	if (opt.validate && (opt.output || opt.dry_run || opt.x.split > 0))
+		die(2, "--validate does not go with -o, --split or --dry-run");
+	if (opt.dry_run && (opt.output || opt.name))
+		die(2, "--dry-run does not go with -o or --name");
+	parse_dates();
+}
+
+static void
+export(sqlite3 *db, const struct vd_config *cfg)
+{
+	struct vd_atomic *file[2] = { NULL, NULL };
+	FILE *out[2] = { stdout, NULL };
+	char *path[2] = { NULL, NULL }, *name[2] = { NULL, NULL };
+	const char *ext = vd_export_format_ext(opt.x.format);
+	long long counts[2];
+	int i, n = opt.x.split > 0 ? 2 : 1, rc;
+
+	if (opt.dry_run && !(out[0] = fopen("/dev/null", "w")))
+		die(3, "/dev/null: %s", strerror(errno));
+	if (opt.dry_run && n == 2 && !(out[1] = fopen("/dev/null", "w")))
+		die(3, "/dev/null: %s", strerror(errno));
+	for (i = 0; opt.output && i < n; i++) {
+		if (n == 2 ? asprintf(&path[i], "%s.%s.%s", opt.output, i ? "valid" : "train", ext) < 0
+		    : !(path[i] = strdup(opt.output)))
+			die(3, "out of memory");
+		if (vd_atomic_open(path[i], &file[i]))
+			die(2, "-o: %s", vd_errmsg());
+		out[i] = vd_atomic_file(file[i]);
+	}
+	if ((rc = vd_export_run(db, cfg, &opt.x, out[0], out[1], counts)))
+		die(rc == VD_EUSAGE ? 1 : 3, "%s", vd_errmsg());
+	if (counts[0] + counts[1] == 0) {
+		for (i = 0; i < n; i++)
+			vd_atomic_abort(file[i]);
+		die(1, "nothing to export: no %s%s", opt.x.format == VD_EXPORT_DPO ||
+		    opt.x.format == VD_EXPORT_TRL_DPO ? "pairs of answers rated 1-2 and well rated ones"
+		    : "exchanges rated at or above the threshold",
+		    opt.x.since || opt.x.until ? " in the period" : "");
+	}
+	if (opt.dry_run) {
+		json_t *rec = json_pack("{s:s, s:I, s:I, s:I, s:i}",
+		    "format", vd_export_format_name(opt.x.format),
+		    "sample_count", (json_int_t)(counts[0] + counts[1]),
+		    "train_count", (json_int_t)counts[0], "valid_count", (json_int_t)counts[1],
+		    "min_rating", opt.x.min_rating);
+
+		if (json_dumpf(rec, stdout, JSON_COMPACT) || putchar('\n') == EOF)
+			die(1, "write error: %s", strerror(errno));
+		json_decref(rec);
+		return;
+	}
+	for (i = 0; i < n && file[i]; i++)
+		if (vd_atomic_commit(file[i]))
+			die(1, "-o: %s", vd_errmsg());
+	if (n == 2 && (counts[0] == 0 || counts[1] == 0))
+		warning("%s is empty: too few questions for a split", counts[0] ? path[1] : path[0]);
+	for (i = 0; i < n; i++) {
+		char stamp[VD_DATE_LEN];
+
+		if (!path[i] && asprintf(&name[i], "%s-%s", vd_export_format_name(opt.x.format),
+		    vd_now_iso(stamp)) < 0)
+			die(3, "out of memory");
+		if (path[i] && !(name[i] = name_of(path[i], n == 2 ? (i ? ".valid" : ".train") : "")))
+			die(3, "out of memory");
+		record(db, name[i], path[i], counts[i]);
+		free(name[i]);
+		free(path[i]);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "min-rating", required_argument, NULL, 'R' },
+		{ "days", required_argument, NULL, 'D' },
+		{ "since", required_argument, NULL, 'S' },
+		{ "until", required_argument, NULL, 'U' },
+		{ "max", required_argument, NULL, 'M' },
+		{ "dedup", no_argument, NULL, 'u' },
+		{ "redact", no_argument, NULL, 'r' },
+		{ "system", required_argument, NULL, 's' },
+		{ "no-metadata", no_argument, NULL, 'm' },
+		{ "similarity", required_argument, NULL, 'y' },
+		{ "split", required_argument, NULL, 'p' },
+		{ "seed", required_argument, NULL, 'e' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "dry-run", no_argument, NULL, 'N' },
+		{ "validate", required_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct vd_config cfg;
+	sqlite3 *db;
+	int c, sig;
+	double d;
+
+	cli_init("vasdom-export", argc, argv);
+	cli_config(&cfg);
+	opt.x.min_rating = cfg.min_rating;
+	opt.x.metadata = 1;
+	opt.x.pair_similarity = 0.5;
+	while ((c = getopt_long(argc, argv, "d:f:o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd': cfg.db_path = optarg; break;
+		case 'f':
+			if ((c = vd_export_format_parse(optarg)) < 0)
+				die(2, "-f: unknown format '%s' (openai, csv, dpo, trl-dpo, trl-kto)", optarg);
+			opt.x.format = c;
+			opt.format_given = 1;
+			break;
+		case 'o': opt.output = optarg; break;
+		case 'R': opt.x.min_rating = (int)cli_int("--min-rating", optarg, 1, 5); break;
+		case 'D': opt.days = cli_int("--days", optarg, 1, 36500); break;
+		case 'S': opt.since = optarg; break;
+		case 'U': opt.until = optarg; break;
+		case 'M': opt.x.max = cli_int("--max", optarg, 1, LONG_MAX); break;
+		case 'u': opt.x.dedup = 1; break;
+		case 'r': opt.x.redact = 1; break;
+		case 's':
+			if (!*optarg)
+				die(2, "--system: empty message");
+			opt.x.system = optarg;
+			break;
+		case 'm': opt.x.metadata = 0; break;
+		case 'y': opt.x.pair_similarity = cli_double("--similarity", optarg, 0, 1); break;
+		case 'p':
+			if (vd_parse_double(optarg, 0, 1, &d) || d <= 0 || d >= 1)
+				die(2, "--split: expected a number between 0 and 1, got '%s'", optarg);
+			opt.x.split = d;
+			break;
+		case 'e': opt.x.seed = (unsigned long long)cli_int("--seed", optarg, 0, LONG_MAX); break;
+		case 'n': opt.name = optarg; break;
+		case 'N': opt.dry_run = 1; break;
+		case 'v': opt.validate = optarg; break;
+		case 'V': cli_version();
+		case 'h': usage(0);
+		default: usage(2);
+		}
+	}
+	if (optind < argc)
+		usage(2);
+	check_options();
+	if (opt.validate)
+		validate(opt.validate);
+	/* an interrupted export leaves no temporary file behind */
+	atexit(vd_atomic_unlink_all);
+	for (sig = 0; sig < 4; sig++)
+		signal((int[]){ SIGINT, SIGTERM, SIGHUP, SIGPIPE }[sig], on_signal);
+	db = cli_open_db(&cfg);
+	export(db, &cfg);
+	vd_db_close(db);
+	cli_finish(NULL, 0);
+}

@@ -1,0 +1,290 @@
+/* vasdom-stats: learning statistics, health and the periodic evaluation. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "vd_atomic.h"
+#include "vd_chart.h"
+#include "vd_date.h"
+#include "vd_db.h"
+#include "vd_embedder.h"
+#include "vd_error.h"
+#include "vd_eval.h"
+#include "vd_health.h"
+#include "vd_prom.h"
+#include "vd_stats.h"
+
+#define EXIT_RETRAIN 4      /* --evaluate: the model needs retraining */
+#define CHART_DAYS 14
+
+static const char usage_line[] =
+    "usage: vasdom-stats [-d db] [-f jsonl|csv|prometheus] [-o file] [--days n]\n"
+    "                    [--by day|week | --chart]\n"
+    "       vasdom-stats --evaluate [--days n] [--dry-run] [-d db] [-f jsonl|csv] [-o file]\n"
+    "       vasdom-stats --health [--probe] [-d db] [-f jsonl|csv] [-o file]\n";
+
+static void __attribute__((noreturn))
+usage(int code)
+{
+	fputs(usage_line, code ? stderr : stdout);
+	if (code == 0)
+		fputs("Print the learning statistics as one record: total_interactions, rated,\n"
+		    "avg_rating, positive_ratings (4-5), negative_ratings (1-2), improvement_rate\n"
+		    "(share of the last 24 hours rated 4-5), rating_coverage, embedded,\n"
+		    "embedding_coverage, embedding_model, last_learning_update, answers_<source>,\n"
+		    "rating_1..rating_5, model_errors.\n"
+		    "  --by day|week    one record per day or week (weeks start on Monday, UTC)\n"
+		    "  --chart          bar charts of the ratings and the daily average rating\n"
+		    "  --evaluate       evaluate the model over the last VASDOM_EVAL_DAYS days (7),\n"
+		    "                   record it in model_metrics; exit 4 when it needs retraining\n"
+		    "  --dry-run        with --evaluate: do not record the result\n"
+		    "  --health         check the database and the services\n"
+		    "  --probe          with --health: also ask each service for its models\n"
+		    "  --days n         only the last n days (--chart: days shown, default 14;\n"
+		    "                   --evaluate: the period)\n"
+		    "  -d db            database (VASDOM_DB)\n"
+		    "  -f format        output: jsonl (default), csv, or prometheus (text format\n"
+		    "                   for node_exporter's textfile collector; statistics only)\n"
+		    "  -o file          write to file (atomically, mode 0600) instead of stdout\n"
+		    "Exit status: 0 success; 1 --health found the installation degraded; 2 usage\n"
+		    "error; 3 database or configuration error (--health: unhealthy); 4 --evaluate\n"
+		    "found that the model needs retraining.\n"
+		    "See vasdom-stats(1).\n", stdout);
+	exit(code);
+}
+
+enum mode { SUMMARY, SERIES, CHART, EVALUATE, HEALTH };
+
+static struct {
+	enum mode mode;
+	int weekly, dry_run, probe, prometheus, outformat;
+	long days;
+	const char *output;
+} opt = { .outformat = VD_OUT_JSONL };
+
+static void
+set_mode(enum mode m, const char *name)
+{
+	if (opt.mode != SUMMARY && opt.mode != m)
+		die(2, "%s: only one of --by, --chart, --evaluate and --health", name);
+	opt.mode = m;
+}
+
+static int
+put_record(FILE *out, const char *const *columns, json_t *rec)
+{
+	struct vd_writer *w = vd_writer_new(out, opt.outformat, columns);
+	int rc;
+
+	if (!w || !rec)
+		die(3, "out of memory");
+	rc = vd_writer_put(w, rec);
+	json_decref(rec);
+	if (rc || vd_writer_close(w))
+		die(1, "%s", vd_errmsg());
+	return 0;
+}
+
+/* The name of the current embedding model, by the embedder's own rule. */
+static char *
+embed_model(const struct vd_config *cfg)
+{
+	struct vd_embedder *e;
+	char *name;
+
+	if (vd_embedder_open(NULL, cfg, NULL, &e))
+		die(2, "%s", vd_errmsg());
+	if (!(name = strdup(vd_embedder_model(e))))
+		die(3, "out of memory");
+	vd_embedder_free(e);
+	return name;
+}
+
+static int
+summary(FILE *out, sqlite3 *db, const struct vd_config *cfg)
+{
+	struct vd_stats s;
+	char since[VD_DATE_LEN], *model = embed_model(cfg);
+
+	if (vd_stats_collect(db, model, opt.days ? vd_date_days_ago(opt.days, since) : NULL, &s))
+		die(3, "%s", vd_errmsg());
+	free(model);
+	if (opt.prometheus) {
+		if (vd_prom_write(out, &s))
+			die(1, "%s", vd_errmsg());
+		return 0;
+	}
+	return put_record(out, vd_stats_columns, vd_stats_json(&s));
+}
+
+static int
+series_row(const char *period, const struct vd_counts *c, void *arg)
+{
+	json_t *rec = vd_counts_json(period, c);
+	int rc;
+
+	if (!rec)
+		return vd_error(VD_ENOMEM, "out of memory");
+	rc = vd_writer_put(arg, rec);
+	json_decref(rec);
+	return rc;
+}
+
+static int
+series(FILE *out, sqlite3 *db)
+{
+	struct vd_writer *w = vd_writer_new(out, opt.outformat, vd_series_columns);
+	char since[VD_DATE_LEN];
+	int rc;
+
+	if (!w)
+		die(3, "out of memory");
+	rc = vd_stats_series(db, opt.weekly, opt.days ? vd_date_days_ago(opt.days, since) : NULL,
+	    series_row, w);
+	if (rc)
+		die(rc == VD_EUSAGE ? 1 : 3, "%s", vd_errmsg());
+	if (vd_writer_close(w))
+		die(1, "%s", vd_errmsg());
+	return 0;
+}
+
+static int
+chart(FILE *out, sqlite3 *db)
+{
+	struct vd_stats s;
+	char since[VD_DATE_LEN];
+	int rc;
+
+	if (vd_stats_collect(db, VD_BUILTIN_MODEL, NULL, &s))
+		die(3, "%s", vd_errmsg());
+	/* from the start of the first day shown */
+	vd_date_days_ago((opt.days ? opt.days : CHART_DAYS) - 1, since);
+	strcpy(since + 10, "T00:00:00.000Z");
+	if (vd_chart_ratings(out, &s.c) || fputc('\n', out) == EOF)
+		die(1, "%s", vd_errmsg());
+	if ((rc = vd_chart_daily(out, db, since)))
+		die(rc == VD_EUSAGE ? 1 : 3, "%s", vd_errmsg());
+	return 0;
+}
+
+static int
+evaluate(FILE *out, sqlite3 *db, const struct vd_config *cfg)
+{
+	struct vd_eval ev;
+
+	if (vd_eval_run(db, cfg, (int)opt.days, &ev) || (!opt.dry_run && vd_eval_record(db, &ev)))
+		die(3, "%s", vd_errmsg());
+	put_record(out, vd_eval_columns, vd_eval_json(&ev));
+	return ev.requires_retraining ? EXIT_RETRAIN : 0;
+}
+
+static const char *const health_columns[] = {
+	"status", "database", "database_error", "writable", "schema_version",
+	"schema_expected", "schema_current", "llm", "llm_model", "llm_error",
+	"embedder", "embedding_model", "embedder_error", "probed", "checked_at", NULL
+};
+
+static int
+health(FILE *out, const struct vd_config *cfg)
+{
+	enum vd_health_level level;
+	char *path = NULL;
+	json_t *rec;
+
+	if (!cfg->db_path && !(path = vd_config_default_db()))
+		die(3, "%s", vd_errmsg());
+	if (vd_health_check(cfg->db_path ? cfg->db_path : path, cfg, opt.probe, &rec, &level))
+		die(3, "%s", vd_errmsg());
+	free(path);
+	put_record(out, health_columns, rec);
+	return level == VD_HEALTHY ? 0 : level == VD_DEGRADED ? 1 : 3;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "by", required_argument, NULL, 'B' },
+		{ "chart", no_argument, NULL, 'C' },
+		{ "evaluate", no_argument, NULL, 'E' },
+		{ "dry-run", no_argument, NULL, 'N' },
+		{ "health", no_argument, NULL, 'H' },
+		{ "probe", no_argument, NULL, 'P' },
+		{ "days", required_argument, NULL, 'D' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct vd_config cfg;
+	struct vd_atomic *file = NULL;
+	FILE *out = stdout;
+	sqlite3 *db = NULL;
+	int c, status;
+
+	cli_init("vasdom-stats", argc, argv);
+	cli_config(&cfg);
+	while ((c = getopt_long(argc, argv, "d:f:o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd': cfg.db_path = optarg; break;
+		case 'f':
+			opt.prometheus = strcmp(optarg, "prometheus") == 0;
+			if (!opt.prometheus &&
+			    (opt.outformat = vd_outformat_parse(optarg, 0)) < 0)
+				die(2, "-f: unknown output format '%s' (jsonl, csv, prometheus)", optarg);
+			break;
+		case 'o': opt.output = optarg; break;
+		case 'B':
+			set_mode(SERIES, "--by");
+			if (strcmp(optarg, "day") == 0)
+				opt.weekly = 0;
+			else if (strcmp(optarg, "week") == 0)
+				opt.weekly = 1;
+			else
+				die(2, "--by: expected day or week, got '%s'", optarg);
+			break;
+		case 'C': set_mode(CHART, "--chart"); break;
+		case 'E': set_mode(EVALUATE, "--evaluate"); break;
+		case 'H': set_mode(HEALTH, "--health"); break;
+		case 'N': opt.dry_run = 1; break;
+		case 'P': opt.probe = 1; break;
+		case 'D': opt.days = cli_int("--days", optarg, 1, 36500); break;
+		case 'V': cli_version();
+		case 'h': usage(0);
+		default: usage(2);
+		}
+	}
+	if (optind < argc)
+		usage(2);
+	if (opt.prometheus && opt.mode != SUMMARY)
+		die(2, "-f prometheus: only for the statistics, not with --by, --chart, --evaluate or --health");
+	if (opt.dry_run && opt.mode != EVALUATE)
+		die(2, "--dry-run goes with --evaluate");
+	if (opt.probe && opt.mode != HEALTH)
+		die(2, "--probe goes with --health");
+	if (opt.days && opt.mode == HEALTH)
+		die(2, "--days does not go with --health");
+	if (opt.mode != HEALTH)
+		db = cli_open_db(&cfg);
+	if (opt.output) {
+		if (vd_atomic_open(opt.output, &file))
+			die(2, "-o: %s", vd_errmsg());
+		/* dying half way leaves the target as it was, and no temporary */
+		atexit(vd_atomic_unlink_all);
+		out = vd_atomic_file(file);
+	}
+	switch (opt.mode) {
+	case SERIES: status = series(out, db); break;
+	case CHART: status = chart(out, db); break;
+	case EVALUATE: status = evaluate(out, db, &cfg); break;
+	case HEALTH: status = health(out, &cfg); break;
+	default: status = summary(out, db, &cfg); break;
+	}
+	vd_db_close(db);
+	if (file && vd_atomic_commit(file))
+		die(1, "-o: %s", vd_errmsg());
+	cli_finish(NULL, status);
+}
