@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """A small fake of an OpenAI-compatible service for the tests, on 127.0.0.1.
 
-POST /v1/chat/completions, /v1/embeddings and Ollama's /api/embed. Every
+POST /v1/chat/completions, /v1/embeddings and Ollama's /api/embed; GET
+/v1/models and Ollama's /api/tags (health probes: modes slow and 500 apply,
+a GET is logged with "method": "GET"). Every
 request body is appended as one JSON line to --log so tests can check what
 was sent. --mode picks the behaviour, failures included:
   ok, slow (sleeps past any short timeout), 500, 429once, malformed,
@@ -40,6 +42,22 @@ class H(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+    def do_GET(self):
+        with lock:
+            with open(args.log, "a") as f:
+                f.write(json.dumps({"method": "GET", "path": self.path,
+                                    "auth": self.headers.get("Authorization")}) + "\n")
+        if args.mode == "slow":
+            time.sleep(5)
+        if args.mode == "500":
+            return self.send(500, '{"error":{"message":"boom"}}')
+        if self.path.endswith("/models"):
+            return self.send(200, json.dumps({"object": "list", "data": [
+                {"id": "fake-model", "object": "model", "owned_by": "vasdom-tests"}]}))
+        if self.path.endswith("/api/tags"):
+            return self.send(200, json.dumps({"models": [{"name": "fake-embed"}]}))
+        return self.send(404, '{"error":"not found"}')
 
     def do_POST(self):
         n = int(self.headers.get("Content-Length", 0))
