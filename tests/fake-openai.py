@@ -8,7 +8,11 @@ request body is appended as one JSON line to --log so tests can check what
 was sent. --mode picks the behaviour, failures included:
   ok, slow (sleeps past any short timeout), 500, 429once, malformed,
   empty (no choices), huge (a 100 MB body), endless (a body that never ends),
-  trickle (a byte a second), wrongdim, wrongcount, shuffled (vectors out of order).
+  trickle (a byte a second), wrongdim, wrongcount, shuffled (vectors out of order),
+  deep (a reply nested a million levels deep), overflow (embedding values
+  beyond float range), bignums (a valid 100 MB embedding reply), nul (an
+  answer holding a NUL character).
+--tls PEM serves HTTPS with the certificate and key in PEM.
 """
 import argparse, hashlib, json, math, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,6 +22,7 @@ ap.add_argument("--mode", default="ok")
 ap.add_argument("--log", required=True)
 ap.add_argument("--port-file", required=True)
 ap.add_argument("--dim", type=int, default=16)
+ap.add_argument("--tls")
 ap.add_argument("--answer", default="Модель: уборка подъездов проводится по графику, согласованному с УК.")
 args = ap.parse_args()
 lock = threading.Lock()
@@ -78,6 +83,21 @@ class H(BaseHTTPRequestHandler):
             return self.send(429, '{"error":{"message":"slow down"}}')
         if m == "malformed":
             return self.send(200, '{"choices": [ this is not json')
+        if m == "deep":
+            return self.send(200, '{"choices":' + '[' * 1000000 + ']' * 1000000 + '}')
+        if m == "nul":
+            return self.send(200, json.dumps({"choices": [{"message": {"content": "до\u0000после"}}]}))
+        if m in ("overflow", "bignums") and not self.path.endswith("/chat/completions"):
+            n = len(req.get("input", [])) if isinstance(req.get("input"), list) else 1
+            if m == "overflow":
+                vec = "[1e300,-1e300," + ",".join(["0.5"] * (args.dim - 2)) + "]"
+            else:
+                # one valid vector of the most dimensions allowed, repeated
+                # to make 100 MB of well-formed JSON
+                vec = "[" + ",".join(["-0.0123456789"] * 8192) + "]"
+                n = max(n, (100 << 20) // len(vec))
+            body = '{"data":[' + ",".join('{"index":%d,"embedding":%s}' % (i, vec) for i in range(n)) + ']}'
+            return self.send(200, body)
         if m == "huge":
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
@@ -130,6 +150,11 @@ class H(BaseHTTPRequestHandler):
 
 srv = ThreadingHTTPServer(("127.0.0.1", 0), H)
 srv.daemon_threads = True
+if args.tls:
+    import ssl
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(args.tls)
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
 with open(args.port_file + ".tmp", "w") as f:
     f.write(str(srv.server_address[1]))
 import os

@@ -8,6 +8,17 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/vasdom-test.XXXXXX")
 export HOME=$T XDG_DATA_HOME=$T/data VASDOM_DB=$T/test.db VASDOM_RULES=$top/data/intents.rules
 unset VASDOM_LLM_URL VASDOM_LLM_KEY OPENAI_API_KEY VASDOM_EMBED_URL VASDOM_EMBED_KEY \
 	VASDOM_EMBED_MODEL VASDOM_MIN_RATING MIN_RATING_THRESHOLD VASDOM_MIN_SIMILARITY
+# VASDOM_WRAP, e.g. "valgrind -q --leak-check=full --error-exitcode=99": every
+# vasdom binary runs under it, through wrapper scripts put first on PATH
+if [ -n "${VASDOM_WRAP:-}" ]; then
+	mkdir -p "$T/wrap"
+	for b in "$VASDOM_BIN"/vasdom-*; do
+		[ -f "$b" ] && [ -x "$b" ] || continue
+		printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$VASDOM_WRAP" "$b" >"$T/wrap/${b##*/}"
+		chmod +x "$T/wrap/${b##*/}"
+	done
+	PATH=$T/wrap:$PATH
+fi
 pids=
 cleanup() { for p in $pids; do kill "$p" 2>/dev/null; done; rm -rf "$T"; }
 trap cleanup EXIT
@@ -30,13 +41,19 @@ check_fails() {
 # fake_server MODE [ARGS]: start the fake OpenAI-compatible service on
 # 127.0.0.1; sets $fake_url (base, ending in /v1) and $fake_log (requests)
 fake_server() {
-	fake_log=$T/fake-$1.log
-	python3 "$top/tests/fake-openai.py" --mode "$@" --log "$fake_log" --port-file "$T/port.$1" &
+	fake_log=$T/fake-$1.log fake_n=$((${fake_n:-0} + 1))
+	python3 "$top/tests/fake-openai.py" --mode "$@" --log "$fake_log" --port-file "$T/port.$fake_n" &
 	pids="$pids $!"
-	i=0; while [ ! -s "$T/port.$1" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-	fake_url=http://127.0.0.1:$(cat "$T/port.$1")/v1
+	i=0; while [ ! -s "$T/port.$fake_n" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	fake_url=http://127.0.0.1:$(cat "$T/port.$fake_n")/v1
 }
 # a port nothing listens on
 closed_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 jqe() { jq -e "$@" >/dev/null; }
+# capped KB CMD...: run CMD with its address space limited to KB kilobytes
+capped() { (k=$1; shift; ulimit -v "$k" && exec "$@"); }
+# can_cap KB: do the binaries run at all under that cap? Not under ASan or
+# valgrind, which reserve terabytes of address space: those checks skip.
+can_cap() { capped "$1" vasdom-ask --version >/dev/null 2>&1; }
+skip() { n=$((n + 1)); echo "ok $n # skip $1"; }
 done_testing() { [ "$failed" -eq 0 ]; exit $?; }
