@@ -348,6 +348,8 @@ main(int argc, char **argv)
 	atexit(vd_atomic_unlink_all);
 	for (sig = 0; sig < 4; sig++)
 		signal((int[]){ SIGINT, SIGTERM, SIGHUP, SIGPIPE }[sig], on_signal);
+	/* over a file size limit, a write error to report, not a kill */
+	signal(SIGXFSZ, SIG_IGN);
 	db = cli_open_db(&cfg);
 	export(db, &cfg);
 	vd_db_close(db);
