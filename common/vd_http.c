@@ -50,19 +50,21 @@ now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* A query in base (Azure's ?api-version=...) stays at the end. */
 char *
 vd_url_join(const char *base, const char *path)
 {
-	size_t n = strlen(base);
+	const char *query = base + strcspn(base, "?#");
+	size_t n = (size_t)(query - base);
 	char *s;
 
 	while (n && base[n - 1] == '/')
 		n--;
 	while (*path == '/')
 		path++;
-	if (!(s = malloc(n + strlen(path) + 2)))
+	if (!(s = malloc(n + strlen(path) + strlen(query) + 2)))
 		return NULL;
-	sprintf(s, "%.*s/%s", (int)n, base, path);
+	sprintf(s, "%.*s/%s%s", (int)n, base, path, query);
 	return s;
 }
 
@@ -74,6 +76,27 @@ vd_http_reply_free(struct vd_http_reply *r)
 	r->len = 0;
 }
 
+/* The URL as messages show it: without user name, password, query or
+ * fragment, any of which may carry a credential. */
+static void
+url_shown(const char *url, char *buf, size_t n)
+{
+	CURLU *u = curl_url();
+	char *s = NULL;
+
+	snprintf(buf, n, "the service");
+	if (u && !curl_url_set(u, CURLUPART_URL, url, 0) &&
+	    !curl_url_set(u, CURLUPART_USER, NULL, 0) &&
+	    !curl_url_set(u, CURLUPART_PASSWORD, NULL, 0) &&
+	    !curl_url_set(u, CURLUPART_OPTIONS, NULL, 0) &&
+	    !curl_url_set(u, CURLUPART_QUERY, NULL, 0) &&
+	    !curl_url_set(u, CURLUPART_FRAGMENT, NULL, 0) &&
+	    !curl_url_get(u, CURLUPART_URL, &s, 0))
+		snprintf(buf, n, "%s", s);
+	curl_free(s);
+	curl_url_cleanup(u);
+}
+
 static int
 attempt(const char *url, struct curl_slist *hdr, const char *body, double left,
     size_t max, int insecure, struct vd_http_reply *out)
@@ -82,6 +105,7 @@ attempt(const char *url, struct curl_slist *hdr, const char *body, double left,
 	CURL *c = curl_easy_init();
 	CURLcode cc;
 	long ms = (long)(left * 1000);
+	char shown[512];
 
 	if (!c)
 		return vd_error(VD_EREMOTE, "cannot start HTTP");
@@ -109,6 +133,8 @@ attempt(const char *url, struct curl_slist *hdr, const char *body, double left,
 	free(out->body);
 	out->body = s.buf;
 	out->len = s.len;
+	url_shown(url, shown, sizeof shown);
+	url = shown;
 	if (s.overflow)
 		return vd_error(VD_EREMOTE, "%s: response larger than %zu bytes", url, max);
 	if (cc == CURLE_OPERATION_TIMEDOUT)

@@ -29,6 +29,7 @@ struct vd_reader {
 	json_t *fields;       /* array of the row being parsed */
 	int row_done;
 	int pending;          /* a line is read but not yet classified (auto) */
+	int skip_quoted;      /* dropping the rest of an over-long quoted CSV record */
 	int eof;
 };
 
@@ -287,6 +288,29 @@ csv_take_row(struct vd_reader *r)
 	return rc;
 }
 
+/* Drop the row being parsed and start the parser afresh. */
+static void
+csv_restart(struct vd_reader *r)
+{
+	csv_free(&r->csv);
+	r->csv_ready = 0;
+	json_decref(r->fields);
+	r->fields = NULL;
+	csv_start(r);
+}
+
+/* Is the number of double quotes in s odd? Inside a quoted field it is,
+ * with "" escapes counting twice. */
+static int
+quotes_odd(const char *s, size_t n)
+{
+	int odd = 0;
+
+	while (n--)
+		odd ^= *s++ == '"';
+	return odd;
+}
+
 static int
 csv_next(struct vd_reader *r, struct vd_record *rec)
 {
@@ -310,17 +334,29 @@ csv_next(struct vd_reader *r, struct vd_record *rec)
 			return rc == VD_EOF ? VD_EOF : rc;
 		}
 		r->pending = 0;
+		if (r->skip_quoted) {
+			/* the rest of a record rejected as too long: read, not kept,
+			 * up to the line that closes its quoted field */
+			r->skip_quoted ^= quotes_odd(r->line, r->linelen);
+			continue;
+		}
 		if (r->rawlen == 0)
 			rec->line = r->lineno;
+		/* a record of many lines (an open quote) is held to the same
+		 * limit as one line, so memory stays bounded */
+		if (r->rawlen > 0 && r->rawlen + r->linelen > VD_MAX_LINE) {
+			r->skip_quoted = quotes_odd(r->raw, r->rawlen) ^ quotes_odd(r->line, r->linelen);
+			rc = vd_error(VD_EINPUT, "CSV record longer than %d bytes", VD_MAX_LINE);
+			csv_restart(r);
+			finish_record(r, rec);
+			r->rawlen = 0;
+			return rc;
+		}
 		if ((rc = raw_add(r)))
 			return rc;
 		if ((rc = check_line(r)) != VD_OK) {
 			/* drop the row; restart the parser so the next line is clean */
-			csv_free(&r->csv);
-			r->csv_ready = 0;
-			json_decref(r->fields);
-			r->fields = NULL;
-			csv_start(r);
+			csv_restart(r);
 			finish_record(r, rec);
 			r->rawlen = 0;
 			return rc;

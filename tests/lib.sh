@@ -42,7 +42,8 @@ check_fails() {
 # 127.0.0.1; sets $fake_url (base, ending in /v1) and $fake_log (requests)
 fake_server() {
 	fake_log=$T/fake-$1.log fake_n=$((${fake_n:-0} + 1))
-	python3 "$top/tests/fake-openai.py" --mode "$@" --log "$fake_log" --port-file "$T/port.$fake_n" &
+	python3 "$top/tests/fake-openai.py" --mode "$@" --log "$fake_log" --port-file "$T/port.$fake_n" \
+		2>>"$T/fake-$1.err" &
 	pids="$pids $!"
 	i=0; while [ ! -s "$T/port.$fake_n" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
 	fake_url=http://127.0.0.1:$(cat "$T/port.$fake_n")/v1
