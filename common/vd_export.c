@@ -244,12 +244,14 @@ put_pair(const struct vd_pair *p, void *arg)
 {
 	struct pair_out *po = arg;
 	const struct vd_export_opts *o = po->o;
-	json_t *prompt = json_array(), *obj;
+	json_t *prompt, *obj;
 	char *line;
 	int side, rc;
 
 	if (o->max > 0 && po->counts[0] + po->counts[1] >= o->max)
 		return STOP;
+	if (!(prompt = json_array()))
+		return vd_error(VD_ENOMEM, "out of memory");
 	if (o->system)
 		json_array_append_new(prompt, message("system", o->system, NULL));
 	json_array_append_new(prompt, message("user", p->prompt, po->r));
