@@ -19,7 +19,7 @@ ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
-WARN     = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter
+WARN     = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -fopenmp-simd
 CPPFLAGS += -Icommon -Icmd -DVD_VERSION='"$(VERSION)"' -DVD_DATADIR='"$(DATADIR)"'
 LIBS     = -lsqlite3 -lcsv -lpcre2-8 -lcurl -lstemmer -lutf8proc -ljansson -lm
 
@@ -70,7 +70,10 @@ fuzz: fuzz-build
 	@for f in $(FUZZERS); do \
 		t=$${f#build-fuzz/}; mkdir -p build-fuzz/corpus/$$t; \
 		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
-		$$f -runs=0 tests/fuzz/regress/$$t 2>/dev/null; \
+		if [ -d tests/fuzz/regress/$$t ]; then \
+			$$f tests/fuzz/regress/$$t/* >build-fuzz/$$t-regress.log 2>&1 || \
+			{ cat build-fuzz/$$t-regress.log; echo "fuzz: $$t fails on a regression input"; exit 1; }; \
+		fi; \
 		$$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
 		    -print_final_stats=1 -artifact_prefix=build-fuzz/$$t- \
 		    build-fuzz/corpus/$$t tests/fuzz/corpus/$$t || exit 1; \
@@ -82,6 +85,22 @@ fuzz-build:
 
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c build-fuzz/libvasdom.a
 	$(FUZZ_CC) $(CPPFLAGS) $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< build-fuzz/libvasdom.a $(LIBS)
+
+# Valgrind: a subset of the suite with every vasdom binary run under
+# memcheck (tests/lib.sh puts wrapper scripts first on PATH). Any error or
+# definite/indirect leak makes the binary exit 99 and leaves a report in
+# build-valgrind/; the target fails when a report is not empty.
+VALGRIND_TESTS ?= tests/0100-ask.t tests/0110-bad-input.t tests/0120-llm.t tests/0620-security.t
+VALGRIND = valgrind -q --leak-check=full --show-leak-kinds=definite,indirect \
+	--errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
+	--suppressions=$(abspath tests/valgrind.supp) --log-file=$(abspath build-valgrind)/%p.log
+
+valgrind: all
+	rm -rf build-valgrind && mkdir -p build-valgrind
+	VASDOM_BIN=$(abspath $(O)) VASDOM_WRAP='$(VALGRIND)' prove -f $(VALGRIND_TESTS)
+	@if find build-valgrind -name '*.log' -size +0 | grep -q .; then \
+		cat $$(find build-valgrind -name '*.log' -size +0); echo 'valgrind: errors found'; exit 1; fi
+	@echo "valgrind: $$(ls build-valgrind | wc -l) processes checked, no errors or leaks"
 
 demo: all
 	sh scripts/demo
@@ -102,7 +121,7 @@ uninstall:
 	-rmdir $(DESTDIR)$(DATADIR)
 
 clean:
-	rm -rf $(BINS) common/*.o cmd/*.o libvasdom.a common/rules_default.c build-asan build-fuzz
+	rm -rf $(BINS) common/*.o cmd/*.o libvasdom.a common/rules_default.c build-asan build-fuzz build-valgrind
 
 .PHONY: all check asan fuzz fuzz-build valgrind demo eval bench install uninstall clean
 .SECONDARY:

@@ -1,3 +1,4 @@
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,12 @@
 #include "vd_llm.h"
 #include "vd_rules.h"
 #include "vd_vectors.h"
+
+/* How fast a neighbour's vote fades with its distance below the nearest:
+ * measured with make eval, 0.05 lets agreeing neighbours outvote a lone
+ * nearest one (banking77 0.857 -> 0.870) without drowning the nearest in
+ * answers that merely recur (rutube 0.414 -> 0.419; a plain sum: 0.358). */
+#define VOTE_FADE 0.05
 
 struct vd_asker {
 	sqlite3 *db;
@@ -139,7 +146,9 @@ find_similar(struct vd_asker *a, const char *msg, struct vd_answer *ans)
 	return VD_OK;
 }
 
-/* Was text the answer of a similar exchange that people rated poorly? */
+/* Was text the answer of a similar exchange that people rated poorly?
+ * (Also avoiding the original answers that people corrected was measured:
+ * it costs more right answers than it saves, make eval 0.485 -> 0.448.) */
 static int
 avoided(const struct vd_answer *ans, const char *text)
 {
@@ -165,9 +174,10 @@ other_topic(const struct vd_asker *a, const char *intent, const char *message)
 }
 
 /* Experience: among similar exchanges rated at or above the threshold, the
- * answer with the most support, support being the sum of similarity times
- * rating over the exchanges that gave that answer, so agreeing neighbours
- * count for more than one. Answers rated poorly (<= 2) for any similar
+ * answer with the most support, support being the sum over the exchanges
+ * that gave that answer of their rating times a weight fading with their
+ * distance below the nearest, so agreeing neighbours count for more than
+ * one. Answers rated poorly (<= 2) for any similar
  * question are never reused (nor, later, the rule's answer), nor answers to
  * questions of another topic. */
 static const struct vd_similar *
@@ -188,7 +198,7 @@ best_experience(const struct vd_asker *a, const struct vd_answer *ans,
 			const struct vd_similar *t = &ans->similar[j];
 
 			if (t->rating >= a->cfg->min_rating && strcmp(t->answer, s->answer) == 0)
-				support += t->score * t->rating / 5.0;
+				support += exp((t->score - ans->similar[0].score) / VOTE_FADE) * t->rating / 5.0;
 		}
 		if (!avoided(ans, s->answer) && support > best_support) {
 			best = s;

@@ -11,7 +11,13 @@
 #include "vd_http.h"
 #include "vd_text.h"
 
-#define BUILTIN_DIM 1024
+/* Measured with make eval (README): 512 hashed dimensions do as well as
+ * 4096 on both data sets, and keep a million vectors small and fast. */
+#define BUILTIN_DIM 512
+#define ANSWER_WEIGHT 0.3f      /* the answer's share of an exchange's vector */
+#define NGRAM_WEIGHT 0.25f      /* a character n-gram's, a stem's being 1 */
+#define NGRAM_MIN 3
+#define NGRAM_MAX 5
 #define REMOTE_BATCH 64
 #define REMOTE_MAX_REPLY (256u << 20)
 
@@ -23,6 +29,7 @@ struct vd_embedder {
 	uint64_t gen;        /* hash of the weights, part of content hashes */
 	const struct vd_config *cfg;
 	float *acc;          /* scratch of dim floats */
+	float *resp;         /* scratch: the answer's vector */
 };
 
 static uint64_t
@@ -76,10 +83,10 @@ word_features(const char *stem, size_t stemlen, const char *word, size_t wordlen
 		if (((unsigned char)buf[i] & 0xC0) != 0x80)
 			starts[nc++] = i;
 	starts[nc] = wordlen + 2;
-	for (k = 3; k <= 5; k++)
+	for (k = NGRAM_MIN; k <= NGRAM_MAX; k++)
 		for (i = 0; i + k <= nc; i++)
 			add_feature(e, fnv(buf + starts[i], starts[i + k] - starts[i],
-			    fnv("c", 1, FNV0)), 0.25f);
+			    fnv("c", 1, FNV0)), NGRAM_WEIGHT);
 }
 
 static void
@@ -94,7 +101,7 @@ builtin_one(struct vd_embedder *e, const char *text, float *out)
 		float v = e->acc[i];
 
 		/* sublinear term frequency, then the learned weight */
-		v = v > 0 ? 1 + logf(1 + v) - 1 : v < 0 ? -(logf(1 - v)) : 0;
+		v = v > 0 ? logf(1 + v) : v < 0 ? -(logf(1 - v)) : 0;
 		if (e->idf)
 			v *= e->idf[i];
 		out[i] = v;
@@ -154,7 +161,8 @@ vd_embedder_open(sqlite3 *db, const struct vd_config *cfg, const char *model,
 		e->dim = BUILTIN_DIM;
 		e->text = vd_text_new();
 		e->acc = malloc(sizeof(float) * BUILTIN_DIM);
-		if (!e->text || !e->acc)
+		e->resp = malloc(sizeof(float) * BUILTIN_DIM);
+		if (!e->text || !e->acc || !e->resp)
 			rc = vd_error(VD_ENOMEM, "out of memory");
 		else if (db)
 			rc = load_params(e, db);
@@ -181,6 +189,7 @@ vd_embedder_free(struct vd_embedder *e)
 		return;
 	vd_text_free(e->text);
 	free(e->acc);
+	free(e->resp);
 	free(e->idf);
 	free(e->model);
 	free(e);
@@ -205,12 +214,15 @@ vd_embedder_is_builtin(const struct vd_embedder *e)
 }
 
 void
-vd_embedder_hash(const struct vd_embedder *e, const char *text, char *buf)
+vd_embedder_hash(const struct vd_embedder *e, const char *text, const char *answer,
+    char *buf)
 {
 	uint64_t h = fnv(e->model, strlen(e->model), FNV0);
 
 	h = fnv(&e->gen, sizeof e->gen, h);
-	h = fnv(text, strlen(text), h);
+	h = fnv(text, strlen(text) + 1, h);
+	if (e->builtin && answer)
+		h = fnv(answer, strlen(answer), h);
 	snprintf(buf, 17, "%016llx", (unsigned long long)h);
 }
 
@@ -393,6 +405,35 @@ remote_batch(struct vd_embedder *e, const char *const *texts, size_t n, float *o
 	free(body);
 	free(url);
 	return rc;
+}
+
+int
+vd_embedder_embed_exchanges(struct vd_embedder *e, const char *const *messages,
+    const char *const *responses, size_t n, float *out)
+{
+	size_t i;
+	int d, rc;
+
+	if ((rc = vd_embedder_embed(e, messages, n, out)))
+		return rc;
+	if (!e->builtin || !responses)
+		return VD_OK;
+	/* the answer describes the topic in more words than the question:
+	 * add its direction, with less weight, to the exchange's vector */
+	for (i = 0; i < n; i++) {
+		float *v = out + i * (size_t)e->dim;
+		double norm = 0;
+
+		builtin_one(e, responses[i], e->resp);
+		for (d = 0; d < e->dim; d++) {
+			v[d] += ANSWER_WEIGHT * e->resp[d];
+			norm += (double)v[d] * v[d];
+		}
+		if (norm > 0)
+			for (d = 0; d < e->dim; d++)
+				v[d] = (float)(v[d] / sqrt(norm));
+	}
+	return VD_OK;
 }
 
 int

@@ -33,14 +33,20 @@ int vd_embedder_is_builtin(const struct vd_embedder *e);
 int vd_embedder_embed(struct vd_embedder *e, const char *const *texts, size_t n,
     float *out);
 
+/* Embed n exchanges: the built-in model adds the answer's direction to the
+ * question's (responses may be NULL); a remote model embeds the questions. */
+int vd_embedder_embed_exchanges(struct vd_embedder *e, const char *const *messages,
+    const char *const *responses, size_t n, float *out);
+
 /* The built-in model learns term weights from the messages in db; this
  * (re)fits them and stores them. Vectors made with older weights then no
  * longer match their content hash and are re-embedded. */
 int vd_embedder_fit(struct vd_embedder *e, sqlite3 *db, long long total);
 
-/* A short stable hash of what a vector was made from (model state + text),
- * as 16 hex digits into buf[17]. */
-void vd_embedder_hash(const struct vd_embedder *e, const char *text, char *buf);
+/* A short stable hash of what a vector was made from (model state, text
+ * and, for the built-in model, the answer), as 16 hex digits into buf[17]. */
+void vd_embedder_hash(const struct vd_embedder *e, const char *text,
+    const char *answer, char *buf);
 
 /* Parse an embeddings response (OpenAI {"data":[{"index","embedding"}]} or
  * Ollama {"embeddings":[[...]]}) into out, n vectors sorted by index, each

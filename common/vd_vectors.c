@@ -28,7 +28,7 @@ count_rows(sqlite3 *db, const char *sql, long long *n)
 
 int
 vd_vectors_put(sqlite3 *db, struct vd_embedder *e, long long log_id,
-    const char *text, const float *v)
+    const char *text, const char *answer, const float *v)
 {
 	static const char sql[] = "INSERT OR REPLACE INTO embeddings"
 	    " (log_id, model, dim, content_hash, vector, created_at) VALUES (?,?,?,?,?,?)";
@@ -38,7 +38,7 @@ vd_vectors_put(sqlite3 *db, struct vd_embedder *e, long long log_id,
 
 	if (vd_db_prepare(db, sql, &st))
 		return VD_EDB;
-	vd_embedder_hash(e, text, hash);
+	vd_embedder_hash(e, text, answer, hash);
 	sqlite3_bind_int64(st, 1, log_id);
 	sqlite3_bind_text(st, 2, vd_embedder_model(e), -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, dim);
@@ -86,7 +86,7 @@ vd_vectors_update(sqlite3 *db, struct vd_embedder *e, enum vd_scope scope,
 	sqlite3_stmt *st;
 	long long cursor = 0, total, seen = 0;
 	long long ids[BATCH];
-	char *texts[BATCH];
+	char *texts[BATCH], *answers[BATCH];
 	float *vecs = NULL;
 	size_t n, i;
 	int rc;
@@ -98,7 +98,8 @@ vd_vectors_update(sqlite3 *db, struct vd_embedder *e, enum vd_scope scope,
 	if (count_rows(db, sql, &total))
 		return VD_EDB;
 	snprintf(sql, sizeof sql,
-	    "SELECT x.log_id, x.message, v.content_hash FROM exchanges x"
+	    "SELECT x.log_id, x.message, v.content_hash, coalesce(x.correction, x.response)"
+	    " FROM exchanges x"
 	    " LEFT JOIN embeddings v ON v.model = ?1 AND v.log_id = x.log_id"
 	    " WHERE x.log_id > ?2%s ORDER BY x.log_id LIMIT %d", scope_sql(scope), BATCH);
 	if (vd_db_prepare(db, sql, &st))
@@ -110,15 +111,17 @@ vd_vectors_update(sqlite3 *db, struct vd_embedder *e, enum vd_scope scope,
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			const char *msg = (const char *)sqlite3_column_text(st, 1);
 			const char *old = (const char *)sqlite3_column_text(st, 2);
+			const char *ans = (const char *)sqlite3_column_text(st, 3);
 			char hash[17];
 
 			cursor = sqlite3_column_int64(st, 0);
 			seen++;
-			vd_embedder_hash(e, msg, hash);
+			vd_embedder_hash(e, msg, ans, hash);
 			if (!all && old && strcmp(old, hash) == 0)
 				continue;
 			ids[n] = cursor;
-			texts[n++] = strdup(msg);
+			texts[n] = strdup(msg);
+			answers[n++] = strdup(ans);
 		}
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE) {
@@ -132,12 +135,13 @@ vd_vectors_update(sqlite3 *db, struct vd_embedder *e, enum vd_scope scope,
 				rc = vd_error(VD_ENOMEM, "out of memory");
 				goto out;
 			}
-			if ((rc = vd_embedder_embed(e, (const char *const *)texts, n, vecs)))
+			if ((rc = vd_embedder_embed_exchanges(e, (const char *const *)texts,
+			    (const char *const *)answers, n, vecs)))
 				goto out;
 			if ((rc = vd_db_begin(db)))
 				goto out;
 			for (i = 0; i < n && rc == VD_OK; i++)
-				rc = vd_vectors_put(db, e, ids[i], texts[i],
+				rc = vd_vectors_put(db, e, ids[i], texts[i], answers[i],
 				    vecs + i * (size_t)vd_embedder_dim(e));
 			if (rc || (rc = vd_db_commit(db))) {
 				vd_db_rollback(db);
@@ -145,7 +149,7 @@ vd_vectors_update(sqlite3 *db, struct vd_embedder *e, enum vd_scope scope,
 			}
 			*done += (long long)n;
 			for (i = 0; i < n; i++)
-				free(texts[i]);
+				free(texts[i]), free(answers[i]);
 			n = 0;
 		}
 		if (progress)
@@ -156,7 +160,7 @@ vd_vectors_update(sqlite3 *db, struct vd_embedder *e, enum vd_scope scope,
 	rc = VD_OK;
 out:
 	for (i = 0; i < n; i++)
-		free(texts[i]);
+		free(texts[i]), free(answers[i]);
 	sqlite3_finalize(st);
 	free(vecs);
 	return rc;
@@ -281,6 +285,7 @@ vd_index_search_rated(const struct vd_index *ix, const float *q, size_t k,
 
 		if (ix->ids[i] == exclude || ix->ratings[i] < min_rating)
 			continue;
+#pragma omp simd reduction(+:s)
 		for (d = 0; d < ix->dim; d++)
 			s += q[d] * v[d];
 		if (found == k && s <= hits[k - 1].score)

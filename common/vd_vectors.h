@@ -22,9 +22,10 @@ typedef void vd_progress_fn(long long done, long long total, void *arg);
 int vd_vectors_update(sqlite3 *db, struct vd_embedder *e, enum vd_scope scope,
     int all, vd_progress_fn *progress, void *arg, long long *done);
 
-/* Store one vector (replacing the old one) for log_id. */
+/* Store one vector (replacing the old one) for log_id, made from its
+ * message and endorsed answer (for the content hash). */
 int vd_vectors_put(sqlite3 *db, struct vd_embedder *e, long long log_id,
-    const char *text, const float *v);
+    const char *text, const char *answer, const float *v);
 
 struct vd_index {
 	size_t n;
