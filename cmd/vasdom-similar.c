@@ -1,5 +1,6 @@
 /* vasdom-similar: the nearest past exchanges by meaning. */
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,78 +48,111 @@ usage(int code)
 	exit(code);
 }
 
+#define BATCH 64    /* queries searched in one pass over the vectors */
+
 struct ctx {
 	sqlite3 *db;
 	struct vd_embedder *emb;
 	struct vd_index *ix;
 	struct vd_writer *w;
 	sqlite3_stmt *row, *msg;
-	float *q;
-	struct vd_hit *hits;
+	/* the pending batch */
+	size_t n;
+	json_t *query[BATCH];
+	long long exclude[BATCH];
+	float *q;                     /* BATCH vectors */
+	struct vd_hit *hits;          /* BATCH * limit */
+	size_t found[BATCH];
+	int missing;
 };
 
-/* The query vector: the stored one of a log id (its message embedded when
- * it has none yet), or the embedded text. */
+/* The query vector of a log id is its stored one (its message embedded
+ * when it has none yet); of a text, the text embedded. */
 static int
-query_vector(struct ctx *c, long long log_id, const char *text, const float **out)
+query_vector(struct ctx *c, long long log_id, const char *text, float *out)
 {
 	const float *v;
-	int rc;
+	int rc, dim = c->ix->dim;
 
-	if (!text) {
-		if ((v = vd_index_vector(c->ix, log_id))) {
-			*out = v;
-			return VD_OK;
-		}
-		sqlite3_bind_int64(c->msg, 1, log_id);
-		rc = sqlite3_step(c->msg);
-		if (rc == SQLITE_ROW) {
-			text = (const char *)sqlite3_column_text(c->msg, 0);
-			rc = vd_embedder_embed(c->emb, &text, 1, c->q);
-		} else
-			rc = vd_error(VD_EINPUT, "log %lld not found", log_id);
-		sqlite3_reset(c->msg);
-		*out = c->q;
-		return rc;
+	if (text)
+		return vd_embedder_embed(c->emb, &text, 1, out);
+	if ((v = vd_index_vector(c->ix, log_id))) {
+		memcpy(out, v, sizeof(float) * (size_t)dim);
+		return VD_OK;
 	}
-	*out = c->q;
-	return vd_embedder_embed(c->emb, &text, 1, c->q);
+	sqlite3_bind_int64(c->msg, 1, log_id);
+	if (sqlite3_step(c->msg) == SQLITE_ROW) {
+		text = (const char *)sqlite3_column_text(c->msg, 0);
+		rc = vd_embedder_embed(c->emb, &text, 1, out);
+	} else
+		rc = vd_error(VD_EINPUT, "log %lld not found", log_id);
+	sqlite3_reset(c->msg);
+	return rc;
 }
 
-static int
-answer(struct ctx *c, long long log_id, const char *text, json_t *query)
+static void
+put_hit(struct ctx *c, json_t *query, int rank, const struct vd_hit *h)
 {
-	const float *q;
-	size_t n, i, printed = 0;
-	int rc;
+	json_t *hit;
 
-	if ((rc = query_vector(c, log_id, text, &q)))
-		return rc;
-	n = vd_index_search_rated(c->ix, q, (size_t)opt.limit, text ? 0 : log_id,
-	    (int)opt.min_rating, c->hits);
-	for (i = 0; i < n && c->hits[i].score >= opt.min_score; i++) {
-		json_t *hit;
-
-		sqlite3_bind_int64(c->row, 1, c->hits[i].log_id);
-		if (sqlite3_step(c->row) != SQLITE_ROW) {
-			sqlite3_reset(c->row);
-			continue;
-		}
+	sqlite3_bind_int64(c->row, 1, h->log_id);
+	if (sqlite3_step(c->row) == SQLITE_ROW) {
 		hit = json_pack("{s:O, s:i, s:I, s:f, s:o, s:s, s:s, s:s}", "query", query,
-		    "rank", (int)printed + 1, "log_id", (json_int_t)c->hits[i].log_id,
-		    "score", (double)(long)(c->hits[i].score * 1e6 + (c->hits[i].score < 0 ? -0.5 : 0.5)) / 1e6,
+		    "rank", rank, "log_id", (json_int_t)h->log_id,
+		    "score", (double)lrint(h->score * 1e6) / 1e6,
 		    "rating", sqlite3_column_type(c->row, 0) == SQLITE_NULL ? json_null()
 		    : json_integer(sqlite3_column_int(c->row, 0)),
 		    "message", (const char *)sqlite3_column_text(c->row, 1),
 		    "response", (const char *)sqlite3_column_text(c->row, 2),
 		    "created_at", (const char *)sqlite3_column_text(c->row, 3));
-		sqlite3_reset(c->row);
 		if (vd_writer_put(c->w, hit))
 			die(1, "%s", vd_errmsg());
 		json_decref(hit);
-		printed++;
 	}
-	return printed ? VD_OK : VD_ENOTFOUND;
+	sqlite3_reset(c->row);
+}
+
+/* Search the pending queries together and print their hits in order. */
+static void
+flush(struct ctx *c)
+{
+	size_t i, j;
+	int rank;
+
+	if (c->n == 0)
+		return;
+	if (vd_index_search_batch(c->ix, c->q, c->n, (size_t)opt.limit, c->exclude,
+	    (int)opt.min_rating, c->hits, c->found))
+		die(3, "%s", vd_errmsg());
+	for (i = 0; i < c->n; i++) {
+		rank = 0;
+		for (j = 0; j < c->found[i]; j++) {
+			const struct vd_hit *h = &c->hits[i * (size_t)opt.limit + j];
+
+			if (h->score < opt.min_score)
+				break;
+			put_hit(c, c->query[i], ++rank, h);
+		}
+		if (rank == 0)
+			c->missing = 1;
+		json_decref(c->query[i]);
+	}
+	c->n = 0;
+}
+
+/* Queue a query by log id (text NULL) or by text. */
+static int
+add_query(struct ctx *c, long long log_id, const char *text)
+{
+	int rc;
+
+	if ((rc = query_vector(c, log_id, text, c->q + c->n * (size_t)c->ix->dim)))
+		return rc;
+	c->query[c->n] = text ? json_string(text) : json_integer(log_id);
+	c->exclude[c->n] = text ? 0 : log_id;
+	if (++c->n == BATCH)
+		flush(c);
+	return VD_OK;
 }
 
 /* A record holds a log_id or a message; a plain line of digits is a log id. */
@@ -128,24 +162,18 @@ record_query(struct ctx *c, const struct vd_record *rec)
 	const char *text;
 	long long id;
 	int present, rc;
-	json_t *q;
 
 	if ((rc = vd_rec_int(rec, "log_id", &id, &present)))
 		return rc;
-	if (!present) {
-		if ((rc = vd_rec_str(rec, "message", &text)))
-			return rc;
-		if (!text || !*text)
-			return vd_error(VD_EINPUT, "no log_id or message");
-		if (text[strspn(text, "0123456789")] == 0 && strlen(text) < 19) {
-			id = atoll(text);
-			present = 1;
-		}
-	}
-	q = present ? json_integer(id) : json_string(text);
-	rc = answer(c, present ? id : 0, present ? NULL : text, q);
-	json_decref(q);
-	return rc;
+	if (present)
+		return add_query(c, id, NULL);
+	if ((rc = vd_rec_str(rec, "message", &text)))
+		return rc;
+	if (!text || !*text)
+		return vd_error(VD_EINPUT, "no log_id or message");
+	if (text[strspn(text, "0123456789")] == 0 && strlen(text) < 19)
+		return add_query(c, atoll(text), NULL);
+	return add_query(c, 0, text);
 }
 
 int
@@ -163,7 +191,7 @@ main(int argc, char **argv)
 	struct vd_record rec;
 	struct ctx c = { 0 };
 	const char *model = NULL, *text = NULL;
-	int ch, rc, informat = VD_IN_AUTO, outformat = VD_OUT_JSONL, status = 0, i, missing = 0;
+	int ch, rc, informat = VD_IN_AUTO, outformat = VD_OUT_JSONL, status = 0, i;
 
 	cli_init("vasdom-similar", argc, argv);
 	cli_config(&cfg);
@@ -198,8 +226,9 @@ main(int argc, char **argv)
 	if (c.ix->n == 0)
 		die(1, "no %s vectors in %s: run vasdom-embed first", vd_embedder_model(c.emb),
 		    cfg.db_path ? cfg.db_path : "the database");
-	c.q = malloc(sizeof(float) * VD_EMBED_MAX_DIM);
-	c.hits = malloc(sizeof *c.hits * (size_t)opt.limit);
+	c.q = malloc(sizeof(float) * (size_t)(c.ix->dim > vd_embedder_dim(c.emb) ? c.ix->dim
+	    : vd_embedder_dim(c.emb) > 0 ? vd_embedder_dim(c.emb) : VD_EMBED_MAX_DIM) * BATCH);
+	c.hits = malloc(sizeof *c.hits * (size_t)opt.limit * BATCH);
 	if (!c.q || !c.hits ||
 	    vd_db_prepare(c.db, "SELECT rating, message, response, created_at FROM exchanges"
 	    " WHERE log_id = ?", &c.row) ||
@@ -207,18 +236,13 @@ main(int argc, char **argv)
 		die(3, "%s", vd_errmsg());
 	c.w = vd_writer_new(stdout, outformat, columns);
 	if (text || optind < argc) {
-		for (i = optind; text ? i == optind : i < argc; i++) {
-			json_t *q = text ? json_string(text) : json_integer(atoll(argv[i]));
-
-			rc = answer(&c, text ? 0 : atoll(argv[i]), text, q);
-			json_decref(q);
-			if (rc == VD_ENOTFOUND)
-				missing = 1;
-			else if (rc != VD_OK) {
+		for (i = optind; text ? i == optind : i < argc; i++)
+			if ((rc = add_query(&c, text ? 0 : atoll(argv[i]), text))) {
+				if (rc == VD_EDB || rc == VD_ENOMEM)
+					die(3, "%s", vd_errmsg());
 				error("%s", vd_errmsg());
 				status = 1;
 			}
-		}
 	} else {
 		if (!(in = vd_reader_new(stdin, informat, text_fields)))
 			die(3, "out of memory");
@@ -227,15 +251,14 @@ main(int argc, char **argv)
 				die(1, "standard input: %s", vd_errmsg());
 			if (rc == VD_OK)
 				rc = record_query(&c, &rec);
-			if (rc == VD_ENOTFOUND)
-				missing = 1;
-			else if (rc == VD_EDB || rc == VD_ENOMEM)
+			if (rc == VD_EDB || rc == VD_ENOMEM)
 				die(3, "%s", vd_errmsg());
 			else if (rc != VD_OK)
 				cli_reject(&rec, vd_errmsg());
 		}
 		vd_reader_free(in);
 	}
+	flush(&c);
 	sqlite3_finalize(c.row);
 	sqlite3_finalize(c.msg);
 	free(c.q);
@@ -243,5 +266,5 @@ main(int argc, char **argv)
 	vd_index_free(c.ix);
 	vd_embedder_free(c.emb);
 	vd_db_close(c.db);
-	cli_finish(c.w, status || missing || cli_rejected() ? 1 : 0);
+	cli_finish(c.w, status || c.missing || cli_rejected() ? 1 : 0);
 }

@@ -10,61 +10,6 @@
 
 #define CANDIDATES 10    /* nearest well rated exchanges looked at */
 
-/* Well rated: rated, and at or above the threshold or corrected. */
-#define GOOD_SQL "rating IS NOT NULL AND (rating >= ?1 OR coalesce(correction, '') <> '')"
-
-static int
-cmp_id(const void *a, const void *b)
-{
-	long long x = *(const long long *)a, y = *(const long long *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Keep in ix only the vectors of well rated exchanges. */
-static int
-keep_good(sqlite3 *db, int min_rating, struct vd_index *ix)
-{
-	sqlite3_stmt *st;
-	long long *good = NULL;
-	size_t n = 0, cap = 0, i, kept = 0;
-	int rc;
-
-	if (vd_db_prepare(db, "SELECT log_id FROM exchanges WHERE " GOOD_SQL, &st))
-		return VD_EDB;
-	sqlite3_bind_int(st, 1, min_rating);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			long long *p = realloc(good, (cap = cap ? 2 * cap : 1024) * sizeof *p);
-
-			if (!p) {
-				free(good);
-				sqlite3_finalize(st);
-				return vd_error(VD_ENOMEM, "out of memory");
-			}
-			good = p;
-		}
-		good[n++] = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		free(good);
-		return vd_error(VD_EDB, "database: %s", sqlite3_errmsg(db));
-	}
-	qsort(good, n, sizeof *good, cmp_id);
-	for (i = 0; i < ix->n; i++) {
-		if (!bsearch(&ix->ids[i], good, n, sizeof *good, cmp_id))
-			continue;
-		ix->ids[kept] = ix->ids[i];
-		memmove(ix->vecs + kept * (size_t)ix->dim, ix->vecs + i * (size_t)ix->dim,
-		    sizeof(float) * (size_t)ix->dim);
-		kept++;
-	}
-	ix->n = kept;
-	free(good);
-	return VD_OK;
-}
-
 struct finder {
 	sqlite3 *db;
 	struct vd_embedder *e;
@@ -72,6 +17,7 @@ struct finder {
 	sqlite3_stmt *answer;
 	float *q;
 	double min_score;
+	int min_rating;
 };
 
 /* The best well rated answer for question that differs from rejected;
@@ -89,7 +35,8 @@ find_chosen(struct finder *f, long long self, const char *question, const char *
 		return VD_OK;
 	if ((rc = vd_embedder_embed(f->e, &question, 1, f->q)))
 		return rc;
-	n = vd_index_search(f->ix, f->q, CANDIDATES, self, hits);
+	/* well rated: at or above the threshold, or corrected */
+	n = vd_index_search_rated(f->ix, f->q, CANDIDATES, self, f->min_rating, hits);
 	for (i = 0; i < n && hits[i].score >= f->min_score && !*chosen; i++) {
 		const char *a;
 
@@ -119,10 +66,11 @@ open_finder(sqlite3 *db, const struct vd_config *cfg, const struct vd_pairs_opts
 	memset(f, 0, sizeof *f);
 	f->db = db;
 	f->min_score = o->min_score;
+	f->min_rating = o->min_rating;
 	if ((rc = vd_embedder_open(db, cfg, VD_BUILTIN_MODEL, &f->e)) ||
 	    (rc = vd_vectors_update(db, f->e, VD_SCOPE_RATED, 0, NULL, NULL, &done)) ||
 	    (rc = vd_index_load(db, VD_BUILTIN_MODEL, vd_embedder_dim(f->e), VD_SCOPE_RATED,
-	    &f->ix)) || (rc = keep_good(db, o->min_rating, f->ix)))
+	    &f->ix)))
 		return rc;
 	if (!(f->q = malloc(sizeof(float) * VD_EMBED_MAX_DIM)))
 		return vd_error(VD_ENOMEM, "out of memory");

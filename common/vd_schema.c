@@ -78,4 +78,27 @@ const char *const vd_schema_migrations[VD_SCHEMA_VERSION] = {
 	"  min_rating INTEGER NOT NULL,"
 	"  path TEXT"
 	");",
+	/* 1 -> 2: a version per embedding model, bumped by every change to
+	 * its vectors or to the ratings, so a search cache can tell whether it
+	 * still matches the database */
+	"CREATE TABLE vector_state ("
+	"  model TEXT PRIMARY KEY,"
+	"  version INTEGER NOT NULL"
+	");"
+	"CREATE TRIGGER embeddings_insert AFTER INSERT ON embeddings BEGIN"
+	"  INSERT INTO vector_state (model, version) VALUES (NEW.model, 1)"
+	"  ON CONFLICT (model) DO UPDATE SET version = version + 1;"
+	"END;"
+	"CREATE TRIGGER embeddings_update AFTER UPDATE ON embeddings BEGIN"
+	"  UPDATE vector_state SET version = version + 1 WHERE model IN (OLD.model, NEW.model);"
+	"END;"
+	"CREATE TRIGGER embeddings_delete AFTER DELETE ON embeddings BEGIN"
+	"  UPDATE vector_state SET version = version + 1 WHERE model = OLD.model;"
+	"END;"
+	"CREATE TRIGGER exchanges_rated AFTER UPDATE OF rating, correction ON exchanges BEGIN"
+	"  UPDATE vector_state SET version = version + 1;"
+	"END;"
+	"CREATE TRIGGER exchanges_delete AFTER DELETE ON exchanges BEGIN"
+	"  UPDATE vector_state SET version = version + 1;"
+	"END;",
 };

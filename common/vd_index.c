@@ -1,0 +1,496 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vd_db.h"
+#include "vd_error.h"
+#include "vd_index.h"
+
+#define MAGIC "VDVEC01\n"
+#define RESCORE_MIN 32      /* int8 candidates scored again exactly, at least */
+#define BLOCK 16            /* queries sharing one pass over the vectors */
+#define PARALLEL_MIN 20000  /* fewer vectors: one thread is faster */
+#define MAX_THREADS 8
+
+struct header {
+	char magic[8];
+	uint32_t dim, pad;
+	uint64_t n, version;
+	char model[128];
+};
+
+static size_t
+align64(size_t x)
+{
+	return (x + 63) & ~(size_t)63;
+}
+
+/* Offsets of the arrays in a cache file (and in the in-memory copy). */
+static void
+layout(size_t n, int dim, size_t off[4], size_t *total)
+{
+	off[0] = align64(sizeof(struct header));        /* ids */
+	off[1] = align64(off[0] + n * sizeof(long long)); /* scales */
+	off[2] = align64(off[1] + n * sizeof(float));   /* ratings */
+	off[3] = align64(off[2] + n);                   /* codes */
+	*total = off[3] + n * (size_t)dim;
+}
+
+static void
+point(struct vd_index *ix, char *base, size_t n, int dim)
+{
+	size_t off[4], total;
+
+	layout(n, dim, off, &total);
+	ix->n = n;
+	ix->dim = dim;
+	ix->ids = (const long long *)(base + off[0]);
+	ix->scales = (const float *)(base + off[1]);
+	ix->ratings = (const signed char *)(base + off[2]);
+	ix->codes = (const int8_t *)(base + off[3]);
+}
+
+static int
+db_version(sqlite3 *db, const char *model, long long *v)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (vd_db_prepare(db, "SELECT version FROM vector_state WHERE model = ?", &st))
+		return VD_EDB;
+	sqlite3_bind_text(st, 1, model, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	*v = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return vd_error(VD_EDB, "database: %s", sqlite3_errmsg(db));
+	return VD_OK;
+}
+
+/* The cache file: beside the database, named by a hash of the model name
+ * (which may hold slashes). NULL for in-memory databases. */
+static char *
+cache_path(sqlite3 *db, const char *model)
+{
+	const char *file = sqlite3_db_filename(db, "main");
+	uint64_t h = 0xcbf29ce484222325ULL;
+	const char *p;
+	char *path;
+
+	if (!file || !*file)
+		return NULL;
+	for (p = model; *p; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+	if (!(path = malloc(strlen(file) + 32)))
+		return NULL;
+	sprintf(path, "%s.vec-%016llx", file, (unsigned long long)h);
+	return path;
+}
+
+static int
+try_map(struct vd_index *ix, const char *path, long long version, int dim)
+{
+	struct header h;
+	struct stat sb;
+	size_t off[4], total;
+	void *map;
+	int fd;
+
+	if (!path || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	if (fstat(fd, &sb) || (size_t)sb.st_size < sizeof h ||
+	    pread(fd, &h, sizeof h, 0) != (ssize_t)sizeof h ||
+	    memcmp(h.magic, MAGIC, 8) || h.version != (uint64_t)version ||
+	    strncmp(h.model, ix->model, sizeof h.model) || (dim && (int)h.dim != dim) ||
+	    h.dim == 0 || h.dim > 65536) {
+		close(fd);
+		return -1;
+	}
+	layout(h.n, (int)h.dim, off, &total);
+	if ((size_t)sb.st_size != total) {
+		close(fd);
+		return -1;
+	}
+	map = mmap(NULL, total, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return -1;
+	ix->map = map;
+	ix->maplen = total;
+	point(ix, map, h.n, (int)h.dim);
+	return 0;
+}
+
+/* Write the in-memory copy as the cache file, atomically; a failure only
+ * costs the next process a rebuild. */
+static void
+save(const struct vd_index *ix, const char *path, long long version, size_t total)
+{
+	struct header *h = ix->own;
+	char tmp[4200];
+	int fd;
+
+	if (!path || strlen(path) > 4000)
+		return;
+	memset(h, 0, sizeof *h);
+	memcpy(h->magic, MAGIC, 8);
+	h->dim = (uint32_t)ix->dim;
+	h->n = ix->n;
+	h->version = (uint64_t)version;
+	snprintf(h->model, sizeof h->model, "%s", ix->model);
+	snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
+		return;
+	if (write(fd, ix->own, total) != (ssize_t)total || fsync(fd) || close(fd) ||
+	    rename(tmp, path))
+		unlink(tmp);
+}
+
+/* Read every vector of the model from SQLite (in one read transaction, so
+ * the version matches what is read) and quantize it. */
+static int
+build(struct vd_index *ix, sqlite3 *db, int dim, const char *path)
+{
+	static const char sql[] = "SELECT v.log_id, v.dim, v.vector,"
+	    " iif(x.correction IS NOT NULL, 5, coalesce(x.rating, 0))"
+	    " FROM embeddings v JOIN exchanges x ON x.log_id = v.log_id"
+	    " WHERE v.model = ? ORDER BY v.log_id";
+	sqlite3_stmt *st;
+	long long version, count;
+	size_t off[4], total, i = 0;
+	char *base;
+	int rc, d;
+
+	if (vd_db_exec(db, "BEGIN"))
+		return VD_EDB;
+	if ((rc = db_version(db, ix->model, &version)))
+		goto out;
+	if ((rc = vd_db_prepare(db, "SELECT count(*), max(dim) FROM embeddings WHERE model = ?", &st)))
+		goto out;
+	sqlite3_bind_text(st, 1, ix->model, -1, SQLITE_STATIC);
+	sqlite3_step(st);
+	count = sqlite3_column_int64(st, 0);
+	if (!dim)
+		dim = sqlite3_column_int(st, 1);
+	sqlite3_finalize(st);
+	if (!dim)
+		dim = 1;
+	layout((size_t)count, dim, off, &total);
+	if (!(base = ix->own = calloc(1, total))) {
+		rc = vd_error(VD_ENOMEM, "out of memory for %lld vectors", count);
+		goto out;
+	}
+	point(ix, base, (size_t)count, dim);
+	if ((rc = vd_db_prepare(db, sql, &st)))
+		goto out;
+	sqlite3_bind_text(st, 1, ix->model, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && i < (size_t)count) {
+		long long id = sqlite3_column_int64(st, 0);
+		const float *v = sqlite3_column_blob(st, 2);
+		int8_t *code = (int8_t *)base + off[3] + i * (size_t)dim;
+		float max = 0, scale;
+
+		if (sqlite3_column_int(st, 1) != dim ||
+		    sqlite3_column_bytes(st, 2) != (int)(sizeof(float) * (size_t)dim)) {
+			rc = vd_error(VD_EDB, "log %lld: stored %s vector has %d bytes, expected %zu",
+			    id, ix->model, sqlite3_column_bytes(st, 2), sizeof(float) * (size_t)dim);
+			sqlite3_finalize(st);
+			goto out;
+		}
+		for (d = 0; d < dim; d++)
+			if (fabsf(v[d]) > max)
+				max = fabsf(v[d]);
+		scale = max > 0 ? max / 127 : 1;
+		for (d = 0; d < dim; d++)
+			code[d] = (int8_t)lrintf(v[d] / scale);
+		((long long *)(base + off[0]))[i] = id;
+		((float *)(base + off[1]))[i] = scale;
+		((signed char *)(base + off[2]))[i] = (signed char)sqlite3_column_int(st, 3);
+		i++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		rc = vd_error(VD_EDB, "database: %s", sqlite3_errmsg(db));
+		goto out;
+	}
+	point(ix, base, i, dim);
+	layout(i, dim, off, &total);
+	rc = VD_OK;
+	if (i == (size_t)count)
+		save(ix, path, version, total);
+out:
+	vd_db_exec(db, "COMMIT");
+	return rc;
+}
+
+void
+vd_index_free(struct vd_index *ix)
+{
+	if (!ix)
+		return;
+	if (ix->map)
+		munmap(ix->map, ix->maplen);
+	free(ix->own);
+	free(ix->model);
+	free(ix->tmp);
+	sqlite3_finalize(ix->exact);
+	free(ix);
+}
+
+int
+vd_index_load(sqlite3 *db, const char *model, int dim, enum vd_scope scope,
+    struct vd_index **out)
+{
+	struct vd_index *ix = calloc(1, sizeof *ix);
+	long long version;
+	char *path = NULL;
+	int rc;
+
+	*out = NULL;
+	if (!ix || !(ix->model = strdup(model))) {
+		free(ix);
+		return vd_error(VD_ENOMEM, "out of memory");
+	}
+	ix->db = db;
+	ix->floor = scope == VD_SCOPE_RATED ? 1 : 0;
+	if ((rc = db_version(db, model, &version)))
+		goto fail;
+	path = cache_path(db, model);
+	if (try_map(ix, path, version, dim) && (rc = build(ix, db, dim, path)))
+		goto fail;
+	if (!(ix->tmp = malloc(sizeof(float) * (size_t)ix->dim)) ||
+	    vd_db_prepare(db, "SELECT vector FROM embeddings WHERE model = ? AND log_id = ?",
+	    &ix->exact)) {
+		rc = ix->tmp ? VD_EDB : vd_error(VD_ENOMEM, "out of memory");
+		goto fail;
+	}
+	sqlite3_bind_text(ix->exact, 1, ix->model, -1, SQLITE_STATIC);
+	free(path);
+	*out = ix;
+	return VD_OK;
+fail:
+	free(path);
+	vd_index_free(ix);
+	return rc;
+}
+
+const float *
+vd_index_vector(struct vd_index *ix, long long log_id)
+{
+	const float *v = NULL;
+
+	sqlite3_bind_int64(ix->exact, 2, log_id);
+	if (sqlite3_step(ix->exact) == SQLITE_ROW &&
+	    sqlite3_column_bytes(ix->exact, 0) == (int)(sizeof(float) * (size_t)ix->dim)) {
+		memcpy(ix->tmp, sqlite3_column_blob(ix->exact, 0), sizeof(float) * (size_t)ix->dim);
+		v = ix->tmp;
+	}
+	sqlite3_reset(ix->exact);
+	return v;
+}
+
+/* Keep hits[0..*n) the best of at most k, best first. */
+static void
+offer(struct vd_hit *hits, size_t *n, size_t k, long long id, float s)
+{
+	size_t j;
+
+	if (*n == k && s <= hits[k - 1].score)
+		return;
+	j = *n < k ? (*n)++ : k - 1;
+	while (j > 0 && hits[j - 1].score < s) {
+		hits[j] = hits[j - 1];
+		j--;
+	}
+	hits[j].log_id = id;
+	hits[j].score = s;
+}
+
+__attribute__((target_clones("avx2", "default")))
+static void
+dot_block(const int8_t *codes, size_t from, size_t to, int dim, const int8_t *q,
+    size_t nq, int32_t *out)
+{
+	size_t i, b;
+	int d;
+
+	for (i = from; i < to; i++) {
+		const int8_t *x = codes + i * (size_t)dim;
+
+		for (b = 0; b < nq; b++) {
+			const int8_t *y = q + b * (size_t)dim;
+			int32_t s = 0;
+
+#pragma omp simd reduction(+:s)
+			for (d = 0; d < dim; d++)
+				s += (int16_t)x[d] * (int16_t)y[d];
+			out[(i - from) * nq + b] = s;
+		}
+	}
+}
+
+struct job {
+	const struct vd_index *ix;
+	const int8_t *q;           /* nq quantized queries */
+	const float *qscale;
+	size_t nq, from, to, k;
+	const long long *exclude;
+	int min_rating;
+	struct vd_hit *hits;       /* nq * k */
+	size_t *found;
+};
+
+#define CHUNK 256
+
+static void *
+scan(void *arg)
+{
+	struct job *j = arg;
+	const struct vd_index *ix = j->ix;
+	int32_t dots[CHUNK * BLOCK];
+	size_t i, b, c, end;
+
+	for (c = j->from; c < j->to; c = end) {
+		end = c + CHUNK < j->to ? c + CHUNK : j->to;
+		dot_block(ix->codes, c, end, ix->dim, j->q, j->nq, dots);
+		for (i = c; i < end; i++) {
+			if (ix->ratings[i] < j->min_rating)
+				continue;
+			for (b = 0; b < j->nq; b++) {
+				float s = (float)dots[(i - c) * j->nq + b] * ix->scales[i] * j->qscale[b];
+
+				if (ix->ids[i] != j->exclude[b])
+					offer(j->hits + b * j->k, &j->found[b], j->k, ix->ids[i], s);
+			}
+		}
+	}
+	return NULL;
+}
+
+static int
+cmp_hit(const void *a, const void *b)
+{
+	float x = ((const struct vd_hit *)a)->score, y = ((const struct vd_hit *)b)->score;
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* Score the int8 candidates again with the exact vectors. */
+static size_t
+rescore(struct vd_index *ix, const float *q, struct vd_hit *cand, size_t n, size_t k)
+{
+	size_t i;
+	int d;
+
+	for (i = 0; i < n; i++) {
+		const float *v = vd_index_vector(ix, cand[i].log_id);
+		float s = 0;
+
+		if (!v)
+			continue;
+#pragma omp simd reduction(+:s)
+		for (d = 0; d < ix->dim; d++)
+			s += q[d] * v[d];
+		cand[i].score = s;
+	}
+	qsort(cand, n, sizeof *cand, cmp_hit);
+	return n < k ? n : k;
+}
+
+int
+vd_index_search_batch(struct vd_index *ix, const float *qs, size_t nq, size_t k,
+    const long long *exclude, int min_rating, struct vd_hit *hits, size_t *found)
+{
+	size_t kk = k * 4 > RESCORE_MIN ? k * 4 : RESCORE_MIN, q0, b, t, i, nt;
+	struct job jobs[MAX_THREADS];
+	pthread_t tid[MAX_THREADS];
+	int started[MAX_THREADS];
+	struct vd_hit *cand;
+	int8_t *qcode;
+	float qscale[BLOCK];
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int d, rc = VD_OK;
+
+	if (min_rating < ix->floor)
+		min_rating = ix->floor;
+	nt = ix->n < PARALLEL_MIN || ncpu < 2 ? 1 : (size_t)(ncpu > MAX_THREADS ? MAX_THREADS : ncpu);
+	cand = malloc(sizeof *cand * kk * BLOCK * nt);
+	qcode = malloc((size_t)ix->dim * BLOCK);
+	if (!cand || !qcode) {
+		free(cand);
+		free(qcode);
+		return vd_error(VD_ENOMEM, "out of memory");
+	}
+	for (q0 = 0; q0 < nq && k > 0; q0 += BLOCK) {
+		size_t nb = nq - q0 < BLOCK ? nq - q0 : BLOCK;
+		size_t nfound[MAX_THREADS * BLOCK] = { 0 };
+
+		for (b = 0; b < nb; b++) {
+			const float *q = qs + (q0 + b) * (size_t)ix->dim;
+			float max = 0;
+
+			for (d = 0; d < ix->dim; d++)
+				if (fabsf(q[d]) > max)
+					max = fabsf(q[d]);
+			qscale[b] = max > 0 ? max / 127 : 1;
+			for (d = 0; d < ix->dim; d++)
+				qcode[b * (size_t)ix->dim + d] = (int8_t)lrintf(q[d] / qscale[b]);
+		}
+		for (t = 0; t < nt; t++)
+			jobs[t] = (struct job){ ix, qcode, qscale, nb, ix->n * t / nt,
+			    ix->n * (t + 1) / nt, kk, exclude + q0, min_rating,
+			    cand + t * kk * BLOCK, nfound + t * BLOCK };
+		for (t = 1; t < nt; t++)
+			started[t] = pthread_create(&tid[t], NULL, scan, &jobs[t]) == 0;
+		scan(&jobs[0]);
+		for (t = 1; t < nt; t++)
+			if (started[t])
+				pthread_join(tid[t], NULL);
+			else
+				scan(&jobs[t]);
+		for (b = 0; b < nb; b++) {
+			struct vd_hit merged[MAX_THREADS * 4 * 64];
+			size_t m = 0;
+
+			/* the threads' candidates for this query, then exact scores */
+			for (t = 0; t < nt; t++)
+				for (i = 0; i < nfound[t * BLOCK + b] && m < sizeof merged / sizeof *merged; i++)
+					merged[m++] = cand[t * kk * BLOCK + b * kk + i];
+			qsort(merged, m, sizeof *merged, cmp_hit);
+			if (m > kk)
+				m = kk;
+			found[q0 + b] = rescore(ix, qs + (q0 + b) * (size_t)ix->dim, merged, m, k);
+			memcpy(hits + (q0 + b) * k, merged, found[q0 + b] * sizeof *hits);
+		}
+	}
+	free(cand);
+	free(qcode);
+	return rc;
+}
+
+size_t
+vd_index_search_rated(struct vd_index *ix, const float *q, size_t k,
+    long long exclude, int min_rating, struct vd_hit *hits)
+{
+	size_t found = 0;
+
+	if (k == 0 || ix->n == 0)
+		return 0;
+	if (vd_index_search_batch(ix, q, 1, k, &exclude, min_rating, hits, &found))
+		return 0;
+	return found;
+}
+
+size_t
+vd_index_search(struct vd_index *ix, const float *q, size_t k, long long exclude,
+    struct vd_hit *hits)
+{
+	return vd_index_search_rated(ix, q, k, exclude, 0, hits);
+}

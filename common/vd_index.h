@@ -1,0 +1,64 @@
+/* Search over the stored vectors of one model. SQLite holds the vectors
+ * (float32); the search reads a denser copy: int8 codes with a scale per
+ * vector, kept in a cache file beside the database and rebuilt whenever
+ * the database's version for the model (vector_state, bumped by triggers)
+ * no longer matches it. The best candidates of the int8 scan are scored
+ * again with the exact float vectors, so printed scores are exact. */
+#ifndef VD_INDEX_H
+#define VD_INDEX_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sqlite3.h>
+
+enum vd_scope {
+	VD_SCOPE_ALL,     /* every exchange */
+	VD_SCOPE_RATED    /* exchanges with a rating (experience, examples) */
+};
+
+struct vd_index {
+	size_t n;                   /* vectors, rated or not */
+	int dim;
+	const long long *ids;       /* ascending */
+	const signed char *ratings; /* effective rating (a correction counts 5), 0: none */
+	const float *scales;        /* code * scale = component */
+	const int8_t *codes;        /* n * dim */
+	int floor;                  /* least rating searched (1 for VD_SCOPE_RATED) */
+	/* private */
+	sqlite3 *db;
+	sqlite3_stmt *exact;
+	char *model;
+	void *map, *own;
+	size_t maplen;
+	float *tmp;
+};
+
+struct vd_hit {
+	long long log_id;
+	float score;
+};
+
+/* Load the index of model (dim 0: whatever is stored). Vector blobs of the
+ * wrong length are an error naming the log id. The index keeps using db
+ * (for exact scores) until freed. An empty index (n == 0) is no error. */
+int vd_index_load(sqlite3 *db, const char *model, int dim, enum vd_scope scope,
+    struct vd_index **out);
+void vd_index_free(struct vd_index *ix);
+
+/* The k nearest to q (unit length) by cosine, best first, skipping
+ * exclude and exchanges rated below min_rating; returns how many. */
+size_t vd_index_search_rated(struct vd_index *ix, const float *q, size_t k,
+    long long exclude, int min_rating, struct vd_hit *hits);
+size_t vd_index_search(struct vd_index *ix, const float *q, size_t k,
+    long long exclude, struct vd_hit *hits);
+
+/* Many queries in one pass over the vectors (a blocked matrix product on
+ * every core): hits has nq * k places, found[i] the count for query i. */
+int vd_index_search_batch(struct vd_index *ix, const float *qs, size_t nq,
+    size_t k, const long long *exclude, int min_rating, struct vd_hit *hits,
+    size_t *found);
+
+/* The exact stored vector of log_id (valid until the next call), or NULL. */
+const float *vd_index_vector(struct vd_index *ix, long long log_id);
+
+#endif
