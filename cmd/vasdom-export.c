@@ -57,7 +57,7 @@ usage(int code)
 		    "                   least the threshold to the most similar question (built-in\n"
 		    "                   embedder, cosine at least --similarity) that differs from\n"
 		    "                   it; the prompt is the rejected exchange's question\n"
-		    "  -o file          write to file instead of stdout: atomically (a temporary\n"
+		    "  -o file          write to file instead of stdout (-): atomically (a temporary\n"
 		    "                   file renamed at the end), mode 0600; then print a JSON line\n"
 		    "                   dataset_id, name, format, path, sample_count, min_rating,\n"
 		    "                   created_at\n"
@@ -340,7 +340,7 @@ main(int argc, char **argv)
 			opt.x.format = c;
 			opt.format_given = 1;
 			break;
-		case 'o': opt.output = optarg; break;
+		case 'o': opt.output = strcmp(optarg, "-") ? optarg : NULL; break;
 		case 'R': opt.x.min_rating = (int)cli_int("--min-rating", optarg, 1, 5); break;
 		case 'D': opt.days = cli_int("--days", optarg, 1, 36500); break;
 		case 'S': opt.since = optarg; break;

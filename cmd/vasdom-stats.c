@@ -71,7 +71,7 @@ usage(int code)
 		    "  -f format        output: jsonl (default), csv, or prometheus (the statistics\n"
 		    "                   in the Prometheus text format, metrics vasdom_*, for\n"
 		    "                   node_exporter's textfile collector)\n"
-		    "  -o file          write to file (atomically, mode 0600) instead of stdout\n"
+		    "  -o file          write to file (atomically, mode 0600) instead of stdout (-)\n"
 		    "Exit status: 0 success (--health: healthy); 1 --health found the\n"
 		    "installation degraded, or a write error; 2 usage error; 3 database or\n"
 		    "configuration error (--health: unhealthy); 4 --evaluate found that the model\n"
@@ -261,7 +261,7 @@ main(int argc, char **argv)
 			    (opt.outformat = vd_outformat_parse(optarg, 0)) < 0)
 				die(2, "-f: unknown output format '%s' (jsonl, csv, prometheus)", optarg);
 			break;
-		case 'o': opt.output = optarg; break;
+		case 'o': opt.output = strcmp(optarg, "-") ? optarg : NULL; break;
 		case 'B':
 			set_mode(SERIES, "--by");
 			if (strcmp(optarg, "day") == 0)
