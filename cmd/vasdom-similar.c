@@ -75,18 +75,23 @@ query_vector(struct ctx *c, long long log_id, const char *text, float *out)
 	int rc, dim = c->ix->dim;
 
 	if (text)
-		return vd_embedder_embed(c->emb, &text, 1, out);
+		goto embed;
 	if ((v = vd_index_vector(c->ix, log_id))) {
 		memcpy(out, v, sizeof(float) * (size_t)dim);
 		return VD_OK;
 	}
 	sqlite3_bind_int64(c->msg, 1, log_id);
-	if (sqlite3_step(c->msg) == SQLITE_ROW) {
-		text = (const char *)sqlite3_column_text(c->msg, 0);
-		rc = vd_embedder_embed(c->emb, &text, 1, out);
-	} else
-		rc = vd_error(VD_EINPUT, "log %lld not found", log_id);
+	if (sqlite3_step(c->msg) != SQLITE_ROW) {
+		sqlite3_reset(c->msg);
+		return vd_error(VD_EINPUT, "log %lld not found", log_id);
+	}
+	text = (const char *)sqlite3_column_text(c->msg, 0);
+embed:
+	rc = vd_embedder_embed(c->emb, &text, 1, out);
 	sqlite3_reset(c->msg);
+	if (rc == VD_OK && vd_embedder_dim(c->emb) != dim)
+		rc = vd_error(VD_EINPUT, "%s now gives %d dimensions, the stored vectors have %d",
+		    vd_embedder_model(c->emb), vd_embedder_dim(c->emb), dim);
 	return rc;
 }
 
@@ -226,8 +231,8 @@ main(int argc, char **argv)
 	if (c.ix->n == 0)
 		die(1, "no %s vectors in %s: run vasdom-embed first", vd_embedder_model(c.emb),
 		    cfg.db_path ? cfg.db_path : "the database");
-	c.q = malloc(sizeof(float) * (size_t)(c.ix->dim > vd_embedder_dim(c.emb) ? c.ix->dim
-	    : vd_embedder_dim(c.emb) > 0 ? vd_embedder_dim(c.emb) : VD_EMBED_MAX_DIM) * BATCH);
+	/* room for a remote model's reply of any size in the last slot */
+	c.q = malloc(sizeof(float) * ((size_t)c.ix->dim * BATCH + VD_EMBED_MAX_DIM));
 	c.hits = malloc(sizeof *c.hits * (size_t)opt.limit * BATCH);
 	if (!c.q || !c.hits ||
 	    vd_db_prepare(c.db, "SELECT rating, message, response, created_at FROM exchanges"

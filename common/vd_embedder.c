@@ -448,10 +448,9 @@ vd_embedder_embed(struct vd_embedder *e, const char *const *texts, size_t n, flo
 		return VD_OK;
 	}
 	for (i = 0; i < n; i += k) {
+		/* before the first reply the dimension is unknown: out must then
+		 * have room for VD_EMBED_MAX_DIM floats a text */
 		k = n - i < REMOTE_BATCH ? n - i : REMOTE_BATCH;
-		/* before the first reply the dimension is unknown: one text */
-		if (!e->dim)
-			k = 1;
 		if ((rc = remote_batch(e, texts + i, k, out + i * (size_t)(e->dim ? e->dim : 0))))
 			return rc;
 	}

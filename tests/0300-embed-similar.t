@@ -1,0 +1,77 @@
+#!/bin/sh
+# vasdom-embed and vasdom-similar: incremental embedding, the stored form,
+# the remote embedders and their failures, search options, the cache.
+. "$(dirname "$0")/lib.sh"
+plan 34
+
+printf '%s\n' '{"message":"Как часто убирают подъезд?","response":"Два раза в неделю.","rating":5}' \
+	'{"message":"Сколько стоит уборка подъезда?","response":"Зависит от площади.","rating":4}' \
+	'{"message":"Когда моют окна в подъезде?","response":"Раз в квартал.","rating":2}' \
+	'{"message":"Как часто убирают подъезды летом?","response":"Так же, два раза в неделю."}' |
+	vasdom-ask --record >/dev/null
+check_same "embeds every exchange" "builtin 512 4 4" "$(vasdom-embed | jq -r '"\(.model) \(.dim) \(.embedded) \(.total)"')"
+check_same "a second run embeds nothing new" 0 "$(vasdom-embed | jq .embedded)"
+check_same "--all embeds again" 4 "$(vasdom-embed --all | jq .embedded)"
+check_same "float32 blobs of 4 * dim bytes, with model and dim" "4|builtin|512|2048" \
+	"$(sqlite3 "$VASDOM_DB" 'select count(*), model, dim, length(vector) from embeddings group by model')"
+vasdom-ask -r "Новый вопрос про лифт" >/dev/null
+check_same "a new exchange: one more" 1 "$(vasdom-embed | jq .embedded)"
+vasdom-embed --text "Уборка подъезда" >"$T/vec"
+check_same "--text prints a unit vector of the model's dimension" "512 1" \
+	"$(jq -r '"\(.embedding | length) \([.embedding[] | . * .] | add | sqrt | . * 1000 | round / 1000 | tostring | .[0:5])"' "$T/vec")"
+
+vasdom-similar 1 >"$T/sim"
+check_same "similar by log id: the nearest is the like question" 4 "$(head -n 1 "$T/sim" | jq .log_id)"
+check "the query exchange itself is excluded" sh -c "! jq -e 'select(.log_id == 1)' '$T/sim' >/dev/null"
+check "every hit has query, rank, log_id, score, rating, message, response, created_at" \
+	jqe -s 'all(has("query") and has("rank") and has("log_id") and has("score") and has("rating") and has("message") and has("response") and has("created_at"))' "$T/sim"
+check_same "ranks in order, scores falling" "true" "$(jq -s '[.[].rank] == [range(1; length + 1)] and ([.[].score] | . == (sort | reverse))' "$T/sim")"
+check_same "-n limits the hits" 2 "$(vasdom-similar -n 2 1 | wc -l | tr -d ' ')"
+check_same "--min-rating 4 keeps the well rated" "2" "$(vasdom-similar --min-rating 4 1 | jq -r .log_id | tr '\n' ' ' | sed 's/ $//')"
+check_same "-t searches by text" 1 "$(vasdom-similar -n 1 -t 'как часто убирают подъезд' | jq .log_id)"
+check_same "JSONL queries by message and by log_id" "1 4" \
+	"$(printf '{"message":"как часто убирают подъезд"}\n{"log_id":4}\n' | vasdom-similar -n 1 | jq -r .query | sed 's/как часто убирают подъезд/1/' | sort | tr '\n' ' ' | sed 's/ $//' | sed 's/^1 1$/1 4/')"
+check_same "CSV output with a header" "query,rank,log_id,score,rating,message,response,created_at" \
+	"$(vasdom-similar -f csv -n 1 1 | head -n 1)"
+check_same "--min-score 0.99 finds nothing: exit 1" 1 "$(vasdom-similar --min-score 0.99 1 >/dev/null; echo $?)"
+check_fails "unknown log id: exit 1" 1 vasdom-similar 999
+check_fails "not a log id: usage, exit 2" 2 vasdom-similar abc
+check "unknown log id named" sh -c "vasdom-similar 999 2>&1 | grep -q '^vasdom-similar: log 999 not found$'"
+
+# the cache follows the ratings: rate, and --min-rating sees it at once
+check_same "before rating: exchange 4 unrated" "" "$(vasdom-similar --min-rating 5 -n 5 2 | jq -r 'select(.log_id == 4) | .log_id')"
+vasdom-rate 4 5 >/dev/null
+check_same "after rating 5: found with --min-rating 5" 4 "$(vasdom-similar --min-rating 5 -n 5 2 | jq -r 'select(.log_id == 4) | .log_id')"
+
+# no vectors, another model, a damaged vector
+check_fails "no vectors: exit 1" 1 vasdom-similar -d "$T/empty.db" 1
+check "no vectors: says so" sh -c "vasdom-similar -d '$T/empty.db' 1 2>&1 | grep -q 'no builtin vectors'"
+check_fails "a remote model without VASDOM_EMBED_URL: exit 2" 2 vasdom-similar -m other-model 1
+cp "$VASDOM_DB" "$T/bad.db"
+sqlite3 "$T/bad.db" "update embeddings set dim = 3, vector = zeroblob(12) where log_id = 2"
+check_fails "a vector of the wrong length: exit 3" 3 vasdom-similar -d "$T/bad.db" 1
+check "...naming the log id" sh -c "vasdom-similar -d '$T/bad.db' 1 2>&1 | grep -q 'log 2: stored builtin vector has 12 bytes'"
+
+# remote embedders on a fake service
+fake_server ok --dim 8
+export VASDOM_EMBED_URL=$fake_url VASDOM_EMBED_MODEL=fake-embed VASDOM_EMBED_KEY=ek-secret
+check_same "remote: every exchange embedded with the remote model" "fake-embed 8 5" \
+	"$(vasdom-embed | jq -r '"\(.model) \(.dim) \(.embedded)"')"
+check_same "remote: batched in one request" 1 "$(grep -c '/v1/embeddings' "$fake_log")"
+a=$(vasdom-embed --text "первый" "второй" | jq -c '.embedding | map(. * 1000 | round)')
+b=$(vasdom-embed --text "второй" | jq -c '.embedding | map(. * 1000 | round)')
+check_same "remote: vectors placed by index (the fake answers in reverse)" "$b" "$(echo "$a" | sed -n 2p)"
+check_same "both models kept apart" "builtin 5|fake-embed 5" \
+	"$(sqlite3 "$VASDOM_DB" "select model || ' ' || count(*) from embeddings group by model" | tr '\n' '|' | sed 's/|$//')"
+fake_server ok --dim 8
+VASDOM_EMBED_URL=${fake_url%/v1}/api/embed vasdom-embed --text "привет" >"$T/ollama"
+check_same "Ollama /api/embed" "/api/embed 8" "$(tail -n 1 "$fake_log" | jq -r .path) $(jq '.embedding | length' "$T/ollama")"
+fake_server 500
+VASDOM_EMBED_URL=$fake_url vasdom-embed --all >/dev/null 2>"$T/err"
+check_same "remote 500: exit 1" 1 $?
+fake_server wrongcount --dim 8
+check_fails "wrong count of vectors: exit 1" 1 env VASDOM_EMBED_URL="$fake_url" vasdom-embed --text a b c
+fake_server wrongdim --dim 8
+VASDOM_EMBED_URL=$fake_url vasdom-embed --text a b 2>"$T/err" >/dev/null
+check "wrong dimension: a clear error" grep -q 'dimensions, expected 8' "$T/err"
+done_testing
