@@ -160,17 +160,19 @@ avoided(const struct vd_answer *ans, const char *text)
 	return 0;
 }
 
-/* Do the intent rules put msg and the neighbour's question under different
- * topics? Lexical similarity cannot tell "Сколько стоит уборка?" from
- * "Сколько времени занимает уборка?"; the rules can. */
+/* When the rules give msg a topic, is the neighbour's question off it?
+ * Lexical similarity cannot tell "Сколько стоит уборка?" from "Сколько
+ * времени занимает уборка?" or "Сколько бригад у вас?"; the operator's
+ * rules can, so a question they place is answered only from experience
+ * with questions they place alike (or by the rule itself). */
 static int
 other_topic(const struct vd_asker *a, const char *intent, const char *message)
 {
 	const char *theirs = NULL;
 
-	if (!intent || !vd_rules_match(a->rules, message, &theirs))
+	if (!intent)
 		return 0;
-	return strcmp(intent, theirs) != 0;
+	return !vd_rules_match(a->rules, message, &theirs) || strcmp(intent, theirs) != 0;
 }
 
 /* Experience: among similar exchanges rated at or above the threshold, the
