@@ -34,8 +34,8 @@ check_same "JSONL queries by message and by log_id" "1 4" \
 check_same "CSV output with a header" "query,rank,log_id,score,rating,message,response,created_at" \
 	"$(vasdom-similar -f csv -n 1 1 | head -n 1)"
 check_same "--min-score 0.99 finds nothing: exit 1" 1 "$(vasdom-similar --min-score 0.99 1 >/dev/null; echo $?)"
-check_fails "unknown log id: exit 1" 1 vasdom-similar 999
-check_fails "not a log id: usage, exit 2" 2 vasdom-similar abc
+check_fails "unknown log id: exit 1" 1 sh -c "vasdom-similar 999 2>/dev/null"
+check_fails "not a log id: usage, exit 2" 2 sh -c "vasdom-similar abc 2>/dev/null"
 check "unknown log id named" sh -c "vasdom-similar 999 2>&1 | grep -q '^vasdom-similar: log 999 not found$'"
 
 # the cache follows the ratings: rate, and --min-rating sees it at once
@@ -44,12 +44,12 @@ vasdom-rate 4 5 >/dev/null
 check_same "after rating 5: found with --min-rating 5" 4 "$(vasdom-similar --min-rating 5 -n 5 2 | jq -r 'select(.log_id == 4) | .log_id')"
 
 # no vectors, another model, a damaged vector
-check_fails "no vectors: exit 1" 1 vasdom-similar -d "$T/empty.db" 1
+check_fails "no vectors: exit 1" 1 sh -c "vasdom-similar -d '$T/empty.db' 1 2>/dev/null"
 check "no vectors: says so" sh -c "vasdom-similar -d '$T/empty.db' 1 2>&1 | grep -q 'no builtin vectors'"
-check_fails "a remote model without VASDOM_EMBED_URL: exit 2" 2 vasdom-similar -m other-model 1
+check_fails "a remote model without VASDOM_EMBED_URL: exit 2" 2 sh -c "vasdom-similar -m other-model 1 2>/dev/null"
 cp "$VASDOM_DB" "$T/bad.db"
 sqlite3 "$T/bad.db" "update embeddings set dim = 3, vector = zeroblob(12) where log_id = 2"
-check_fails "a vector of the wrong length: exit 3" 3 vasdom-similar -d "$T/bad.db" 1
+check_fails "a vector of the wrong length: exit 3" 3 sh -c "vasdom-similar -d '$T/bad.db' 1 2>/dev/null"
 check "...naming the log id" sh -c "vasdom-similar -d '$T/bad.db' 1 2>&1 | grep -q 'log 2: stored builtin vector has 12 bytes'"
 
 # remote embedders on a fake service
@@ -70,7 +70,7 @@ fake_server 500
 VASDOM_EMBED_URL=$fake_url vasdom-embed --all >/dev/null 2>"$T/err"
 check_same "remote 500: exit 1" 1 $?
 fake_server wrongcount --dim 8
-check_fails "wrong count of vectors: exit 1" 1 env VASDOM_EMBED_URL="$fake_url" vasdom-embed --text a b c
+check_fails "wrong count of vectors: exit 1" 1 sh -c "VASDOM_EMBED_URL='$fake_url' vasdom-embed --text a b c >/dev/null 2>&1"
 fake_server wrongdim --dim 8
 VASDOM_EMBED_URL=$fake_url vasdom-embed --text a b 2>"$T/err" >/dev/null
 check "wrong dimension: a clear error" grep -q 'dimensions, expected 8' "$T/err"
