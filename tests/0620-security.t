@@ -3,7 +3,7 @@
 # in a service URL) never printed, logged or stored; TLS verified unless
 # VASDOM_INSECURE=1; SQL injection strings stored verbatim.
 . "$(dirname "$0")/lib.sh"
-plan 33
+plan 34
 
 # --- modes ---------------------------------------------------------------
 umask 000
@@ -34,6 +34,9 @@ vasdom-export -d "$T/m/a.db" -f csv --split 0.5 -o "$T/m/split" >/dev/null
 check_same "split export files 0600" "600 600" "$(mode "$T/m/split.train.csv") $(mode "$T/m/split.valid.csv")"
 vasdom-stats -d "$T/m/a.db" -o "$T/m/stats.json"
 check_same "stats file 0600" 600 "$(mode "$T/m/stats.json")"
+vasdom-embed -d "$T/m/a.db" -q >/dev/null
+vasdom-similar -d "$T/m/a.db" -t 'Сколько стоит уборка?' >/dev/null
+check_same "search cache beside the database 0600" 600 "$(mode "$(ls "$T"/m/a.db.vec-* | head -n 1)")"
 check_same "no file of ours is group- or world-readable" "" \
 	"$(find "$T/m" "$T/xdg" -type f -perm /077 ! -name fifo)"
 umask 022
