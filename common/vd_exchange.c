@@ -67,6 +67,25 @@ lookup_client(sqlite3 *db, const char *table, const char *client_id, long long *
 	return rc == SQLITE_ROW ? VD_OK : VD_ENOTFOUND;
 }
 
+/* One row of the ratings history. */
+static int
+add_rating(sqlite3 *db, long long log_id, int rating, const char *feedback,
+    const char *correction, const char *client_id, const char *when)
+{
+	sqlite3_stmt *st;
+
+	if (vd_db_prepare(db, "INSERT INTO ratings (log_id, rating, feedback_text,"
+	    " correction, client_id, created_at) VALUES (?,?,?,?,?,?)", &st))
+		return VD_EDB;
+	sqlite3_bind_int64(st, 1, log_id);
+	sqlite3_bind_int(st, 2, rating);
+	bind_text(st, 3, feedback);
+	bind_text(st, 4, correction);
+	bind_text(st, 5, client_id);
+	bind_text(st, 6, when);
+	return step_done(db, st);
+}
+
 /* Normalise a given date to ISO 8601 UTC; VD_EINPUT when SQLite cannot
  * read it as a date. */
 static int
@@ -132,18 +151,9 @@ vd_exchange_insert(sqlite3 *db, struct vd_exchange *x, int *existed)
 	if ((rc = step_done(db, st)))
 		goto fail;
 	x->log_id = sqlite3_last_insert_rowid(db);
-	if (x->rating) {
-		if ((rc = vd_db_prepare(db, "INSERT INTO ratings (log_id, rating,"
-		    " feedback_text, correction, created_at) VALUES (?,?,?,?,?)", &st)))
-			goto fail;
-		sqlite3_bind_int64(st, 1, x->log_id);
-		sqlite3_bind_int(st, 2, x->rating);
-		bind_text(st, 3, x->feedback_text);
-		bind_text(st, 4, x->correction);
-		bind_text(st, 5, x->created);
-		if ((rc = step_done(db, st)))
-			goto fail;
-	}
+	if (x->rating && (rc = add_rating(db, x->log_id, x->rating, x->feedback_text,
+	    x->correction, NULL, x->created)))
+		goto fail;
 	if ((rc = vd_db_commit(db)))
 		goto fail;
 	return VD_OK;
@@ -183,16 +193,8 @@ vd_exchange_rate(sqlite3 *db, long long log_id, int rating, const char *feedback
 		rc = vd_error(VD_ENOTFOUND, "log %lld not found", log_id);
 		goto fail;
 	}
-	if ((rc = vd_db_prepare(db, "INSERT INTO ratings (log_id, rating, feedback_text,"
-	    " correction, client_id, created_at) VALUES (?,?,?,?,?,?)", &st)))
-		goto fail;
-	sqlite3_bind_int64(st, 1, log_id);
-	sqlite3_bind_int(st, 2, rating);
-	bind_text(st, 3, feedback);
-	bind_text(st, 4, correction);
-	bind_text(st, 5, client_id);
-	bind_text(st, 6, now);
-	if ((rc = step_done(db, st)) || (rc = vd_db_commit(db)))
+	if ((rc = add_rating(db, log_id, rating, feedback, correction, client_id, now)) ||
+	    (rc = vd_db_commit(db)))
 		goto fail;
 	return VD_OK;
 fail:
