@@ -5,9 +5,20 @@
 # or anything else) and afterwards the store holds exactly what was
 # submitted: every exchange and rating once, none lost, none twice.
 . "$(dirname "$0")/lib.sh"
-plan 17
+plan 18
 
 secs=${VASDOM_LOAD_SECONDS:-60}
+
+# eight processes that find no database create it at once: one schema,
+# every record, no error
+for i in 1 2 3 4 5 6 7 8; do
+	printf '{"message":"Первый вопрос %d","response":"Ответ"}\n' $i |
+		vasdom-ask -d "$T/race.db" --record >/dev/null 2>>"$T/race.err" &
+done
+wait
+check_same "eight first opens at once: no error, eight records" ":8" \
+	"$(cat "$T/race.err"):$(sqlite3 "$T/race.db" 'SELECT count(*) FROM exchanges')"
+
 seed=200
 fake_server ok
 llm=$fake_url
