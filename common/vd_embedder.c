@@ -3,12 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "vd_db.h"
+#include "vd_embed_remote.h"
 #include "vd_embedder.h"
 #include "vd_error.h"
-#include "vd_embed_remote.h"
 #include "vd_text.h"
 
 /* Measured with make eval (README): 512 hashed dimensions do as well as
