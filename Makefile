@@ -16,6 +16,7 @@ DATADIR ?= $(PREFIX)/share/vasdom
 MANDIR  ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+LIBEXECDIR  ?= $(PREFIX)/libexec/vasdom
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
@@ -112,14 +113,43 @@ eval: all
 bench: all
 	sh scripts/bench
 
+# Installed: the binaries; the man pages and the example crontab with the
+# paths of this installation; bash completion (one file per binary, so that
+# bash-completion loads it on demand) and zsh completion; the default rules;
+# the cron scripts in LIBEXECDIR.
+MANPAGES    = $(wildcard man/*.[157])
+CRONSCRIPTS = scripts/cron/nightly-embed scripts/cron/weekly-evaluate \
+	scripts/cron/monthly-retrain scripts/check-retraining
+INSTALLED_PATHS = -e 's|/usr/local/share/vasdom|$(DATADIR)|g' \
+	-e 's|/usr/local/libexec/vasdom|$(LIBEXECDIR)|g' -e 's|/usr/local/bin|$(BINDIR)|g'
+
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(LIBEXECDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 755 $(BINPATHS) $(DESTDIR)$(BINDIR)
 	install -m 644 data/intents.rules $(DESTDIR)$(DATADIR)/intents.rules
+	for f in $(MANPAGES); do \
+		d=$(DESTDIR)$(MANDIR)/man$${f##*.}/$${f##*/}; \
+		sed $(INSTALLED_PATHS) $$f >$$d && chmod 644 $$d || exit 1; \
+	done
+	sed $(INSTALLED_PATHS) scripts/cron/crontab.example >$(DESTDIR)$(DATADIR)/crontab.example
+	chmod 644 $(DESTDIR)$(DATADIR)/crontab.example
+	install -m 755 $(CRONSCRIPTS) $(DESTDIR)$(LIBEXECDIR)
+	install -m 644 completions/vasdom.bash $(DESTDIR)$(BASHCOMPDIR)/vasdom-ask
+	for b in $(filter-out vasdom-ask,$(BINS)); do \
+		ln -sf vasdom-ask $(DESTDIR)$(BASHCOMPDIR)/$$b || exit 1; done
+	install -m 644 completions/_vasdom $(DESTDIR)$(ZSHCOMPDIR)/_vasdom
 
 uninstall:
-	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(BINS)) $(DESTDIR)$(DATADIR)/intents.rules
-	-rmdir $(DESTDIR)$(DATADIR)
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(BINS)) $(DESTDIR)$(DATADIR)/intents.rules \
+		$(DESTDIR)$(DATADIR)/crontab.example \
+		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(filter %.1,$(MANPAGES)))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(filter %.5,$(MANPAGES)))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(filter %.7,$(MANPAGES)))) \
+		$(addprefix $(DESTDIR)$(LIBEXECDIR)/,$(notdir $(CRONSCRIPTS))) \
+		$(addprefix $(DESTDIR)$(BASHCOMPDIR)/,$(BINS)) $(DESTDIR)$(ZSHCOMPDIR)/_vasdom
+	-rmdir $(DESTDIR)$(DATADIR) $(DESTDIR)$(LIBEXECDIR)
 
 clean:
 	rm -rf $(BINS) common/*.o cmd/*.o libvasdom.a common/rules_default.c build-asan build-fuzz build-valgrind
