@@ -20,7 +20,7 @@ usage_of() {
 }
 # the SYNOPSIS of the rendered page
 synopsis_of() {
-	mandoc -Tascii "$top/man/$1.1" | col -b | awk '/^SYNOPSIS/ { f = 1; next } /^[A-Z]/ { f = 0 } f'
+	mandoc -Tascii "$top/man/$1.1" | sed 's/.\x08//g' | awk '/^SYNOPSIS/ { f = 1; next } /^[A-Z]/ { f = 0 } f'
 }
 # the options the source accepts: -x for each getopt letter, --name for
 # each long option
