@@ -89,20 +89,24 @@ build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c build-fuzz/libvasdom.a
 
 # Valgrind: the suite but for the load, crash and 100 MB tests (too slow
 # under valgrind; ASan runs them), with every vasdom binary run under
-# memcheck (tests/lib.sh puts wrapper scripts first on PATH). Any error or
-# definite/indirect leak makes the binary exit 99 and leaves a report in
-# build-valgrind/; the target fails when a report is not empty.
+# memcheck (tests/lib.sh puts wrapper scripts first on PATH). An error or a
+# definite/indirect leak makes the binary exit 99; the reports stay in
+# build-valgrind/. A process a test kills on purpose is not held to the
+# leak check (what it was doing is lost, not leaked), only to the rest.
 VALGRIND_TESTS ?= $(filter-out tests/0600-% tests/0610-% tests/0630-%,$(wildcard tests/*.t))
-VALGRIND = valgrind -q --leak-check=full --show-leak-kinds=definite,indirect \
+VALGRIND = valgrind --leak-check=full --show-leak-kinds=definite,indirect \
 	--errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
 	--suppressions=$(abspath tests/valgrind.supp) --log-file=$(abspath build-valgrind)/%p.log
 
 valgrind: all
 	rm -rf build-valgrind && mkdir -p build-valgrind
 	VASDOM_BIN=$(abspath $(O)) VASDOM_WRAP='$(VALGRIND)' prove -f $(VALGRIND_TESTS)
-	@if find build-valgrind -name '*.log' -size +0 | grep -q .; then \
-		cat $$(find build-valgrind -name '*.log' -size +0); echo 'valgrind: errors found'; exit 1; fi
-	@echo "valgrind: $$(ls build-valgrind | wc -l) processes checked, no errors or leaks"
+	@cd build-valgrind && \
+	bad=$$( { grep -L -e 'ERROR SUMMARY: 0 errors' -e 'terminating with default action of signal' *.log; \
+		grep -l -e 'Invalid ' -e 'uninitialised' -e 'Mismatched free' *.log; } | sort -u); \
+	if [ -n "$$bad" ]; then cat $$bad; echo "valgrind: errors in $$bad"; exit 1; fi; \
+	echo "valgrind: $$(ls | wc -l) processes, no errors, no leaks" \
+		"($$(grep -l 'terminating with default action' *.log | wc -l) killed on purpose: not leak-checked)"
 
 demo: all
 	sh scripts/demo
@@ -128,7 +132,7 @@ install: all
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
 		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 755 $(BINPATHS) $(DESTDIR)$(BINDIR)
-	install -m 644 data/intents.rules $(DESTDIR)$(DATADIR)/intents.rules
+	install -m 644 data/intents.rules data/knowledge.jsonl $(DESTDIR)$(DATADIR)
 	for f in $(MANPAGES); do \
 		d=$(DESTDIR)$(MANDIR)/man$${f##*.}/$${f##*/}; \
 		sed $(INSTALLED_PATHS) $$f >$$d && chmod 644 $$d || exit 1; \
@@ -143,6 +147,7 @@ install: all
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(BINS)) $(DESTDIR)$(DATADIR)/intents.rules \
+		$(DESTDIR)$(DATADIR)/knowledge.jsonl \
 		$(DESTDIR)$(DATADIR)/crontab.example \
 		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(filter %.1,$(MANPAGES)))) \
 		$(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(filter %.5,$(MANPAGES)))) \
