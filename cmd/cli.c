@@ -64,8 +64,9 @@ warning(const char *fmt, ...)
 void
 cli_config(struct vd_config *cfg)
 {
+	/* a malformed setting is a configuration error, like a bad rules file */
 	if (vd_config_load(cfg))
-		die(2, "%s", vd_errmsg());
+		die(3, "%s", vd_errmsg());
 }
 
 sqlite3 *

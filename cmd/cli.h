@@ -17,7 +17,7 @@ void die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), no
 void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Load settings or die 2 (a malformed variable is a usage error). */
+/* Load settings or die 3 (a malformed variable is a configuration error). */
 void cli_config(struct vd_config *cfg);
 
 /* Open the database from -d, VASDOM_DB or the default, or die 3. */

@@ -205,7 +205,7 @@ main(int argc, char **argv)
 		vd_session_new(session);
 	db = cli_open_db(&cfg);
 	if (!opt.record && (rc = vd_asker_open(db, &cfg, opt.rules, &asker)))
-		die(rc == VD_EUSAGE ? 2 : 3, "%s", vd_errmsg());
+		die(3, "%s", vd_errmsg());
 	if (opt.rejects)
 		cli_rejects_open(opt.rejects);
 	w = vd_writer_new(stdout, opt.raw ? VD_OUT_TEXT : opt.outformat,

@@ -14,7 +14,8 @@
 
 static const char usage_line[] =
     "usage: vasdom-embed [-q] [--all] [-m model] [-d db] [-f jsonl|csv]\n"
-    "       vasdom-embed --text [-m model] [-i auto|text|jsonl|csv] [text ...]\n";
+    "       vasdom-embed --text [-m model] [-d db] [-f jsonl|csv] [-i auto|text|jsonl|csv]\n"
+    "                    [text ...]\n";
 
 static const char *const summary_columns[] = {
 	"model", "dim", "embedded", "total", "seconds", NULL

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <pcre2.h>
 
@@ -177,17 +178,40 @@ vd_rules_parse(const char *text, size_t len, const char *name, struct vd_rules *
 	return VD_OK;
 }
 
+/* The installed rules file: beside the running binary's installation
+ * (BINDIR/../share/vasdom, so an installation moved with DESTDIR or built
+ * for another PREFIX still finds its own), else the compiled-in DATADIR. */
+static FILE *
+open_installed(char *path, size_t size)
+{
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	char *slash;
+	FILE *f;
+
+	if (n > 0) {
+		exe[n] = 0;
+		if ((slash = strrchr(exe, '/')))
+			*slash = 0;
+		snprintf(path, size, "%s/../share/vasdom/intents.rules", exe);
+		if ((f = fopen(path, "r")))
+			return f;
+	}
+	snprintf(path, size, "%s/intents.rules", VD_DATADIR);
+	return fopen(path, "r");
+}
+
 int
 vd_rules_load(const char *path, struct vd_rules **out)
 {
-	const char *installed = VD_DATADIR "/intents.rules";
+	char installed[4200];
 	char *buf = NULL;
 	size_t len = 0, cap = 0, k;
 	FILE *f;
 	int rc;
 
 	if (!path) {
-		if (!(f = fopen(installed, "r")))
+		if (!(f = open_installed(installed, sizeof installed)))
 			return vd_rules_parse(vd_rules_default, strlen(vd_rules_default),
 			    "built-in rules", out);
 		path = installed;
