@@ -1,3 +1,4 @@
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +10,11 @@
 #include "vd_error.h"
 #include "vd_http.h"
 
-#define REMOTE_MAX_REPLY (256u << 20)  /* bytes read from the service at most */
+/* Bytes read from the service at most for n texts: the largest sane reply
+ * (VD_EMBED_MAX_DIM numbers of about 20 characters a text) and room for
+ * the envelope, so a hostile reply cannot cost more memory than a real one
+ * (jansson's tree takes about three times the text). */
+#define REMOTE_MAX_REPLY(n) ((n) * (size_t)VD_EMBED_MAX_DIM * 24 + 65536)
 
 static void
 normalise(float *v, int dim)
@@ -39,7 +44,8 @@ put_vector(json_t *arr, float *out, size_t max_dim, int *dim)
 	for (i = 0; i < n; i++) {
 		json_t *x = json_array_get(arr, i);
 
-		if (!json_is_number(x) || !isfinite(json_number_value(x)))
+		/* within float range: 1e300 would become inf, then NaN */
+		if (!json_is_number(x) || !(fabs(json_number_value(x)) <= FLT_MAX))
 			return vd_error(VD_EREMOTE, "embedding holds a non-number");
 		out[i] = (float)json_number_value(x);
 	}
@@ -128,7 +134,7 @@ vd_embed_remote(const struct vd_config *cfg, const char *model, int ollama,
 		return vd_error(VD_ENOMEM, "out of memory");
 	}
 	rc = vd_http_post_json(url, cfg->embed_key, body, cfg->embed_timeout,
-	    REMOTE_MAX_REPLY, cfg->insecure, &reply);
+	    REMOTE_MAX_REPLY(n), cfg->insecure, &reply);
 	if (rc == VD_OK)
 		rc = vd_embed_parse_reply(reply.body ? reply.body : "", reply.len, n, out,
 		    VD_EMBED_MAX_DIM, dim);
