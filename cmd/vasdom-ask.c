@@ -92,12 +92,10 @@ record_one(sqlite3 *db, const struct vd_record *rec, const char *session,
 	    (rc = vd_rec_str(rec, "correction", &x.correction)) ||
 	    (rc = vd_rec_str(rec, "created_at", &x.created_at)) ||
 	    (rc = vd_rec_str(rec, "client_id", &x.client_id)) ||
-	    (rc = vd_rec_int(rec, "rating", &rating, &present)))
+	    (rc = vd_rec_rating(rec, &rating, &present)))
 		return rc;
 	if (!x.response || !*x.response)
 		return vd_error(VD_EINPUT, "--record needs a response");
-	if (present && (rating < 1 || rating > 5))
-		return vd_error(VD_EINPUT, "rating: expected 1 to 5, got %lld", rating);
 	x.session_id = sess && *sess ? sess : session;
 	x.message = msg;
 	x.source = "record";

@@ -46,32 +46,6 @@ opt_text(const struct vd_record *rec, const char *field, const char **out)
 	return rc;
 }
 
-/* A rating is a whole number 1..5, as a JSON number or digits: 4.5,
- * "five" and 4.0 are refused rather than guessed at. */
-static int
-take_rating(const struct vd_record *rec, long long *rating)
-{
-	json_t *v = json_object_get(rec->obj, "rating");
-	const char *s = json_string_value(v);
-
-	if (!v || json_is_null(v))
-		return vd_error(VD_EINPUT, "no rating");
-	if (json_is_integer(v))
-		*rating = json_integer_value(v);
-	else if (s && *s && strlen(s) < 4 && strspn(s, "0123456789") == strlen(s))
-		*rating = atoll(s);
-	else if (s)
-		return vd_error(VD_EINPUT, "rating: expected a whole number from 1 to 5, got '%.20s'", s);
-	else if (json_is_real(v))
-		return vd_error(VD_EINPUT, "rating: expected a whole number from 1 to 5, got %g",
-		    json_real_value(v));
-	else
-		return vd_error(VD_EINPUT, "rating: expected a whole number from 1 to 5");
-	if (*rating < 1 || *rating > 5)
-		return vd_error(VD_EINPUT, "rating: expected a whole number from 1 to 5, got %lld", *rating);
-	return VD_OK;
-}
-
 static int
 rate_one(sqlite3 *db, const struct vd_config *cfg, const struct vd_record *rec,
     int skip_existing, json_t **out)
@@ -84,8 +58,10 @@ rate_one(sqlite3 *db, const struct vd_config *cfg, const struct vd_record *rec,
 		return rc;
 	if (!present)
 		return vd_error(VD_EINPUT, "no log_id");
-	if ((rc = take_rating(rec, &rating)))
+	if ((rc = vd_rec_rating(rec, &rating, &present)))
 		return rc;
+	if (!present)
+		return vd_error(VD_EINPUT, "no rating");
 	if ((rc = opt_text(rec, "feedback_text", &feedback)) ||
 	    (rc = opt_text(rec, "correction", &correction)) ||
 	    (rc = opt_text(rec, "client_id", &client_id)))

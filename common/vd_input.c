@@ -524,3 +524,28 @@ vd_rec_int(const struct vd_record *rec, const char *field, long long *out,
 		return vd_error(VD_EINPUT, "%s: expected a whole number, got '%.40s'", field, s);
 	return VD_OK;
 }
+
+int
+vd_rec_rating(const struct vd_record *rec, long long *rating, int *present)
+{
+	json_t *v = json_object_get(rec->obj, "rating");
+	const char *s = json_string_value(v);
+
+	*present = v && !json_is_null(v) && !(s && !*s);
+	if (!*present)
+		return VD_OK;
+	if (json_is_integer(v))
+		*rating = json_integer_value(v);
+	else if (s && strlen(s) < 4 && strspn(s, "0123456789") == strlen(s))
+		*rating = atoll(s);
+	else if (s)
+		return vd_error(VD_EINPUT, "rating: expected a whole number from 1 to 5, got '%.20s'", s);
+	else if (json_is_real(v))
+		return vd_error(VD_EINPUT, "rating: expected a whole number from 1 to 5, got %g",
+		    json_real_value(v));
+	else
+		return vd_error(VD_EINPUT, "rating: expected a whole number from 1 to 5");
+	if (*rating < 1 || *rating > 5)
+		return vd_error(VD_EINPUT, "rating: expected a whole number from 1 to 5, got %lld", *rating);
+	return VD_OK;
+}

@@ -43,4 +43,8 @@ int vd_rec_str(const struct vd_record *rec, const char *field, const char **out)
 int vd_rec_int(const struct vd_record *rec, const char *field, long long *out,
     int *present);
 
+/* The "rating" field: a whole number 1..5, as a JSON number or digits;
+ * 4.5, "five" and 0 are refused with a message rather than guessed at. */
+int vd_rec_rating(const struct vd_record *rec, long long *rating, int *present);
+
 #endif
