@@ -44,6 +44,15 @@ vd_db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st)
 	return VD_OK;
 }
 
+void
+vd_db_bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
 int
 vd_db_begin(sqlite3 *db)
 {

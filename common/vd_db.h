@@ -25,6 +25,9 @@ int vd_db_exec(sqlite3 *db, const char *sql);
 /* Prepare or fail with VD_EDB; *st is finalized by the caller. */
 int vd_db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st);
 
+/* Bind s, or NULL when s is NULL (the statement must outlive s). */
+void vd_db_bind_text(sqlite3_stmt *st, int i, const char *s);
+
 /* Current time as ISO 8601 UTC with milliseconds, into buf (>= 32 bytes). */
 char *vd_now_iso(char *buf);
 

@@ -81,13 +81,6 @@ vd_eval_run(sqlite3 *db, const struct vd_config *cfg, int days, struct vd_eval *
 	return VD_OK;
 }
 
-static void
-bind_opt_text(sqlite3_stmt *st, int i, const char *s)
-{
-	if (s)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
-}
-
 int
 vd_eval_record(sqlite3 *db, struct vd_eval *ev)
 {
@@ -111,9 +104,9 @@ vd_eval_record(sqlite3 *db, struct vd_eval *ev)
 	sqlite3_bind_int64(st, 8, ev->negative);
 	sqlite3_bind_double(st, 9, ev->user_satisfaction);
 	sqlite3_bind_double(st, 10, ev->rating_coverage);
-	bind_opt_text(st, 11, ev->overall_quality);
+	vd_db_bind_text(st, 11, ev->overall_quality);
 	sqlite3_bind_int(st, 12, ev->requires_retraining);
-	bind_opt_text(st, 13, ev->reason);
+	vd_db_bind_text(st, 13, ev->reason);
 	sqlite3_bind_text(st, 14, vd_now_iso(now), -1, SQLITE_STATIC);
 	rc = sqlite3_step(st) == SQLITE_DONE ? VD_OK
 	    : vd_error(VD_EDB, "database: %s", sqlite3_errmsg(db));

@@ -39,15 +39,6 @@ step_done(sqlite3 *db, sqlite3_stmt *st)
 	return VD_OK;
 }
 
-static void
-bind_text(sqlite3_stmt *st, int i, const char *s)
-{
-	if (s)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, i);
-}
-
 static int
 lookup_client(sqlite3 *db, const char *table, const char *client_id, long long *id)
 {
@@ -79,10 +70,10 @@ add_rating(sqlite3 *db, long long log_id, int rating, const char *feedback,
 		return VD_EDB;
 	sqlite3_bind_int64(st, 1, log_id);
 	sqlite3_bind_int(st, 2, rating);
-	bind_text(st, 3, feedback);
-	bind_text(st, 4, correction);
-	bind_text(st, 5, client_id);
-	bind_text(st, 6, when);
+	vd_db_bind_text(st, 3, feedback);
+	vd_db_bind_text(st, 4, correction);
+	vd_db_bind_text(st, 5, client_id);
+	vd_db_bind_text(st, 6, when);
 	return step_done(db, st);
 }
 
@@ -132,22 +123,22 @@ vd_exchange_insert(sqlite3 *db, struct vd_exchange *x, int *existed)
 	}
 	if ((rc = vd_db_prepare(db, sql, &st)))
 		goto fail;
-	bind_text(st, 1, x->client_id);
-	bind_text(st, 2, x->session_id);
-	bind_text(st, 3, x->message);
-	bind_text(st, 4, x->response);
-	bind_text(st, 5, x->source);
-	bind_text(st, 6, x->model_used);
+	vd_db_bind_text(st, 1, x->client_id);
+	vd_db_bind_text(st, 2, x->session_id);
+	vd_db_bind_text(st, 3, x->message);
+	vd_db_bind_text(st, 4, x->response);
+	vd_db_bind_text(st, 5, x->source);
+	vd_db_bind_text(st, 6, x->model_used);
 	sqlite3_bind_double(st, 7, x->response_time);
 	sqlite3_bind_int(st, 8, x->similar_found);
-	bind_text(st, 9, x->similar_used ? x->similar_used : "[]");
-	bind_text(st, 10, x->model_error);
-	bind_text(st, 11, x->created);
-	bind_text(st, 12, x->created);
+	vd_db_bind_text(st, 9, x->similar_used ? x->similar_used : "[]");
+	vd_db_bind_text(st, 10, x->model_error);
+	vd_db_bind_text(st, 11, x->created);
+	vd_db_bind_text(st, 12, x->created);
 	if (x->rating)
 		sqlite3_bind_int(st, 13, x->rating);
-	bind_text(st, 14, x->feedback_text);
-	bind_text(st, 15, x->correction);
+	vd_db_bind_text(st, 14, x->feedback_text);
+	vd_db_bind_text(st, 15, x->correction);
 	if ((rc = step_done(db, st)))
 		goto fail;
 	x->log_id = sqlite3_last_insert_rowid(db);
@@ -183,9 +174,9 @@ vd_exchange_rate(sqlite3 *db, long long log_id, int rating, const char *feedback
 	    " correction = ?, updated_at = ? WHERE log_id = ?", &st)))
 		goto fail;
 	sqlite3_bind_int(st, 1, rating);
-	bind_text(st, 2, feedback);
-	bind_text(st, 3, correction);
-	bind_text(st, 4, now);
+	vd_db_bind_text(st, 2, feedback);
+	vd_db_bind_text(st, 3, correction);
+	vd_db_bind_text(st, 4, now);
 	sqlite3_bind_int64(st, 5, log_id);
 	if ((rc = step_done(db, st)))
 		goto fail;
