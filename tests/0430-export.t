@@ -6,16 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 plan 85
 
-# the seven-question scenario, rated 5, 4, 5, 3, 4, 5, 4
-printf '%s\n' "Как часто нужно убираться в офисе?" \
-	"Какие средства лучше использовать для уборки подъездов?" \
-	"Сколько времени занимает уборка одного подъезда?" \
-	"Как организовать работу бригады по уборке?" \
-	"Какие проблемы чаще всего возникают при уборке подъездов?" \
-	"Как часто проводить генеральную уборку в офисных помещениях?" \
-	"Какое оборудование нужно для качественной уборки подъездов?" |
-	vasdom-ask -s scenario | jq -r .log_id >"$T/ids"
-printf '5\n4\n5\n3\n4\n5\n4\n' | paste -d' ' "$T/ids" - | vasdom-rate >/dev/null
+rated_scenario
 vasdom-export >"$T/o" 2>"$T/err"
 check_same "exit 0, nothing on stderr" "0 " "$? $(cat "$T/err")"
 check_same "6 lines: the exchanges rated 4 or more" 6 "$(wc -l <"$T/o" | tr -d ' ')"

@@ -48,6 +48,19 @@ fake_server() {
 	i=0; while [ ! -s "$T/port.$fake_n" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
 	fake_url=http://127.0.0.1:$(cat "$T/port.$fake_n")/v1
 }
+# rated_scenario: the old service's seven questions asked in session
+# "scenario" and rated 5, 4, 5, 3, 4, 5, 4 (their log ids in $T/ids)
+rated_scenario() {
+	printf '%s\n' "Как часто нужно убираться в офисе?" \
+		"Какие средства лучше использовать для уборки подъездов?" \
+		"Сколько времени занимает уборка одного подъезда?" \
+		"Как организовать работу бригады по уборке?" \
+		"Какие проблемы чаще всего возникают при уборке подъездов?" \
+		"Как часто проводить генеральную уборку в офисных помещениях?" \
+		"Какое оборудование нужно для качественной уборки подъездов?" |
+		vasdom-ask -s scenario | jq -r .log_id >"$T/ids"
+	printf '5\n4\n5\n3\n4\n5\n4\n' | paste -d' ' "$T/ids" - | vasdom-rate >/dev/null
+}
 # a port nothing listens on
 closed_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 jqe() { jq -e "$@" >/dev/null; }
