@@ -54,13 +54,14 @@ vd_vectors_put(sqlite3 *db, struct vd_embedder *e, long long log_id,
 
 /* The built-in model's weights are refitted when the number of exchanges
  * has doubled since the last fit (or with all), so they follow the corpus
- * without changing on every run. */
+ * without changing on every run. *fitted tells whether they changed. */
 static int
-maybe_fit(sqlite3 *db, struct vd_embedder *e, int all)
+maybe_fit(sqlite3 *db, struct vd_embedder *e, int all, int *refitted)
 {
 	long long total, fitted = 0;
 	sqlite3_stmt *st;
 
+	*refitted = 0;
 	if (!vd_embedder_is_builtin(e))
 		return VD_OK;
 	if (count_rows(db, "SELECT count(*) FROM exchanges", &total))
@@ -75,37 +76,102 @@ maybe_fit(sqlite3 *db, struct vd_embedder *e, int all)
 		return VD_OK;
 	if (total == 0)
 		return VD_OK;
+	*refitted = 1;
 	return vd_embedder_fit(e, db, total);
+}
+
+static const char *const scope_names[] = { "all", "rated" };
+
+/* How far the model's vectors in scope have followed the change log; -1
+ * when they never have, and a pass over every exchange is due. */
+static int
+cursor_get(sqlite3 *db, const char *model, enum vd_scope scope, long long *seq)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*seq = -1;
+	if (vd_db_prepare(db, "SELECT seq FROM vector_cursors WHERE model = ? AND scope = ?", &st))
+		return VD_EDB;
+	sqlite3_bind_text(st, 1, model, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, scope_names[scope], -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*seq = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? VD_OK
+	    : vd_error(VD_EDB, "database: %s", sqlite3_errmsg(db));
+}
+
+/* Record that every change up to seq is done for scope (a pass over all
+ * exchanges covers the rated ones too) and drop the changes every cursor
+ * has read. Concurrent processes only ever move a cursor forward. */
+static int
+cursor_set(sqlite3 *db, const char *model, enum vd_scope scope, long long seq)
+{
+	sqlite3_stmt *st;
+	int rc = VD_OK, s;
+
+	if (vd_db_prepare(db, "INSERT INTO vector_cursors (model, scope, seq) VALUES (?, ?, ?)"
+	    " ON CONFLICT (model, scope) DO UPDATE SET seq = max(seq, excluded.seq)", &st))
+		return VD_EDB;
+	if ((rc = vd_db_begin(db))) {
+		sqlite3_finalize(st);
+		return rc;
+	}
+	for (s = scope; s <= VD_SCOPE_RATED && rc == VD_OK; s++) {
+		sqlite3_bind_text(st, 1, model, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, scope_names[s], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, seq);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = vd_error(VD_EDB, "database: %s", sqlite3_errmsg(db));
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	if (rc == VD_OK)
+		rc = vd_db_exec(db, "DELETE FROM vector_changes"
+		    " WHERE seq <= (SELECT min(seq) FROM vector_cursors)");
+	if (rc || (rc = vd_db_commit(db)))
+		vd_db_rollback(db);
+	return rc;
 }
 
 int
 vd_vectors_update(sqlite3 *db, struct vd_embedder *e, enum vd_scope scope,
     int all, vd_progress_fn *progress, void *arg, long long *done)
 {
-	char sql[512];
+	char sql[640], changed[160] = "";
 	sqlite3_stmt *st;
-	long long cursor = 0, total, seen = 0;
+	long long cursor = 0, total, seen = 0, from, upto;
 	long long ids[BATCH];
 	char *texts[BATCH], *answers[BATCH];
 	float *vecs = NULL;
-	size_t n, i;
-	int rc;
+	size_t n, i, rows;
+	int rc, refitted;
 
 	*done = 0;
-	if ((rc = maybe_fit(db, e, all)))
+	if ((rc = cursor_get(db, vd_embedder_model(e), scope, &from)) ||
+	    (rc = count_rows(db, "SELECT coalesce(max(seq), 0) FROM vector_changes", &upto)) ||
+	    (rc = maybe_fit(db, e, all, &refitted)))
 		return rc;
-	snprintf(sql, sizeof sql, "SELECT count(*) FROM exchanges x WHERE 1%s", scope_sql(scope));
+	/* new weights change every vector: then, as with all or on the first
+	 * run, every exchange is looked at; otherwise only the changed ones */
+	if (!all && !refitted && from >= 0)
+		snprintf(changed, sizeof changed, " AND x.log_id IN (SELECT log_id FROM"
+		    " vector_changes WHERE seq > %lld AND seq <= %lld)", from, upto);
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM exchanges x WHERE 1%s%s",
+	    scope_sql(scope), changed);
 	if (count_rows(db, sql, &total))
 		return VD_EDB;
 	snprintf(sql, sizeof sql,
 	    "SELECT x.log_id, x.message, v.content_hash, coalesce(x.correction, x.response)"
 	    " FROM exchanges x"
 	    " LEFT JOIN embeddings v ON v.model = ?1 AND v.log_id = x.log_id"
-	    " WHERE x.log_id > ?2%s ORDER BY x.log_id LIMIT %d", scope_sql(scope), BATCH);
+	    " WHERE x.log_id > ?2%s%s ORDER BY x.log_id LIMIT %d", scope_sql(scope), changed,
+	    BATCH);
 	if (vd_db_prepare(db, sql, &st))
 		return VD_EDB;
 	for (;;) {
-		n = 0;
+		n = rows = 0;
 		sqlite3_bind_text(st, 1, vd_embedder_model(e), -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, cursor);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -115,7 +181,7 @@ vd_vectors_update(sqlite3 *db, struct vd_embedder *e, enum vd_scope scope,
 			char hash[17];
 
 			cursor = sqlite3_column_int64(st, 0);
-			seen++;
+			seen++, rows++;
 			vd_embedder_hash(e, msg, ans, hash);
 			if (!all && old && strcmp(old, hash) == 0)
 				continue;
@@ -128,8 +194,6 @@ vd_vectors_update(sqlite3 *db, struct vd_embedder *e, enum vd_scope scope,
 			rc = vd_error(VD_EDB, "database: %s", sqlite3_errmsg(db));
 			goto out;
 		}
-		if (n == 0 && seen >= total)
-			break;
 		if (n > 0) {
 			if (!vecs && !(vecs = malloc(sizeof(float) * VD_EMBED_MAX_DIM * BATCH))) {
 				rc = vd_error(VD_ENOMEM, "out of memory");
@@ -153,11 +217,14 @@ vd_vectors_update(sqlite3 *db, struct vd_embedder *e, enum vd_scope scope,
 			n = 0;
 		}
 		if (progress)
-			progress(seen, total, arg);
-		if (seen >= total)
+			progress(seen < total ? seen : total, total, arg);
+		/* rows deleted meanwhile can leave seen short of total */
+		if (rows < BATCH)
 			break;
 	}
-	rc = VD_OK;
+	sqlite3_finalize(st);
+	st = NULL;
+	rc = cursor_set(db, vd_embedder_model(e), scope, upto);
 out:
 	for (i = 0; i < n; i++)
 		free(texts[i]), free(answers[i]);

@@ -2,7 +2,7 @@
 # vasdom-embed and vasdom-similar: incremental embedding, the stored form,
 # the remote embedders and their failures, search options, the cache.
 . "$(dirname "$0")/lib.sh"
-plan 34
+plan 39
 
 printf '%s\n' '{"message":"Как часто убирают подъезд?","response":"Два раза в неделю.","rating":5}' \
 	'{"message":"Сколько стоит уборка подъезда?","response":"Зависит от площади.","rating":4}' \
@@ -74,4 +74,22 @@ check_fails "wrong count of vectors: exit 1" 1 sh -c "VASDOM_EMBED_URL='$fake_ur
 fake_server wrongdim --dim 8
 VASDOM_EMBED_URL=$fake_url vasdom-embed --text a b 2>"$T/err" >/dev/null
 check "wrong dimension: a clear error" grep -q 'dimensions, expected 8' "$T/err"
+# later runs read the change log the triggers keep, not every exchange
+unset VASDOM_EMBED_URL VASDOM_EMBED_MODEL VASDOM_EMBED_KEY
+export VASDOM_DB="$T/log.db"
+printf '%s\n' '{"message":"Как часто убирают подъезд?","response":"Два раза в неделю.","rating":5}' \
+	'{"message":"Сколько стоит уборка подъезда?","response":"Зависит от площади.","rating":4}' \
+	'{"message":"Когда моют окна в подъезде?","response":"Раз в квартал.","rating":2}' |
+	vasdom-ask --record >/dev/null
+check_same "change log: a first run embeds every exchange" 3 "$(vasdom-embed | jq .embedded)"
+check_same "...and the log is emptied once every cursor has read it" 0 \
+	"$(sqlite3 "$VASDOM_DB" 'select count(*) from vector_changes')"
+echo '{"log_id":3,"rating":1,"correction":"Окна моют раз в месяц."}' | vasdom-rate >/dev/null
+check_same "a correction: that exchange again, no other" 1 "$(vasdom-embed | jq .embedded)"
+sqlite3 "$VASDOM_DB" "update exchanges set message = 'Как часто моют лестницу?' where log_id = 2"
+check_same "a message changed in SQL: that exchange again" 1 "$(vasdom-embed | jq .embedded)"
+echo '{"message":"Есть ли уборка снега во дворе?","response":"Да, зимой каждый день.","rating":5}' |
+	vasdom-ask --record >/dev/null
+check_same "vasdom-ask answers from a newly rated exchange: it embeds it first" \
+	"Да, зимой каждый день." "$(vasdom-ask -r "Есть ли уборка снега во дворе?")"
 done_testing
