@@ -146,6 +146,11 @@ vd_db_open(const char *path, int busy_ms, sqlite3 **out)
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
 		return vd_error(VD_EDB, "%s: %s", path, strerror(errno));
 	close(fd);
+	/* Nothing reads SQLite's memory statistics, and keeping them takes a
+	 * process-wide mutex on every allocation, which two connections in two
+	 * threads (the parallel export) then fight over. Only possible before
+	 * SQLite's first use in the process; later calls change nothing. */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
 		vd_error(VD_EDB, "%s: %s", path, db ? sqlite3_errmsg(db) : "cannot open");
 		sqlite3_close(db);

@@ -3,7 +3,8 @@
 
 #include "vd_error.h"
 
-static char last[1024];
+/* per thread: the two-thread export fails on either side */
+static _Thread_local char last[1024];
 
 int
 vd_error(int code, const char *fmt, ...)

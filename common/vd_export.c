@@ -9,6 +9,7 @@
 #include "vd_db.h"
 #include "vd_error.h"
 #include "vd_export.h"
+#include "vd_export_rows.h"
 #include "vd_output.h"
 #include "vd_pairs.h"
 #include "vd_redact.h"
@@ -225,38 +226,69 @@ put_pieces(FILE *f, sqlite3_stmt *st, char *const *pieces, const size_t *lens, i
 	return bad ? vd_error(VD_EUSAGE, "write error: %s", strerror(errno)) : VD_OK;
 }
 
-static int
-stream(sqlite3 *db, const struct vd_export_opts *o, FILE *out[2], long long counts[2])
-{
-	sqlite3_stmt *st;
-	struct vd_redactor *r = NULL;
-	char *sql, *pieces[PIECES_MAX] = { NULL };
-	size_t lens[PIECES_MAX] = { 0 };
-	int rc, keycol, ncols = 0, i;
-	int openai = o->format != VD_EXPORT_CSV && o->format != VD_EXPORT_TRL_KTO;
+struct vd_export_rows {
+	const struct vd_export_opts *o;
+	char *sql;
+	char *pieces[PIECES_MAX];
+	size_t lens[PIECES_MAX];
+	int ncols, openai;
+};
 
-	if (o->redact && ((rc = vd_redactor_new(&r)) || (rc = vd_redact_register(db, r))))
-		goto done;
-	if (openai && (rc = openai_pieces(db, o, pieces, &ncols)))
-		goto done;
-	for (i = 0; i <= ncols && pieces[i]; i++)
-		lens[i] = strlen(pieces[i]);
-	if (!(sql = build_sql(o))) {
-		rc = vd_error(VD_ENOMEM, "out of memory");
-		goto done;
-	}
-	rc = vd_db_prepare(db, sql, &st);
-	free(sql);
-	if (rc)
-		goto done;
+int
+vd_export_rows_new(sqlite3 *db, const struct vd_export_opts *o, struct vd_export_rows **out)
+{
+	struct vd_export_rows *x;
+	int rc = VD_OK, i;
+
+	if (!(*out = x = calloc(1, sizeof *x)))
+		return vd_error(VD_ENOMEM, "out of memory");
+	x->o = o;
+	x->openai = o->format != VD_EXPORT_CSV && o->format != VD_EXPORT_TRL_KTO;
+	if (x->openai && (rc = openai_pieces(db, o, x->pieces, &x->ncols)))
+		goto fail;
+	for (i = 0; i <= x->ncols && x->pieces[i]; i++)
+		x->lens[i] = strlen(x->pieces[i]);
+	if ((x->sql = build_sql(o)))
+		return VD_OK;
+	rc = vd_error(VD_ENOMEM, "out of memory");
+fail:
+	vd_export_rows_free(x);
+	*out = NULL;
+	return rc;
+}
+
+void
+vd_export_rows_free(struct vd_export_rows *x)
+{
+	int i;
+
+	if (!x)
+		return;
+	for (i = 0; i < PIECES_MAX; i++)
+		free(x->pieces[i]);
+	free(x->sql);
+	free(x);
+}
+
+int
+vd_export_rows_write(const struct vd_export_rows *x, sqlite3 *db, const char *since,
+    const char *until, int header, FILE *out[2], long long counts[2])
+{
+	const struct vd_export_opts *o = x->o;
+	sqlite3_stmt *st;
+	int rc, keycol;
+
+	if (vd_db_prepare(db, x->sql, &st))
+		return VD_EDB;
 	sqlite3_bind_int(st, 1, o->min_rating);
-	sqlite3_bind_text(st, 2, o->since ? o->since : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, o->until ? o->until : "9999", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, since, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, until, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, o->max > 0 ? o->max : -1);
 	if (o->system)
 		sqlite3_bind_text(st, 5, o->system, -1, SQLITE_STATIC);
 	keycol = sqlite3_column_count(st) - 1;
-	if (o->format == VD_EXPORT_CSV) {
+	rc = VD_OK;
+	if (header && o->format == VD_EXPORT_CSV) {
 		if (fputs(csv_header, out[0]) == EOF || (out[1] && fputs(csv_header, out[1]) == EOF))
 			rc = vd_error(VD_EUSAGE, "write error: %s", strerror(errno));
 	}
@@ -273,17 +305,33 @@ stream(sqlite3 *db, const struct vd_export_opts *o, FILE *out[2], long long coun
 		    (size_t)sqlite3_column_bytes(st, keycol), o->seed, o->split);
 		if (o->format == VD_EXPORT_CSV)
 			rc = put_csv_row(out[side], st);
-		else if (openai)
-			rc = put_pieces(out[side], st, pieces, lens, ncols);
+		else if (x->openai)
+			rc = put_pieces(out[side], st, x->pieces, x->lens, x->ncols);
 		else
 			rc = vd_write_json_line(out[side], (const char *)sqlite3_column_text(st, 0),
 			    (size_t)sqlite3_column_bytes(st, 0));
 		counts[side]++;
 	}
 	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The whole window in one query on the caller's connection. */
+static int
+stream(sqlite3 *db, const struct vd_export_opts *o, FILE *out[2], long long counts[2])
+{
+	struct vd_export_rows *x = NULL;
+	struct vd_redactor *r = NULL;
+	int rc;
+
+	if (o->redact && ((rc = vd_redactor_new(&r)) || (rc = vd_redact_register(db, r))))
+		goto done;
+	if ((rc = vd_export_rows_new(db, o, &x)))
+		goto done;
+	rc = vd_export_rows_write(x, db, o->since ? o->since : "", o->until ? o->until : "9999",
+	    1, out, counts);
 done:
-	for (i = 0; i < PIECES_MAX; i++)
-		free(pieces[i]);
+	vd_export_rows_free(x);
 	if (r) {
 		/* the function goes before the redactor it points to */
 		sqlite3_create_function(db, "vd_redact", 1, SQLITE_UTF8, NULL, NULL, NULL, NULL);
@@ -372,9 +420,13 @@ vd_export_run(sqlite3 *db, const struct vd_config *cfg, const struct vd_export_o
 {
 	FILE *out[2] = { train, o->split > 0 ? valid : NULL };
 
+	int rc, taken;
+
 	counts[0] = counts[1] = 0;
 	if (o->format == VD_EXPORT_DPO || o->format == VD_EXPORT_TRL_DPO)
 		return pairs(db, cfg, o, out, counts);
+	if ((rc = vd_export_parallel(db, cfg, o, out, counts, &taken)) || taken)
+		return rc;
 	return stream(db, o, out, counts);
 }
 

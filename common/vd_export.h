@@ -44,7 +44,9 @@ const char *vd_export_format_ext(enum vd_export_format f);
  * record goes to train or valid by a hash of the seed and its question,
  * so one question never lands on both sides. counts[0] and counts[1] get
  * the numbers written to each. VD_EUSAGE on a write error, VD_EDB on a
- * database error. */
+ * database error. A large streamed export runs in two threads, each with
+ * a connection of its own to db's file, the older half through a
+ * temporary file in $TMPDIR (vd_export_par.c); the bytes are the same. */
 int vd_export_run(sqlite3 *db, const struct vd_config *cfg,
     const struct vd_export_opts *o, FILE *train, FILE *valid, long long counts[2]);
 
