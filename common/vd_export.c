@@ -419,7 +419,6 @@ vd_export_run(sqlite3 *db, const struct vd_config *cfg, const struct vd_export_o
     FILE *train, FILE *valid, long long counts[2])
 {
 	FILE *out[2] = { train, o->split > 0 ? valid : NULL };
-
 	int rc, taken;
 
 	counts[0] = counts[1] = 0;
