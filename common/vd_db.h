@@ -25,6 +25,10 @@ int vd_db_exec(sqlite3 *db, const char *sql);
 /* Prepare or fail with VD_EDB; *st is finalized by the caller. */
 int vd_db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st);
 
+/* Step a statement that returns no rows we need (an INSERT, UPDATE,
+ * DELETE), then finalize it: VD_OK, or VD_EDB with SQLite's message. */
+int vd_db_step_done(sqlite3 *db, sqlite3_stmt *st);
+
 /* Bind s, or NULL when s is NULL (the statement must outlive s). */
 void vd_db_bind_text(sqlite3_stmt *st, int i, const char *s);
 

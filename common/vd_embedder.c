@@ -272,10 +272,7 @@ vd_embedder_fit(struct vd_embedder *e, sqlite3 *db, long long total)
 	sqlite3_bind_blob(st, 3, idf, (int)(sizeof(float) * (size_t)e->dim), SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, total);
 	sqlite3_bind_text(st, 5, vd_now_iso(now), -1, SQLITE_STATIC);
-	rc = sqlite3_step(st) == SQLITE_DONE ? VD_OK
-	    : vd_error(VD_EDB, "database: %s", sqlite3_errmsg(db));
-	sqlite3_finalize(st);
-	return rc;
+	return vd_db_step_done(db, st);
 }
 
 int

@@ -108,9 +108,7 @@ vd_eval_record(sqlite3 *db, struct vd_eval *ev)
 	sqlite3_bind_int(st, 12, ev->requires_retraining);
 	vd_db_bind_text(st, 13, ev->reason);
 	sqlite3_bind_text(st, 14, vd_now_iso(now), -1, SQLITE_STATIC);
-	rc = sqlite3_step(st) == SQLITE_DONE ? VD_OK
-	    : vd_error(VD_EDB, "database: %s", sqlite3_errmsg(db));
-	sqlite3_finalize(st);
+	rc = vd_db_step_done(db, st);
 	if (rc == VD_OK)
 		ev->id = sqlite3_last_insert_rowid(db);
 	return rc;

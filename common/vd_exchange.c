@@ -29,17 +29,6 @@ vd_session_new(char *buf)
 }
 
 static int
-step_done(sqlite3 *db, sqlite3_stmt *st)
-{
-	int rc = sqlite3_step(st);
-
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return vd_error(VD_EDB, "database: %s", sqlite3_errmsg(db));
-	return VD_OK;
-}
-
-static int
 lookup_client(sqlite3 *db, const char *table, const char *client_id, long long *id)
 {
 	char sql[128];
@@ -74,7 +63,7 @@ add_rating(sqlite3 *db, long long log_id, int rating, const char *feedback,
 	vd_db_bind_text(st, 4, correction);
 	vd_db_bind_text(st, 5, client_id);
 	vd_db_bind_text(st, 6, when);
-	return step_done(db, st);
+	return vd_db_step_done(db, st);
 }
 
 /* Normalise a given date to ISO 8601 UTC; VD_EINPUT when SQLite cannot
@@ -139,7 +128,7 @@ vd_exchange_insert(sqlite3 *db, struct vd_exchange *x, int *existed)
 		sqlite3_bind_int(st, 13, x->rating);
 	vd_db_bind_text(st, 14, x->feedback_text);
 	vd_db_bind_text(st, 15, x->correction);
-	if ((rc = step_done(db, st)))
+	if ((rc = vd_db_step_done(db, st)))
 		goto fail;
 	x->log_id = sqlite3_last_insert_rowid(db);
 	if (x->rating && (rc = add_rating(db, x->log_id, x->rating, x->feedback_text,
@@ -178,7 +167,7 @@ vd_exchange_rate(sqlite3 *db, long long log_id, int rating, const char *feedback
 	vd_db_bind_text(st, 3, correction);
 	vd_db_bind_text(st, 4, now);
 	sqlite3_bind_int64(st, 5, log_id);
-	if ((rc = step_done(db, st)))
+	if ((rc = vd_db_step_done(db, st)))
 		goto fail;
 	if (sqlite3_changes(db) == 0) {
 		rc = vd_error(VD_ENOTFOUND, "log %lld not found", log_id);

@@ -447,9 +447,7 @@ vd_export_record(sqlite3 *db, const char *name, enum vd_export_format f,
 	sqlite3_bind_int(st, 5, min_rating);
 	if (path)
 		sqlite3_bind_text(st, 6, path, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st) == SQLITE_DONE ? VD_OK
-	    : vd_error(VD_EDB, "database: %s", sqlite3_errmsg(db));
-	sqlite3_finalize(st);
+	rc = vd_db_step_done(db, st);
 	if (rc == VD_OK && id)
 		*id = sqlite3_last_insert_rowid(db);
 	return rc;
