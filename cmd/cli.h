@@ -39,6 +39,10 @@ int cli_outformat(const char *val, int allow_text);
  * pipe), then exit with status. */
 void cli_finish(struct vd_writer *w, int status) __attribute__((noreturn));
 
+/* Exit with code after the usage lines: on standard error for a usage
+ * error, on standard output followed by help for -h (code 0). */
+void cli_usage(int code, const char *usage, const char *help) __attribute__((noreturn));
+
 /* Print the version line and exit 0. */
 void cli_version(void) __attribute__((noreturn));
 

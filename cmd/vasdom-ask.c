@@ -33,23 +33,23 @@ static struct {
 	int informat, outformat;
 } opt = { .informat = VD_IN_AUTO, .outformat = VD_OUT_JSONL };
 
+static const char help[] =
+    "Answer each message (arguments, or lines of standard input) and log it.\n"
+    "  -r               print only the answer text\n"
+    "  -s session       session id (default: a new one for this run)\n"
+    "  --record         log given message/response pairs without answering\n"
+    "  --skip-existing  with --record: skip records whose client_id is stored\n"
+    "  -d db            database (VASDOM_DB)\n"
+    "  -f format        output: jsonl (default) or csv\n"
+    "  -i format        input: auto (default), text, jsonl or csv\n"
+    "  --rules file     intent rules (VASDOM_RULES)\n"
+    "  --rejects file   copy rejected input lines here, verbatim\n"
+    "See vasdom-ask(1).\n";
+
 static void __attribute__((noreturn))
 usage(int code)
 {
-	fputs(usage_line, code ? stderr : stdout);
-	if (code == 0)
-		fputs("Answer each message (arguments, or lines of standard input) and log it.\n"
-		    "  -r               print only the answer text\n"
-		    "  -s session       session id (default: a new one for this run)\n"
-		    "  --record         log given message/response pairs without answering\n"
-		    "  --skip-existing  with --record: skip records whose client_id is stored\n"
-		    "  -d db            database (VASDOM_DB)\n"
-		    "  -f format        output: jsonl (default) or csv\n"
-		    "  -i format        input: auto (default), text, jsonl or csv\n"
-		    "  --rules file     intent rules (VASDOM_RULES)\n"
-		    "  --rejects file   copy rejected input lines here, verbatim\n"
-		    "See vasdom-ask(1).\n", stdout);
-	exit(code);
+	cli_usage(code, usage_line, help);
 }
 
 /* The message, trimmed and checked: 1..2000 characters. */

@@ -23,23 +23,23 @@ static const char *const summary_columns[] = {
 static const char *const text_columns[] = { "text", "model", "dim", "embedding", NULL };
 static const char *const text_fields[] = { "text", NULL };
 
+static const char help[] =
+    "Embed every exchange that lacks a vector for the model, or with --text\n"
+    "print the vectors of the given texts.\n"
+    "  --all        re-embed every exchange (and refit the built-in weights)\n"
+    "  -m model     embedding model (VASDOM_EMBED_MODEL; default builtin)\n"
+    "  --text       embed text (arguments or lines of standard input), store nothing\n"
+    "  -q           no progress bar\n"
+    "  -d db        database (VASDOM_DB)\n"
+    "  -f format    output: jsonl (default) or csv\n"
+    "  -i format    --text input: auto (default), text, jsonl (\"text\" or\n"
+    "               \"message\" field) or csv\n"
+    "See vasdom-embed(1).\n";
+
 static void __attribute__((noreturn))
 usage(int code)
 {
-	fputs(usage_line, code ? stderr : stdout);
-	if (code == 0)
-		fputs("Embed every exchange that lacks a vector for the model, or with --text\n"
-		    "print the vectors of the given texts.\n"
-		    "  --all        re-embed every exchange (and refit the built-in weights)\n"
-		    "  -m model     embedding model (VASDOM_EMBED_MODEL; default builtin)\n"
-		    "  --text       embed text (arguments or lines of standard input), store nothing\n"
-		    "  -q           no progress bar\n"
-		    "  -d db        database (VASDOM_DB)\n"
-		    "  -f format    output: jsonl (default) or csv\n"
-		    "  -i format    --text input: auto (default), text, jsonl (\"text\" or\n"
-		    "               \"message\" field) or csv\n"
-		    "See vasdom-embed(1).\n", stdout);
-	exit(code);
+	cli_usage(code, usage_line, help);
 }
 
 static double

@@ -18,21 +18,21 @@ static const char *const columns[] = {
 };
 static const char *const text_fields[] = { "log_id", "rating", "feedback_text", NULL };
 
+static const char help[] =
+    "Rate exchanges: from the arguments, or one per line of standard input\n"
+    "(\"log_id rating [feedback]\", JSON Lines or CSV with log_id, rating,\n"
+    "feedback_text, correction).\n"
+    "  -d db            database (VASDOM_DB)\n"
+    "  -f format        output: jsonl (default) or csv\n"
+    "  -i format        input: auto (default), text, jsonl or csv\n"
+    "  --rejects file   copy rejected input lines here, verbatim\n"
+    "  --skip-existing  skip records whose client_id was applied before\n"
+    "See vasdom-rate(1).\n";
+
 static void __attribute__((noreturn))
 usage(int code)
 {
-	fputs(usage_line, code ? stderr : stdout);
-	if (code == 0)
-		fputs("Rate exchanges: from the arguments, or one per line of standard input\n"
-		    "(\"log_id rating [feedback]\", JSON Lines or CSV with log_id, rating,\n"
-		    "feedback_text, correction).\n"
-		    "  -d db            database (VASDOM_DB)\n"
-		    "  -f format        output: jsonl (default) or csv\n"
-		    "  -i format        input: auto (default), text, jsonl or csv\n"
-		    "  --rejects file   copy rejected input lines here, verbatim\n"
-		    "  --skip-existing  skip records whose client_id was applied before\n"
-		    "See vasdom-rate(1).\n", stdout);
-	exit(code);
+	cli_usage(code, usage_line, help);
 }
 
 /* Optional text fields: empty means absent. */

@@ -29,23 +29,23 @@ static struct {
 	long min_rating;
 } opt = { 5, -1, 0 };
 
+static const char help[] =
+    "Print the exchanges nearest by meaning to each query: log ids (arguments\n"
+    "or lines), a text (-t), or JSON Lines/CSV records with log_id or message.\n"
+    "  -n limit         hits per query (default 5)\n"
+    "  --min-score s    least cosine score, -1 to 1 (default: any)\n"
+    "  --min-rating r   only exchanges rated at least r (1-5)\n"
+    "  -t text          query by this text\n"
+    "  -m model         embedding model (VASDOM_EMBED_MODEL; default builtin)\n"
+    "  -d db            database (VASDOM_DB)\n"
+    "  -f format        output: jsonl (default) or csv\n"
+    "  -i format        input: auto (default), text, jsonl or csv\n"
+    "See vasdom-similar(1).\n";
+
 static void __attribute__((noreturn))
 usage(int code)
 {
-	fputs(usage_line, code ? stderr : stdout);
-	if (code == 0)
-		fputs("Print the exchanges nearest by meaning to each query: log ids (arguments\n"
-		    "or lines), a text (-t), or JSON Lines/CSV records with log_id or message.\n"
-		    "  -n limit         hits per query (default 5)\n"
-		    "  --min-score s    least cosine score, -1 to 1 (default: any)\n"
-		    "  --min-rating r   only exchanges rated at least r (1-5)\n"
-		    "  -t text          query by this text\n"
-		    "  -m model         embedding model (VASDOM_EMBED_MODEL; default builtin)\n"
-		    "  -d db            database (VASDOM_DB)\n"
-		    "  -f format        output: jsonl (default) or csv\n"
-		    "  -i format        input: auto (default), text, jsonl or csv\n"
-		    "See vasdom-similar(1).\n", stdout);
-	exit(code);
+	cli_usage(code, usage_line, help);
 }
 
 #define BATCH 64    /* queries searched in one pass over the vectors */
