@@ -34,7 +34,7 @@ vd_vectors_put(sqlite3 *db, struct vd_embedder *e, long long log_id,
 	    " (log_id, model, dim, content_hash, vector, created_at) VALUES (?,?,?,?,?,?)";
 	sqlite3_stmt *st;
 	char hash[17], now[32];
-	int rc, dim = vd_embedder_dim(e);
+	int dim = vd_embedder_dim(e);
 
 	if (vd_db_prepare(db, sql, &st))
 		return VD_EDB;
@@ -46,15 +46,12 @@ vd_vectors_put(sqlite3 *db, struct vd_embedder *e, long long log_id,
 	/* float32 little-endian: the in-memory layout on every host we build for */
 	sqlite3_bind_blob(st, 5, v, (int)(sizeof(float) * (size_t)dim), SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, vd_now_iso(now), -1, SQLITE_STATIC);
-	rc = sqlite3_step(st) == SQLITE_DONE ? VD_OK
-	    : vd_error(VD_EDB, "database: %s", sqlite3_errmsg(db));
-	sqlite3_finalize(st);
-	return rc;
+	return vd_db_step_done(db, st);
 }
 
 /* The built-in model's weights are refitted when the number of exchanges
  * has doubled since the last fit (or with all), so they follow the corpus
- * without changing on every run. *fitted tells whether they changed. */
+ * without changing on every run. *refitted tells whether they changed. */
 static int
 maybe_fit(sqlite3 *db, struct vd_embedder *e, int all, int *refitted)
 {
@@ -155,9 +152,13 @@ vd_vectors_update(sqlite3 *db, struct vd_embedder *e, enum vd_scope scope,
 		return rc;
 	/* new weights change every vector: then, as with all or on the first
 	 * run, every exchange is looked at; otherwise only the changed ones */
-	if (!all && !refitted && from >= 0)
+	if (!all && !refitted && from >= 0) {
+		/* nothing logged since the last run: no query, no write lock */
+		if (from == upto)
+			return VD_OK;
 		snprintf(changed, sizeof changed, " AND x.log_id IN (SELECT log_id FROM"
 		    " vector_changes WHERE seq > %lld AND seq <= %lld)", from, upto);
+	}
 	snprintf(sql, sizeof sql, "SELECT count(*) FROM exchanges x WHERE 1%s%s",
 	    scope_sql(scope), changed);
 	if (count_rows(db, sql, &total))

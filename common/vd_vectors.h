@@ -15,7 +15,9 @@ typedef void vd_progress_fn(long long done, long long total, void *arg);
 /* Embed every exchange in scope that lacks a current vector for e's model
  * (missing, or its content hash changed), in batches, each batch in one
  * transaction. all: re-embed every one. *done gets the count embedded.
- * A built-in model without learned weights is fitted first. */
+ * A built-in model without learned weights is fitted first. After the
+ * first run for a model and scope, only the exchanges the change log
+ * (vector_changes) names since the last run are looked at. */
 int vd_vectors_update(sqlite3 *db, struct vd_embedder *e, enum vd_scope scope,
     int all, vd_progress_fn *progress, void *arg, long long *done);
 
