@@ -1,6 +1,5 @@
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,13 +10,15 @@
 #include "vd_db.h"
 #include "vd_error.h"
 #include "vd_index.h"
+#include "vd_index_delta.h"
 
-#define MAGIC "VDVEC01\n"
+/* 02: the index_changes seq the file was built at */
+#define MAGIC "VDVEC02\n"
 
 struct header {
 	char magic[8];
 	uint32_t dim, pad;
-	uint64_t n, version;
+	uint64_t n, version, seq;
 	char model[128];
 };
 
@@ -44,12 +45,12 @@ point(struct vd_index *ix, char *base, size_t n, int dim)
 	size_t off[4], total;
 
 	layout(n, dim, off, &total);
-	ix->n = n;
+	ix->n = ix->main.n = n;
 	ix->dim = dim;
-	ix->ids = (const long long *)(base + off[0]);
-	ix->scales = (const float *)(base + off[1]);
-	ix->ratings = (const signed char *)(base + off[2]);
-	ix->codes = (const int8_t *)(base + off[3]);
+	ix->main.ids = (const long long *)(base + off[0]);
+	ix->main.scales = (const float *)(base + off[1]);
+	ix->main.ratings = (const signed char *)(base + off[2]);
+	ix->main.codes = (const int8_t *)(base + off[3]);
 }
 
 static int
@@ -89,8 +90,10 @@ cache_path(sqlite3 *db, const char *model)
 	return path;
 }
 
+/* Map the cache file when it is one of this model (and dim, unless 0),
+ * whatever its version: *h tells which. */
 static int
-try_map(struct vd_index *ix, const char *path, long long version, int dim)
+try_map(struct vd_index *ix, const char *path, int dim, struct header *hp)
 {
 	struct header h;
 	struct stat sb;
@@ -102,7 +105,7 @@ try_map(struct vd_index *ix, const char *path, long long version, int dim)
 		return -1;
 	if (fstat(fd, &sb) || (size_t)sb.st_size < sizeof h ||
 	    pread(fd, &h, sizeof h, 0) != (ssize_t)sizeof h ||
-	    memcmp(h.magic, MAGIC, 8) || h.version != (uint64_t)version ||
+	    memcmp(h.magic, MAGIC, 8) ||
 	    strncmp(h.model, ix->model, sizeof h.model) || (dim && (int)h.dim != dim) ||
 	    h.dim == 0 || h.dim > 65536) {
 		close(fd);
@@ -120,52 +123,59 @@ try_map(struct vd_index *ix, const char *path, long long version, int dim)
 	ix->map = map;
 	ix->maplen = total;
 	point(ix, map, h.n, (int)h.dim);
+	*hp = h;
 	return 0;
 }
 
 /* Write the in-memory copy as the cache file, atomically; a failure only
- * costs the next process a rebuild. */
-static void
-save(const struct vd_index *ix, const char *path, long long version, size_t total)
+ * costs the next process a rebuild. 0 when written. */
+static int
+save(const struct vd_index *ix, const char *path, long long version, long long seq,
+    size_t total)
 {
 	struct header *h = ix->own;
 	char tmp[4200];
 	int fd;
 
 	if (!path || strlen(path) > 4000)
-		return;
+		return -1;
 	memset(h, 0, sizeof *h);
 	memcpy(h->magic, MAGIC, 8);
 	h->dim = (uint32_t)ix->dim;
 	h->n = ix->n;
 	h->version = (uint64_t)version;
+	h->seq = (uint64_t)seq;
 	snprintf(h->model, sizeof h->model, "%s", ix->model);
 	snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
-		return;
+		return -1;
 	if (write(fd, ix->own, total) != (ssize_t)total || fsync(fd) || close(fd) ||
-	    rename(tmp, path))
+	    rename(tmp, path)) {
 		unlink(tmp);
+		return -1;
+	}
+	return 0;
 }
 
 /* Read every vector of the model from SQLite (in one read transaction, so
- * the version matches what is read) and quantize it. */
+ * the version and the log's seq match what is read) and quantize it; *saved
+ * is that seq once the file is saved, else -1. */
 static int
-build(struct vd_index *ix, sqlite3 *db, int dim, const char *path)
+build(struct vd_index *ix, sqlite3 *db, int dim, const char *path, long long *saved)
 {
-	static const char sql[] = "SELECT v.log_id, v.dim, v.vector,"
-	    " iif(x.correction IS NOT NULL, 5, coalesce(x.rating, 0))"
+	static const char sql[] = "SELECT v.log_id, v.dim, v.vector, " VD_INDEX_RATING
 	    " FROM embeddings v JOIN exchanges x ON x.log_id = v.log_id"
 	    " WHERE v.model = ? ORDER BY v.log_id";
 	sqlite3_stmt *st;
-	long long version, count;
+	long long version, count, seq;
 	size_t off[4], total, i = 0;
 	char *base;
-	int rc, d;
+	int rc;
 
+	*saved = -1;
 	if (vd_db_exec(db, "BEGIN"))
 		return VD_EDB;
-	if ((rc = db_version(db, ix->model, &version)))
+	if ((rc = db_version(db, ix->model, &version)) || (rc = vd_index_log_seq(db, &seq)))
 		goto out;
 	if ((rc = vd_db_prepare(db, "SELECT count(*), max(dim) FROM embeddings WHERE model = ?", &st)))
 		goto out;
@@ -190,7 +200,6 @@ build(struct vd_index *ix, sqlite3 *db, int dim, const char *path)
 		long long id = sqlite3_column_int64(st, 0);
 		const float *v = sqlite3_column_blob(st, 2);
 		int8_t *code = (int8_t *)base + off[3] + i * (size_t)dim;
-		float max = 0, scale;
 
 		if (sqlite3_column_int(st, 1) != dim ||
 		    sqlite3_column_bytes(st, 2) != (int)(sizeof(float) * (size_t)dim)) {
@@ -199,14 +208,8 @@ build(struct vd_index *ix, sqlite3 *db, int dim, const char *path)
 			sqlite3_finalize(st);
 			goto out;
 		}
-		for (d = 0; d < dim; d++)
-			if (fabsf(v[d]) > max)
-				max = fabsf(v[d]);
-		scale = max > 0 ? max / 127 : 1;
-		for (d = 0; d < dim; d++)
-			code[d] = (int8_t)lrintf(v[d] / scale);
 		((long long *)(base + off[0]))[i] = id;
-		((float *)(base + off[1]))[i] = scale;
+		((float *)(base + off[1]))[i] = vd_index_quantize(v, dim, code);
 		((signed char *)(base + off[2]))[i] = (signed char)sqlite3_column_int(st, 3);
 		i++;
 	}
@@ -218,8 +221,8 @@ build(struct vd_index *ix, sqlite3 *db, int dim, const char *path)
 	point(ix, base, i, dim);
 	layout(i, dim, off, &total);
 	rc = VD_OK;
-	if (i == (size_t)count)
-		save(ix, path, version, total);
+	if (i == (size_t)count && save(ix, path, version, seq, total) == 0)
+		*saved = seq;
 out:
 	vd_db_exec(db, "COMMIT");
 	return rc;
@@ -233,6 +236,7 @@ vd_index_free(struct vd_index *ix)
 	if (ix->map)
 		munmap(ix->map, ix->maplen);
 	free(ix->own);
+	free(ix->delta_own);
 	free(ix->model);
 	free(ix->tmp);
 	sqlite3_finalize(ix->exact);
@@ -244,9 +248,10 @@ vd_index_load(sqlite3 *db, const char *model, int dim, enum vd_scope scope,
     struct vd_index **out)
 {
 	struct vd_index *ix = calloc(1, sizeof *ix);
-	long long version;
+	long long version, saved = -1;
+	struct header h;
 	char *path = NULL;
-	int rc;
+	int rc, mapped;
 
 	*out = NULL;
 	if (!ix || !(ix->model = strdup(model))) {
@@ -258,8 +263,18 @@ vd_index_load(sqlite3 *db, const char *model, int dim, enum vd_scope scope,
 	if ((rc = db_version(db, model, &version)))
 		goto fail;
 	path = cache_path(db, model);
-	if (try_map(ix, path, version, dim) && (rc = build(ix, db, dim, path)))
+	mapped = try_map(ix, path, dim, &h) == 0;
+	/* a file a few changes old serves, with those changes beside it */
+	if (mapped && h.version != (uint64_t)version &&
+	    vd_index_delta_load(ix, db, (long long)h.seq)) {
+		munmap(ix->map, ix->maplen);
+		ix->map = NULL;
+		mapped = 0;
+	}
+	if (!mapped && (rc = build(ix, db, dim, path, &saved)))
 		goto fail;
+	if (saved >= 0)
+		vd_index_cursor_set(db, model, saved);
 	if (!(ix->tmp = malloc(sizeof(float) * (size_t)ix->dim)) ||
 	    vd_db_prepare(db, "SELECT vector FROM embeddings WHERE model = ? AND log_id = ?",
 	    &ix->exact)) {

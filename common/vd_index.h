@@ -1,9 +1,13 @@
 /* Search over the stored vectors of one model. SQLite holds the vectors
  * (float32); the search reads a denser copy: int8 codes with a scale per
- * vector, kept in a cache file beside the database and rebuilt whenever
- * the database's version for the model (vector_state, bumped by triggers)
- * no longer matches it. The best candidates of the int8 scan are scored
- * again with the exact float vectors, so printed scores are exact. */
+ * vector, kept in a cache file beside the database. When the database's
+ * version for the model (vector_state, bumped by triggers) no longer
+ * matches the file, the exchanges changed since (index_changes, logged by
+ * triggers) are read again from the database into a small delta beside
+ * the file and their old entries in it are masked; only when they are
+ * many, or the log no longer reaches back to the file, is the file built
+ * again. The best candidates of the int8 scan are scored again with the
+ * exact float vectors, so printed scores are exact. */
 #ifndef VD_INDEX_H
 #define VD_INDEX_H
 
@@ -16,19 +20,27 @@ enum vd_scope {
 	VD_SCOPE_RATED    /* exchanges with a rating (experience, examples) */
 };
 
-struct vd_index {
-	size_t n;                   /* vectors, rated or not */
-	int dim;
+/* A run of quantized vectors: the cache file's, or the delta's. */
+struct vd_index_part {
+	size_t n;
 	const long long *ids;       /* ascending */
-	const signed char *ratings; /* effective rating (a correction counts 5), 0: none */
+	const signed char *ratings; /* effective rating (a correction counts 5), 0: none,
+	                             * -1: gone from the file's run (changed since: see the delta) */
 	const float *scales;        /* code * scale = component */
 	const int8_t *codes;        /* n * dim */
+};
+
+struct vd_index {
+	size_t n;                   /* vectors searched, rated or not: what a new file would hold */
+	int dim;
 	int floor;                  /* least rating searched (1 for VD_SCOPE_RATED) */
+	struct vd_index_part main;  /* the cache file's vectors */
+	struct vd_index_part delta; /* changed since the file was made (gone from main) */
 	/* private */
 	sqlite3 *db;
 	sqlite3_stmt *exact;
 	char *model;
-	void *map, *own;
+	void *map, *own, *delta_own;
 	size_t maplen;
 	float *tmp;
 };

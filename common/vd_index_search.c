@@ -1,6 +1,10 @@
 /* The search over an index: an int8 scan of every vector against a block
- * of queries (AVX2 when the processor has it, the vectors split among the
- * cores), then the best candidates scored again with the exact vectors. */
+ * of queries (AVX2 when the processor has it, the file's vectors split
+ * among the cores, then the delta's), then the best candidates scored
+ * again with the exact vectors. Hits are ordered by score, then log id,
+ * everywhere, so the result depends only on the set of vectors searched,
+ * not on how they are split among threads or between the cache file and
+ * its delta: a file with a delta finds what a rebuilt file would. */
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -15,16 +19,23 @@
 #define PARALLEL_MIN 20000  /* fewer vectors: one thread is faster */
 #define MAX_THREADS 8
 
+/* Is (s, id) before h: a higher score, or the same and a lower id? */
+static int
+before(float s, long long id, const struct vd_hit *h)
+{
+	return s > h->score || (s == h->score && id < h->log_id);
+}
+
 /* Keep hits[0..*n) the best of at most k, best first. */
 static void
 offer(struct vd_hit *hits, size_t *n, size_t k, long long id, float s)
 {
 	size_t j;
 
-	if (*n == k && s <= hits[k - 1].score)
+	if (*n == k && (s < hits[k - 1].score || !before(s, id, &hits[k - 1])))
 		return;
 	j = *n < k ? (*n)++ : k - 1;
-	while (j > 0 && hits[j - 1].score < s) {
+	while (j > 0 && before(s, id, &hits[j - 1])) {
 		hits[j] = hits[j - 1];
 		j--;
 	}
@@ -120,7 +131,8 @@ dot_block(const int8_t *codes, size_t from, size_t to, int dim, const int8_t *q,
 }
 
 struct job {
-	const struct vd_index *ix;
+	const struct vd_index_part *part;
+	int dim;
 	const int8_t *q;           /* nq quantized queries */
 	const float *qscale;
 	size_t nq, from, to, k;
@@ -136,21 +148,22 @@ static void *
 scan(void *arg)
 {
 	struct job *j = arg;
-	const struct vd_index *ix = j->ix;
+	const struct vd_index_part *p = j->part;
 	int32_t dots[CHUNK * BLOCK];
 	size_t i, b, c, end;
 
 	for (c = j->from; c < j->to; c = end) {
 		end = c + CHUNK < j->to ? c + CHUNK : j->to;
-		dot_block(ix->codes, c, end, ix->dim, j->q, j->nq, dots);
+		dot_block(p->codes, c, end, j->dim, j->q, j->nq, dots);
 		for (i = c; i < end; i++) {
-			if (ix->ratings[i] < j->min_rating)
+			/* masked entries (-1) are below any min_rating */
+			if (p->ratings[i] < j->min_rating)
 				continue;
 			for (b = 0; b < j->nq; b++) {
-				float s = (float)dots[(i - c) * j->nq + b] * ix->scales[i] * j->qscale[b];
+				float s = (float)dots[(i - c) * j->nq + b] * p->scales[i] * j->qscale[b];
 
-				if (ix->ids[i] != j->exclude[b])
-					offer(j->hits + b * j->k, &j->found[b], j->k, ix->ids[i], s);
+				if (p->ids[i] != j->exclude[b])
+					offer(j->hits + b * j->k, &j->found[b], j->k, p->ids[i], s);
 			}
 		}
 	}
@@ -160,9 +173,9 @@ scan(void *arg)
 static int
 cmp_hit(const void *a, const void *b)
 {
-	float x = ((const struct vd_hit *)a)->score, y = ((const struct vd_hit *)b)->score;
+	const struct vd_hit *x = a, *y = b;
 
-	return x < y ? 1 : x > y ? -1 : 0;
+	return before(x->score, x->log_id, y) ? -1 : before(y->score, y->log_id, x) ? 1 : 0;
 }
 
 /* Score the int8 candidates again with the exact vectors. */
@@ -195,7 +208,7 @@ vd_index_search_batch(struct vd_index *ix, const float *qs, size_t nq, size_t k,
 	struct job jobs[MAX_THREADS];
 	pthread_t tid[MAX_THREADS];
 	int started[MAX_THREADS];
-	struct vd_hit *cand;
+	struct vd_hit *cand, *merged;
 	int8_t *qcode;
 	float qscale[BLOCK];
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -203,11 +216,14 @@ vd_index_search_batch(struct vd_index *ix, const float *qs, size_t nq, size_t k,
 
 	if (min_rating < ix->floor)
 		min_rating = ix->floor;
-	nt = ix->n < PARALLEL_MIN || ncpu < 2 ? 1 : (size_t)(ncpu > MAX_THREADS ? MAX_THREADS : ncpu);
+	nt = ix->main.n < PARALLEL_MIN || ncpu < 2 ? 1
+	    : (size_t)(ncpu > MAX_THREADS ? MAX_THREADS : ncpu);
 	cand = malloc(sizeof *cand * kk * BLOCK * nt);
+	merged = malloc(sizeof *merged * kk * nt);
 	qcode = malloc((size_t)ix->dim * BLOCK);
-	if (!cand || !qcode) {
+	if (!cand || !merged || !qcode) {
 		free(cand);
+		free(merged);
 		free(qcode);
 		return vd_error(VD_ENOMEM, "out of memory");
 	}
@@ -227,9 +243,9 @@ vd_index_search_batch(struct vd_index *ix, const float *qs, size_t nq, size_t k,
 				qcode[b * (size_t)ix->dim + d] = (int8_t)lrintf(q[d] / qscale[b]);
 		}
 		for (t = 0; t < nt; t++)
-			jobs[t] = (struct job){ ix, qcode, qscale, nb, ix->n * t / nt,
-			    ix->n * (t + 1) / nt, kk, exclude + q0, min_rating,
-			    cand + t * kk * BLOCK, nfound + t * BLOCK };
+			jobs[t] = (struct job){ &ix->main, ix->dim, qcode, qscale, nb,
+			    ix->main.n * t / nt, ix->main.n * (t + 1) / nt, kk, exclude + q0,
+			    min_rating, cand + t * kk * BLOCK, nfound + t * BLOCK };
 		for (t = 1; t < nt; t++)
 			started[t] = pthread_create(&tid[t], NULL, scan, &jobs[t]) == 0;
 		scan(&jobs[0]);
@@ -238,13 +254,19 @@ vd_index_search_batch(struct vd_index *ix, const float *qs, size_t nq, size_t k,
 				pthread_join(tid[t], NULL);
 			else
 				scan(&jobs[t]);
+		/* the delta is small: the first thread's candidates take it in */
+		if (ix->delta.n) {
+			jobs[0].part = &ix->delta;
+			jobs[0].from = 0;
+			jobs[0].to = ix->delta.n;
+			scan(&jobs[0]);
+		}
 		for (b = 0; b < nb; b++) {
-			struct vd_hit merged[MAX_THREADS * 4 * 64];
 			size_t m = 0;
 
 			/* the threads' candidates for this query, then exact scores */
 			for (t = 0; t < nt; t++)
-				for (i = 0; i < nfound[t * BLOCK + b] && m < sizeof merged / sizeof *merged; i++)
+				for (i = 0; i < nfound[t * BLOCK + b]; i++)
 					merged[m++] = cand[t * kk * BLOCK + b * kk + i];
 			qsort(merged, m, sizeof *merged, cmp_hit);
 			if (m > kk)
@@ -254,6 +276,7 @@ vd_index_search_batch(struct vd_index *ix, const float *qs, size_t nq, size_t k,
 		}
 	}
 	free(cand);
+	free(merged);
 	free(qcode);
 	return rc;
 }

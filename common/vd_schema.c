@@ -123,4 +123,37 @@ const char *const vd_schema_migrations[VD_SCHEMA_VERSION] = {
 	"  AFTER UPDATE OF message, response, rating, correction ON exchanges BEGIN"
 	"  INSERT INTO vector_changes (log_id) VALUES (NEW.log_id);"
 	"END;",
+	/* 3 -> 4: a log of what changed for the search cache, the same events
+	 * that bump vector_state, with the exchange each touched, so a cache a
+	 * few changes old is used as it is beside those exchanges read again,
+	 * instead of rebuilt (6.7 s at a million exchanges); and how far each
+	 * model's saved cache has read it. A model of null is a change for
+	 * every model (a rating, a deletion). vector_changes cannot serve: it
+	 * must not see the vectors' own writes. */
+	"CREATE TABLE index_changes ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"     /* commit order */
+	"  log_id INTEGER NOT NULL,"
+	"  model TEXT"
+	");"
+	"CREATE TABLE index_cursors ("
+	"  model TEXT PRIMARY KEY,"                    /* '': the log itself */
+	"  seq INTEGER NOT NULL"                       /* its cache file's; for '', */
+	");"                                           /* rows up to it are dropped */
+	"CREATE TRIGGER index_embeddings_insert AFTER INSERT ON embeddings BEGIN"
+	"  INSERT INTO index_changes (log_id, model) VALUES (NEW.log_id, NEW.model);"
+	"END;"
+	"CREATE TRIGGER index_embeddings_update AFTER UPDATE ON embeddings BEGIN"
+	"  INSERT INTO index_changes (log_id, model) VALUES (OLD.log_id, OLD.model);"
+	"  INSERT INTO index_changes (log_id, model) SELECT NEW.log_id, NEW.model"
+	"    WHERE NEW.log_id IS NOT OLD.log_id OR NEW.model IS NOT OLD.model;"
+	"END;"
+	"CREATE TRIGGER index_embeddings_delete AFTER DELETE ON embeddings BEGIN"
+	"  INSERT INTO index_changes (log_id, model) VALUES (OLD.log_id, OLD.model);"
+	"END;"
+	"CREATE TRIGGER index_exchanges_rated AFTER UPDATE OF rating, correction ON exchanges BEGIN"
+	"  INSERT INTO index_changes (log_id) VALUES (NEW.log_id);"
+	"END;"
+	"CREATE TRIGGER index_exchanges_delete AFTER DELETE ON exchanges BEGIN"
+	"  INSERT INTO index_changes (log_id) VALUES (OLD.log_id);"
+	"END;",
 };
