@@ -15,13 +15,16 @@
 
 /* At most max(DELTA_MIN, n / DELTA_DIV) changed exchanges are read into a
  * delta; more, and the file is built again. Every process pays for its
- * delta (about 8 us an exchange at 512 dimensions) until a rebuild, so the
- * bound keeps that well under the rebuild it saves (7 us a vector). */
-#define DELTA_MIN 1024
+ * delta until a rebuild: 13-21 us an exchange at 512 dimensions, against
+ * 4-5 us a vector for the rebuild (measured on 1,000,000), so the bound
+ * keeps a process's delta under a tenth of the rebuild it saves; below
+ * 16,000 vectors both are a few milliseconds. */
+#define DELTA_MIN 256
 #define DELTA_DIV 64
-/* Log rows read for each changed exchange allowed: a log grown long by
- * another model's vectors is not worth reading either. */
-#define ROWS_PER_ID 8
+/* Log rows read for each changed exchange allowed (a row is far cheaper
+ * than an exchange read): a log grown long by another model's
+ * vectors is not worth reading either. */
+#define ROWS_PER_ID 32
 
 /* sqlite_sequence, not max(seq): the log may have been emptied */
 #define LAST_SEQ "SELECT coalesce((SELECT seq FROM sqlite_sequence" \
