@@ -47,7 +47,8 @@ export VASDOM_LLM_TIMEOUT=1
 fake_server slow; export VASDOM_LLM_URL=$fake_url
 start=$(date +%s)
 fails slow "Сколько стоит уборка?" "timed out"
-check "slow: gave up by the timeout" [ $(( $(date +%s) - start )) -le 3 ]
+check "slow: gave up by the 1 s timeout, long before the server's 30 s" \
+	[ $(( $(date +%s) - start )) -lt 15 ]
 fake_server 500; export VASDOM_LLM_URL=$fake_url
 fails 500 "Сколько стоит уборка?" "HTTP 500"
 check_same "500: retried once" 2 "$(wc -l <"$fake_log" | tr -d ' ')"

@@ -47,7 +47,7 @@ fake_server slow
 start=$(date +%s)
 VASDOM_LLM_URL=$fake_url VASDOM_LLM_TIMEOUT=1 vasdom-stats --health --probe >"$T/h"
 check_same "a slow service times out: degraded" "1 unreachable" "$? $(jq -r .llm "$T/h")"
-check "...within the timeout, not the service's 5 s" test $(($(date +%s) - start)) -lt 4
+check "...by the 1 s timeout, long before the service's 30 s" test $(($(date +%s) - start)) -lt 15
 unset VASDOM_EMBED_URL VASDOM_EMBED_MODEL
 
 # database problems: unhealthy, exit 3

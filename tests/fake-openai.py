@@ -6,7 +6,8 @@ POST /v1/chat/completions, /v1/embeddings and Ollama's /api/embed; GET
 a GET is logged with "method": "GET"). Every
 request body is appended as one JSON line to --log so tests can check what
 was sent. --mode picks the behaviour, failures included:
-  ok, slow (sleeps past any short timeout), 500, 429once, malformed,
+  ok, slow (sleeps 30 s: far past any timeout a test sets, so a
+  check of the timeout has a wide margin on a loaded machine), 500, 429once, malformed,
   empty (no choices), huge (a 100 MB body), endless (a body that never ends),
   trickle (a byte a second), wrongdim, wrongcount, shuffled (vectors out of order),
   deep (a reply nested a million levels deep), overflow (embedding values
@@ -26,6 +27,7 @@ ap.add_argument("--tls")
 ap.add_argument("--answer", default="Модель: уборка подъездов проводится по графику, согласованному с УК.")
 args = ap.parse_args()
 lock = threading.Lock()
+SLOW_SECONDS = 30  # mode slow: see the docstring
 calls = {"n": 0}
 
 
@@ -54,7 +56,7 @@ class H(BaseHTTPRequestHandler):
                 f.write(json.dumps({"method": "GET", "path": self.path,
                                     "auth": self.headers.get("Authorization")}) + "\n")
         if args.mode == "slow":
-            time.sleep(5)
+            time.sleep(SLOW_SECONDS)
         if args.mode == "500":
             return self.send(500, '{"error":{"message":"boom"}}')
         if self.path.endswith("/models"):
@@ -76,7 +78,7 @@ class H(BaseHTTPRequestHandler):
         req = json.loads(raw or b"{}")
         m = args.mode
         if m == "slow":
-            time.sleep(5)
+            time.sleep(SLOW_SECONDS)
         if m == "500":
             return self.send(500, '{"error":{"message":"boom"}}')
         if m == "429once" and k == 1:
