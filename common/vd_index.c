@@ -274,7 +274,7 @@ vd_index_load(sqlite3 *db, const char *model, int dim, enum vd_scope scope,
 	if (!mapped && (rc = build(ix, db, dim, path, &saved)))
 		goto fail;
 	if (saved >= 0)
-		vd_index_cursor_set(db, model, saved);
+		vd_index_cursor_set(db, model, saved, ix->main.n);
 	if (!(ix->tmp = malloc(sizeof(float) * (size_t)ix->dim)) ||
 	    vd_db_prepare(db, "SELECT vector FROM embeddings WHERE model = ? AND log_id = ?",
 	    &ix->exact)) {

@@ -238,19 +238,22 @@ vd_index_delta_load(struct vd_index *ix, sqlite3 *db, long long seq)
 }
 
 void
-vd_index_cursor_set(sqlite3 *db, const char *model, long long seq)
+vd_index_cursor_set(sqlite3 *db, const char *model, long long seq, size_t n)
 {
 	static const char sql[] = "INSERT INTO index_cursors (model, seq) VALUES (?, ?)"
 	    " ON CONFLICT (model) DO UPDATE SET seq = max(seq, excluded.seq)";
 	/* the log is dropped up to the least file's seq, and that bound kept:
-	 * a file older than it (one saved late by a slow process) is rebuilt */
+	 * a file older than it (one saved late by a slow process) is rebuilt.
+	 * A file further behind than a delta may read (ROWS_PER_ID rows an
+	 * allowed exchange, as for this one) is rebuilt anyway, so it does not
+	 * hold the log back: a model no longer searched would keep it forever */
 	static const char prune[] = "INSERT INTO index_cursors (model, seq)"
-	    " SELECT '', min(seq) FROM index_cursors WHERE model <> ''"
-	    " ON CONFLICT (model) DO UPDATE SET seq = max(seq, excluded.seq);"
-	    "DELETE FROM index_changes"
+	    " SELECT '', min(seq) FROM index_cursors WHERE model <> '' AND seq >= ?"
+	    " ON CONFLICT (model) DO UPDATE SET seq = max(seq, excluded.seq)";
+	static const char drop[] = "DELETE FROM index_changes"
 	    " WHERE seq <= (SELECT seq FROM index_cursors WHERE model = '')";
 	sqlite3_stmt *st;
-	long long busy;
+	long long busy, reach = (long long)(ROWS_PER_ID * delta_max(n));
 	int ok = 0;
 
 	/* not worth waiting for another writer */
@@ -263,7 +266,14 @@ vd_index_cursor_set(sqlite3 *db, const char *model, long long seq)
 			ok = sqlite3_step(st) == SQLITE_DONE;
 			sqlite3_finalize(st);
 		}
-		ok = ok && sqlite3_exec(db, prune, NULL, NULL, NULL) == SQLITE_OK &&
+		if (ok && sqlite3_prepare_v2(db, prune, -1, &st, NULL) == SQLITE_OK) {
+			sqlite3_bind_int64(st, 1, seq > reach ? seq - reach : 0);
+			ok = sqlite3_step(st) == SQLITE_DONE;
+			sqlite3_finalize(st);
+		} else {
+			ok = 0;
+		}
+		ok = ok && sqlite3_exec(db, drop, NULL, NULL, NULL) == SQLITE_OK &&
 		    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
 		if (!ok)
 			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);

@@ -25,9 +25,10 @@ int vd_index_log_seq(sqlite3 *db, long long *seq);
  * is as it was. */
 int vd_index_delta_load(struct vd_index *ix, sqlite3 *db, long long seq);
 
-/* Record that model's cache file is at seq and drop the log rows every
- * model's file has read. Best effort: a busy or read-only database only
- * costs a later rebuild, so no error. */
-void vd_index_cursor_set(sqlite3 *db, const char *model, long long seq);
+/* Record that model's cache file (of n vectors) is at seq and drop the
+ * log rows every model's file still within a delta's reach has read.
+ * Best effort: a busy or read-only database only costs a later rebuild,
+ * so no error. */
+void vd_index_cursor_set(sqlite3 *db, const char *model, long long seq, size_t n);
 
 #endif

@@ -5,7 +5,7 @@
 # afresh from a copy of the database; many changes, or a log pruned past
 # the file, make it be built again.
 . "$(dirname "$0")/lib.sh"
-plan 37
+plan 40
 
 vasdom-stats >/dev/null 2>&1
 "$top/scripts/gen-exchanges" "$VASDOM_DB" 2000
@@ -147,6 +147,23 @@ sqlite3 "$VASDOM_DB" "INSERT INTO embeddings SELECT log_id, 'other', 2, 'x', zer
 printf '19 5\n' | vasdom-rate >/dev/null
 same "another model's 1500 vectors"
 kept "another model's 1500 vectors"
+
+# a model no longer searched holds the log back only while its file is
+# within a delta's reach (32 log rows an allowed exchange): further behind,
+# it would be built again anyway, and the log must not grow for ever
+sqlite3 "$VASDOM_DB" "INSERT INTO index_cursors SELECT 'gone', seq FROM sqlite_sequence
+	WHERE name = 'index_changes'"
+gone=$(sqlite3 "$VASDOM_DB" "SELECT seq FROM index_cursors WHERE model = 'gone'")
+printf '22 5\n23 5\n24 5\n' | vasdom-rate >/dev/null
+VASDOM_INDEX_DELTA_MAX=1 vasdom-similar 11 >/dev/null
+check_same "a stale model's file within reach: the log after it is kept" 3 \
+	"$(sqlite3 "$VASDOM_DB" "SELECT count(*) FROM index_changes WHERE seq > $gone")"
+sqlite3 "$VASDOM_DB" "UPDATE exchanges SET rating = 3 WHERE log_id BETWEEN 100 AND 199"
+VASDOM_INDEX_DELTA_MAX=1 vasdom-similar 11 >/dev/null
+check_same "...out of reach: the log is dropped up to the searched model's file" "0 1" \
+	"$(sqlite3 "$VASDOM_DB" "SELECT count(*) || ' ' || ((SELECT seq FROM index_cursors
+		WHERE model = '') > $gone) FROM index_changes")"
+same "after the log was dropped"
 
 # the database restored from a copy older than the file: built again
 rm -f "$T/backup.db"
