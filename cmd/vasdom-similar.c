@@ -225,6 +225,9 @@ main(int argc, char **argv)
 	c.db = cli_open_db(&cfg);
 	if ((rc = vd_embedder_open(c.db, &cfg, model, &c.emb)))
 		die(rc == VD_EUSAGE ? 2 : 3, "%s", vd_errmsg());
+	if (vd_embedder_stale(c.emb))
+		die(3, "the %s vectors were made by an older vasdom: run vasdom-embed",
+		    vd_embedder_model(c.emb));
 	if ((rc = vd_index_load(c.db, vd_embedder_model(c.emb), vd_embedder_dim(c.emb),
 	    VD_SCOPE_ALL, &c.ix)))
 		die(3, "%s", vd_errmsg());

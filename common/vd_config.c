@@ -91,7 +91,7 @@ vd_config_load(struct vd_config *c)
 	c->retrain_threshold = 3.5;
 	c->eval_days = 7;
 	c->eval_min_rated = 100;
-	c->min_similarity = 0.2;   /* see README: measured on rutube-faq */
+	c->min_similarity = 0.25;  /* see README: measured on rutube-faq */
 	c->llm_model = "gpt-4o-mini";
 	c->llm_timeout = 30;
 	c->embed_timeout = 30;

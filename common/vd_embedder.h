@@ -25,6 +25,10 @@ void vd_embedder_free(struct vd_embedder *e);
 const char *vd_embedder_model(const struct vd_embedder *e);
 int vd_embedder_dim(const struct vd_embedder *e);   /* 0: not known yet */
 int vd_embedder_is_builtin(const struct vd_embedder *e);
+/* The built-in model's stored weights were learned for another design of
+ * its features (an older vasdom): its vectors must be made again, which
+ * vd_vectors_update does, before they can be compared with new ones. */
+int vd_embedder_stale(const struct vd_embedder *e);
 
 /* Embed n texts into out (n * dim floats, unit length). A remote embedder
  * learns its dim on the first call; size out with VD_EMBED_MAX_DIM then.
@@ -38,7 +42,8 @@ int vd_embedder_embed(struct vd_embedder *e, const char *const *texts, size_t n,
 int vd_embedder_embed_exchanges(struct vd_embedder *e, const char *const *messages,
     const char *const *responses, size_t n, float *out);
 
-/* The built-in model learns term weights from the messages in db; this
+/* The built-in model learns term weights from the messages and answers in
+ * db; this
  * (re)fits them and stores them. Vectors made with older weights then no
  * longer match their content hash and are re-embedded. */
 int vd_embedder_fit(struct vd_embedder *e, sqlite3 *db, long long total);

@@ -69,7 +69,7 @@ maybe_fit(sqlite3 *db, struct vd_embedder *e, int all, int *refitted)
 	if (sqlite3_step(st) == SQLITE_ROW)
 		fitted = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	if (!all && fitted > 0 && total < 2 * fitted)
+	if (!all && fitted > 0 && total < 2 * fitted && !vd_embedder_stale(e))
 		return VD_OK;
 	if (total == 0)
 		return VD_OK;

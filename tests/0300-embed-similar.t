@@ -2,7 +2,7 @@
 # vasdom-embed and vasdom-similar: incremental embedding, the stored form,
 # the remote embedders and their failures, search options, the cache.
 . "$(dirname "$0")/lib.sh"
-plan 39
+plan 43
 
 printf '%s\n' '{"message":"Как часто убирают подъезд?","response":"Два раза в неделю.","rating":5}' \
 	'{"message":"Сколько стоит уборка подъезда?","response":"Зависит от площади.","rating":4}' \
@@ -51,6 +51,21 @@ cp "$VASDOM_DB" "$T/bad.db"
 sqlite3 "$T/bad.db" "update embeddings set dim = 3, vector = zeroblob(12) where log_id = 2"
 check_fails "a vector of the wrong length: exit 3" 3 sh -c "vasdom-similar -d '$T/bad.db' 1 2>/dev/null"
 check "...naming the log id" sh -c "vasdom-similar -d '$T/bad.db' 1 2>&1 | grep -q 'log 2: stored builtin vector has 12 bytes'"
+
+# weights learned by an older vasdom (its features were another design,
+# stored as 512 floats with no mark): searching says so, embedding learns
+# them again and makes every vector anew
+cp "$VASDOM_DB" "$T/old.db"
+sqlite3 "$T/old.db" "update embedding_models set params = substr(params, 1, 2048) where model = 'builtin'"
+check_fails "weights of an older design: similar exits 3" 3 \
+	sh -c "vasdom-similar -d '$T/old.db' 1 2>'$T/old.err' >/dev/null"
+check_same "...and says what to do" "vasdom-similar: the builtin vectors were made by an older vasdom: run vasdom-embed" \
+	"$(cat "$T/old.err")"
+check_same "vasdom-embed learns them again and embeds every exchange" "5 5 2052" \
+	"$(vasdom-embed -d "$T/old.db" | jq -r '"\(.embedded) \(.total)"') $(sqlite3 "$T/old.db" \
+	"select length(params) from embedding_models where model = 'builtin'")"
+check_same "...then similar finds as before (weights learned on one more exchange)" \
+	"$(vasdom-similar 1 | jq -r .log_id)" "$(vasdom-similar -d "$T/old.db" 1 | jq -r .log_id)"
 
 # remote embedders on a fake service
 fake_server ok --dim 8
