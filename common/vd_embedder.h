@@ -43,9 +43,8 @@ int vd_embedder_embed_exchanges(struct vd_embedder *e, const char *const *messag
     const char *const *responses, size_t n, float *out);
 
 /* The built-in model learns term weights from the messages and answers in
- * db; this
- * (re)fits them and stores them. Vectors made with older weights then no
- * longer match their content hash and are re-embedded. */
+ * db; this (re)fits them and stores them. Vectors made with older weights
+ * then no longer match their content hash and are re-embedded. */
 int vd_embedder_fit(struct vd_embedder *e, sqlite3 *db, long long total);
 
 /* A short stable hash of what a vector was made from (model state, text
