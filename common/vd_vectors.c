@@ -78,9 +78,14 @@ maybe_fit(sqlite3 *db, struct vd_embedder *e, int all, int *refitted)
 }
 
 static const char *const scope_names[] = { "all", "rated" };
+/* The last seq the change log gave: not max(seq), which is 0 once every
+ * cursor has read the log and it was emptied */
+#define LAST_SEQ "SELECT coalesce((SELECT seq FROM sqlite_sequence" \
+	" WHERE name = 'vector_changes'), 0)"
 
 /* How far the model's vectors in scope have followed the change log; -1
- * when they never have, and a pass over every exchange is due. */
+ * when they never have, or the log was pruned past them (see cursor_set),
+ * and a pass over every exchange is due. */
 static int
 cursor_get(sqlite3 *db, const char *model, enum vd_scope scope, long long *seq)
 {
@@ -88,11 +93,13 @@ cursor_get(sqlite3 *db, const char *model, enum vd_scope scope, long long *seq)
 	int rc;
 
 	*seq = -1;
-	if (vd_db_prepare(db, "SELECT seq FROM vector_cursors WHERE model = ? AND scope = ?", &st))
+	if (vd_db_prepare(db, "SELECT seq, seq < coalesce((SELECT seq FROM vector_cursors"
+	    " WHERE model = '' AND scope = 'pruned'), 0)"
+	    " FROM vector_cursors WHERE model = ? AND scope = ?", &st))
 		return VD_EDB;
 	sqlite3_bind_text(st, 1, model, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, scope_names[scope], -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW && !sqlite3_column_int(st, 1))
 		*seq = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? VD_OK
@@ -101,7 +108,10 @@ cursor_get(sqlite3 *db, const char *model, enum vd_scope scope, long long *seq)
 
 /* Record that every change up to seq is done for scope (a pass over all
  * exchanges covers the rated ones too) and drop the changes every cursor
- * has read. Concurrent processes only ever move a cursor forward. */
+ * has read. Concurrent processes only ever move a cursor forward. A cursor
+ * further behind than there are exchanges (a model no longer used) would
+ * read more of the log than a pass over every exchange: it does not hold
+ * the log back, and finds itself pruned past (the row '', 'pruned'). */
 static int
 cursor_set(sqlite3 *db, const char *model, enum vd_scope scope, long long seq)
 {
@@ -124,9 +134,17 @@ cursor_set(sqlite3 *db, const char *model, enum vd_scope scope, long long seq)
 		sqlite3_reset(st);
 	}
 	sqlite3_finalize(st);
+	if (rc == VD_OK &&
+	    !(rc = vd_db_prepare(db, "INSERT INTO vector_cursors (model, scope, seq)"
+	    " SELECT '', 'pruned', min(seq) FROM vector_cursors WHERE model <> ''"
+	    " AND seq >= ? - (SELECT coalesce(max(log_id), 0) FROM exchanges)"
+	    " ON CONFLICT (model, scope) DO UPDATE SET seq = max(seq, excluded.seq)", &st))) {
+		sqlite3_bind_int64(st, 1, seq);
+		rc = vd_db_step_done(db, st);
+	}
 	if (rc == VD_OK)
-		rc = vd_db_exec(db, "DELETE FROM vector_changes"
-		    " WHERE seq <= (SELECT min(seq) FROM vector_cursors)");
+		rc = vd_db_exec(db, "DELETE FROM vector_changes WHERE seq <= (SELECT seq"
+		    " FROM vector_cursors WHERE model = '' AND scope = 'pruned')");
 	if (rc || (rc = vd_db_commit(db)))
 		vd_db_rollback(db);
 	return rc;
@@ -147,7 +165,7 @@ vd_vectors_update(sqlite3 *db, struct vd_embedder *e, enum vd_scope scope,
 
 	*done = 0;
 	if ((rc = cursor_get(db, vd_embedder_model(e), scope, &from)) ||
-	    (rc = count_rows(db, "SELECT coalesce(max(seq), 0) FROM vector_changes", &upto)) ||
+	    (rc = count_rows(db, LAST_SEQ, &upto)) ||
 	    (rc = maybe_fit(db, e, all, &refitted)))
 		return rc;
 	/* new weights change every vector: then, as with all or on the first

@@ -2,7 +2,7 @@
 # vasdom-embed and vasdom-similar: incremental embedding, the stored form,
 # the remote embedders and their failures, search options, the cache.
 . "$(dirname "$0")/lib.sh"
-plan 43
+plan 47
 
 printf '%s\n' '{"message":"Как часто убирают подъезд?","response":"Два раза в неделю.","rating":5}' \
 	'{"message":"Сколько стоит уборка подъезда?","response":"Зависит от площади.","rating":4}' \
@@ -99,6 +99,25 @@ printf '%s\n' '{"message":"Как часто убирают подъезд?","re
 check_same "change log: a first run embeds every exchange" 3 "$(vasdom-embed | jq .embedded)"
 check_same "...and the log is emptied once every cursor has read it" 0 \
 	"$(sqlite3 "$VASDOM_DB" 'select count(*) from vector_changes')"
+# a model no longer used holds the log back only until it is further
+# behind than there are exchanges; found pruned past, it reads them all
+sqlite3 "$VASDOM_DB" "insert into vector_cursors select 'gone', 'all', seq from sqlite_sequence
+	where name = 'vector_changes'"
+printf '1 5\n2 4\n3 2\n' | vasdom-rate >/dev/null
+vasdom-embed >/dev/null
+check_same "a model 3 changes behind (3 exchanges): still holds the log" 3 \
+	"$(sqlite3 "$VASDOM_DB" 'select count(*) from vector_changes')"
+printf '1 5\n' | vasdom-rate >/dev/null
+vasdom-embed >/dev/null
+check_same "...4 behind: the log is emptied all the same" 0 \
+	"$(sqlite3 "$VASDOM_DB" 'select count(*) from vector_changes')"
+# (a pass over every exchange finds a vector deleted by hand, the log not)
+sqlite3 "$VASDOM_DB" "delete from embeddings where log_id = 2; update vector_cursors
+	set seq = (select seq from vector_cursors where model = 'gone') where model = 'builtin'"
+check_same "a model behind the pruned log passes over every exchange" 1 "$(vasdom-embed | jq .embedded)"
+sqlite3 "$VASDOM_DB" "delete from embeddings where log_id = 2"
+check_same "...and is back on the log after it" 0 "$(vasdom-embed | jq .embedded)"
+vasdom-embed --all >/dev/null
 echo '{"log_id":3,"rating":1,"correction":"Окна моют раз в месяц."}' | vasdom-rate >/dev/null
 check_same "a correction: that exchange again, no other" 1 "$(vasdom-embed | jq .embedded)"
 sqlite3 "$VASDOM_DB" "update exchanges set message = 'Как часто моют лестницу?' where log_id = 2"
