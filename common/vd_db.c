@@ -56,6 +56,31 @@ vd_db_step_done(sqlite3 *db, sqlite3_stmt *st)
 	return rc;
 }
 
+int
+vd_db_int(sqlite3 *db, const char *sql, const char *arg, long long *v)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*v = 0;
+	if (vd_db_prepare(db, sql, &st))
+		return VD_EDB;
+	if (arg)
+		sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*v = sqlite3_column_int64(st, 0);
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? VD_OK
+	    : vd_error(VD_EDB, "database: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+vd_db_last_seq(sqlite3 *db, const char *table, long long *seq)
+{
+	return vd_db_int(db, "SELECT seq FROM sqlite_sequence WHERE name = ?", table, seq);
+}
+
 void
 vd_db_bind_text(sqlite3_stmt *st, int i, const char *s)
 {

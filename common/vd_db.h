@@ -29,6 +29,15 @@ int vd_db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st);
  * DELETE), then finalize it: VD_OK, or VD_EDB with SQLite's message. */
 int vd_db_step_done(sqlite3 *db, sqlite3_stmt *st);
 
+/* The first column of sql's first row as an integer into *v (0 when there
+ * is no row), with ?1 bound to arg unless it is NULL. VD_EDB on error. */
+int vd_db_int(sqlite3 *db, const char *sql, const char *arg, long long *v);
+
+/* The last seq the AUTOINCREMENT table has given (0: none yet) into *seq:
+ * not max(seq), which falls back once old rows are deleted (a change log
+ * emptied after everyone read it). VD_EDB on error, *seq then 0. */
+int vd_db_last_seq(sqlite3 *db, const char *table, long long *seq);
+
 /* Bind s, or NULL when s is NULL (the statement must outlive s). */
 void vd_db_bind_text(sqlite3_stmt *st, int i, const char *s);
 

@@ -56,18 +56,7 @@ point(struct vd_index *ix, char *base, size_t n, int dim)
 static int
 db_version(sqlite3 *db, const char *model, long long *v)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	if (vd_db_prepare(db, "SELECT version FROM vector_state WHERE model = ?", &st))
-		return VD_EDB;
-	sqlite3_bind_text(st, 1, model, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	*v = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return vd_error(VD_EDB, "database: %s", sqlite3_errmsg(db));
-	return VD_OK;
+	return vd_db_int(db, "SELECT version FROM vector_state WHERE model = ?", model, v);
 }
 
 /* The cache file: beside the database, named by a hash of the model name
@@ -175,7 +164,7 @@ build(struct vd_index *ix, sqlite3 *db, int dim, const char *path, long long *sa
 	*saved = -1;
 	if (vd_db_exec(db, "BEGIN"))
 		return VD_EDB;
-	if ((rc = db_version(db, ix->model, &version)) || (rc = vd_index_log_seq(db, &seq)))
+	if ((rc = db_version(db, ix->model, &version)) || (rc = vd_db_last_seq(db, "index_changes", &seq)))
 		goto out;
 	if ((rc = vd_db_prepare(db, "SELECT count(*), max(dim) FROM embeddings WHERE model = ?", &st)))
 		goto out;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vd_db.h"
 #include "vd_error.h"
 #include "vd_index_delta.h"
 
@@ -26,9 +27,6 @@
  * vectors is not worth reading either. */
 #define ROWS_PER_ID 32
 
-/* sqlite_sequence, not max(seq): the log may have been emptied */
-#define LAST_SEQ "SELECT coalesce((SELECT seq FROM sqlite_sequence" \
-	" WHERE name = 'index_changes'), 0)"
 
 static size_t
 delta_max(size_t n)
@@ -76,17 +74,6 @@ one_int(sqlite3 *db, const char *sql, long long seq, long long limit)
 		v = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return v;
-}
-
-int
-vd_index_log_seq(sqlite3 *db, long long *seq)
-{
-	*seq = one_int(db, LAST_SEQ, 0, 0);
-	if (*seq < 0) {
-		*seq = 0;
-		return vd_error(VD_EDB, "database: %s", sqlite3_errmsg(db));
-	}
-	return VD_OK;
 }
 
 /* The distinct exchanges changed after seq for model, ascending: *ids
@@ -227,8 +214,8 @@ vd_index_delta_load(struct vd_index *ix, sqlite3 *db, long long seq)
 	 * from a copy) would find none, or be ahead of the log. */
 	pruned = one_int(db, "SELECT coalesce((SELECT seq FROM index_cursors"
 	    " WHERE model = ''), 0)", 0, 0);
-	last = one_int(db, LAST_SEQ, 0, 0);
-	if (pruned >= 0 && seq >= pruned && last > seq &&
+	if (pruned >= 0 && seq >= pruned &&
+	    vd_db_last_seq(db, "index_changes", &last) == VD_OK && last > seq &&
 	    changed_ids(db, ix->model, seq, delta_max(ix->main.n), &ids, &m) == 0)
 		rc = read_delta(ix, db, ids, m);
 	free(ids);

@@ -15,10 +15,6 @@
  * delta must quantize alike, so that their int8 scores are the same. */
 float vd_index_quantize(const float *v, int dim, int8_t *code);
 
-/* The last seq ever given in index_changes (0: none), in the caller's
- * read transaction. */
-int vd_index_log_seq(sqlite3 *db, long long *seq);
-
 /* Read the changes after seq (the mapped file's) into ix->delta and mask
  * their entries in ix->main. 0: done; -1: the file must be built again
  * (too many changes, the log pruned past seq, a database error), and ix

@@ -14,18 +14,6 @@ scope_sql(enum vd_scope scope)
 	return scope == VD_SCOPE_RATED ? " AND x.rating IS NOT NULL" : "";
 }
 
-static int
-count_rows(sqlite3 *db, const char *sql, long long *n)
-{
-	sqlite3_stmt *st;
-
-	if (vd_db_prepare(db, sql, &st))
-		return VD_EDB;
-	*n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
-	return VD_OK;
-}
-
 int
 vd_vectors_put(sqlite3 *db, struct vd_embedder *e, long long log_id,
     const char *text, const char *answer, const float *v)
@@ -61,7 +49,7 @@ maybe_fit(sqlite3 *db, struct vd_embedder *e, int all, int *refitted)
 	*refitted = 0;
 	if (!vd_embedder_is_builtin(e))
 		return VD_OK;
-	if (count_rows(db, "SELECT count(*) FROM exchanges", &total))
+	if (vd_db_int(db, "SELECT count(*) FROM exchanges", NULL, &total))
 		return VD_EDB;
 	if (vd_db_prepare(db, "SELECT fitted_on FROM embedding_models WHERE model = ?", &st))
 		return VD_EDB;
@@ -78,10 +66,6 @@ maybe_fit(sqlite3 *db, struct vd_embedder *e, int all, int *refitted)
 }
 
 static const char *const scope_names[] = { "all", "rated" };
-/* The last seq the change log gave: not max(seq), which is 0 once every
- * cursor has read the log and it was emptied */
-#define LAST_SEQ "SELECT coalesce((SELECT seq FROM sqlite_sequence" \
-	" WHERE name = 'vector_changes'), 0)"
 
 /* How far the model's vectors in scope have followed the change log; -1
  * when they never have, or the log was pruned past them (see cursor_set),
@@ -165,7 +149,7 @@ vd_vectors_update(sqlite3 *db, struct vd_embedder *e, enum vd_scope scope,
 
 	*done = 0;
 	if ((rc = cursor_get(db, vd_embedder_model(e), scope, &from)) ||
-	    (rc = count_rows(db, LAST_SEQ, &upto)) ||
+	    (rc = vd_db_last_seq(db, "vector_changes", &upto)) ||
 	    (rc = maybe_fit(db, e, all, &refitted)))
 		return rc;
 	/* new weights change every vector: then, as with all or on the first
@@ -179,7 +163,7 @@ vd_vectors_update(sqlite3 *db, struct vd_embedder *e, enum vd_scope scope,
 	}
 	snprintf(sql, sizeof sql, "SELECT count(*) FROM exchanges x WHERE 1%s%s",
 	    scope_sql(scope), changed);
-	if (count_rows(db, sql, &total))
+	if (vd_db_int(db, sql, NULL, &total))
 		return VD_EDB;
 	snprintf(sql, sizeof sql,
 	    "SELECT x.log_id, x.message, v.content_hash, coalesce(x.correction, x.response)"
