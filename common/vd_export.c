@@ -41,6 +41,18 @@ vd_export_format_ext(enum vd_export_format f)
 	return f == VD_EXPORT_CSV ? "csv" : "jsonl";
 }
 
+const char *
+vd_export_since(const struct vd_export_opts *o)
+{
+	return o->since ? o->since : "";
+}
+
+const char *
+vd_export_until(const struct vd_export_opts *o)
+{
+	return o->until ? o->until : "9999";
+}
+
 int
 vd_export_split_train(const char *q, size_t len, unsigned long long seed, double split)
 {
@@ -328,8 +340,8 @@ stream(sqlite3 *db, const struct vd_export_opts *o, FILE *out[2], long long coun
 		goto done;
 	if ((rc = vd_export_rows_new(db, o, &x)))
 		goto done;
-	rc = vd_export_rows_write(x, db, o->since ? o->since : "", o->until ? o->until : "9999",
-	    1, out, counts);
+	rc = vd_export_rows_write(x, db, vd_export_since(o), vd_export_until(o), 1, out,
+	    counts);
 done:
 	vd_export_rows_free(x);
 	if (r) {

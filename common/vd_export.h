@@ -40,6 +40,11 @@ const char *vd_export_format_name(enum vd_export_format f);
 /* The usual file name extension of a format: "jsonl" or "csv". */
 const char *vd_export_format_ext(enum vd_export_format f);
 
+/* The bounds of o's window as compared with created_at: no start is "",
+ * no end "9999" (after every ISO 8601 time). */
+const char *vd_export_since(const struct vd_export_opts *o);
+const char *vd_export_until(const struct vd_export_opts *o);
+
 /* Write the selected records, newest first, to train; with a split, each
  * record goes to train or valid by a hash of the seed and its question,
  * so one question never lands on both sides. counts[0] and counts[1] get

@@ -71,8 +71,8 @@ window_count(sqlite3 *db, const struct vd_export_opts *o, long long *n)
 	if (vd_db_prepare(db, o->since || o->until ? "SELECT count(*) FROM exchanges"
 	    " WHERE created_at >= ?1 AND created_at < ?2" : "SELECT count(*) FROM exchanges", &st))
 		return VD_EDB;
-	sqlite3_bind_text(st, 1, o->since ? o->since : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, o->until ? o->until : "9999", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, vd_export_since(o), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, vd_export_until(o), -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		*n = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
@@ -85,7 +85,7 @@ static int
 middle(sqlite3 *db, const struct vd_export_opts *o, long long n, char **t)
 {
 	sqlite3_stmt *st;
-	const char *since = o->since ? o->since : "";
+	const char *since = vd_export_since(o);
 	int rc;
 
 	if (vd_db_prepare(db, o->since || o->until ? "SELECT created_at FROM exchanges"
@@ -93,7 +93,7 @@ middle(sqlite3 *db, const struct vd_export_opts *o, long long n, char **t)
 	    : "SELECT created_at FROM exchanges ORDER BY created_at LIMIT 1 OFFSET ?3", &st))
 		return VD_EDB;
 	sqlite3_bind_text(st, 1, since, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, o->until ? o->until : "9999", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, vd_export_until(o), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, n / 2);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
@@ -340,8 +340,8 @@ vd_export_parallel(sqlite3 *db, const struct vd_config *cfg, const struct vd_exp
 		goto done;
 	*taken = 1;
 	j.mine.since = t;
-	j.mine.until = o->until ? o->until : "9999";
-	j.older.since = o->since ? o->since : "";
+	j.mine.until = vd_export_until(o);
+	j.older.since = vd_export_since(o);
 	j.older.until = t;
 	rc = run(&j, out, counts);
 done:
