@@ -139,6 +139,28 @@ check_version(sqlite3 *db, const char *path)
 	return VD_OK;
 }
 
+/* WAL is a property of the file, set by whichever process first opens it.
+ * Processes opening a new file at once contend for the exclusive lock the
+ * switch takes, and SQLite answers the loser SQLITE_BUSY without calling
+ * the busy handler (it holds a shared lock, and waiting could deadlock):
+ * so try again after a pause, within the busy timeout; once another has
+ * switched the file, the next try finds it in WAL mode at once. */
+static int
+set_wal(sqlite3 *db, int busy_ms)
+{
+	const struct timespec pause = { 0, 10 * 1000000 };
+	int waited, rc;
+
+	for (waited = 0;; waited += 10) {
+		if ((rc = sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL)) ==
+		    SQLITE_OK)
+			return VD_OK;
+		if ((rc & 0xff) != SQLITE_BUSY || waited >= busy_ms)
+			return vd_error(VD_EDB, "database: %s", sqlite3_errmsg(db));
+		nanosleep(&pause, NULL);
+	}
+}
+
 /* Forward-only: each step in its own transaction, re-checking the version
  * inside it so two processes opening a new file migrate it once. */
 static int
@@ -198,7 +220,7 @@ vd_db_open(const char *path, int busy_ms, sqlite3 **out)
 	snprintf(pragmas, sizeof pragmas,
 	    "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;");
 	/* The version check comes first so a newer file is left untouched. */
-	if (check_version(db, path) || vd_db_exec(db, "PRAGMA journal_mode = WAL") ||
+	if (check_version(db, path) || set_wal(db, busy_ms) ||
 	    vd_db_exec(db, pragmas) || migrate(db)) {
 		char msg[1024];
 
