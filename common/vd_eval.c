@@ -38,17 +38,22 @@ int
 vd_eval_run(sqlite3 *db, const struct vd_config *cfg, int days, struct vd_eval *ev)
 {
 	sqlite3_stmt *st;
-	char now[32];
+	struct timespec now;
+	unsigned ms;
 
 	memset(ev, 0, sizeof *ev);
 	ev->days = days > 0 ? days : cfg->eval_days;
 	ev->min_rated = cfg->eval_min_rated;
 	ev->threshold = cfg->retrain_threshold;
 	snprintf(ev->model, sizeof ev->model, "%s", vd_eval_model(cfg));
-	vd_now_iso(now);
-	snprintf(ev->period_end, sizeof ev->period_end, "%s", now);
-	vd_date_days_ago(ev->days, ev->period_start);
-	memcpy(ev->period_start + 19, now + 19, 5);   /* same milliseconds */
+	/* one reading of the clock for both ends: two could fall on either
+	 * side of a second, and the period be a second short */
+	clock_gettime(CLOCK_REALTIME, &now);
+	ms = (unsigned)(now.tv_nsec / 1000000) % 1000u;
+	vd_date_format(now.tv_sec, ev->period_end);
+	vd_date_format(now.tv_sec - (time_t)ev->days * 86400, ev->period_start);
+	snprintf(ev->period_end + 20, 5, "%03uZ", ms);
+	snprintf(ev->period_start + 20, 5, "%03uZ", ms);
 	if (vd_db_prepare(db, "SELECT count(*), count(rating), avg(rating),"
 	    " sum(rating >= 4), sum(rating <= 2) FROM exchanges"
 	    " WHERE created_at >= ? AND created_at <= ?", &st))
