@@ -156,4 +156,11 @@ const char *const vd_schema_migrations[VD_SCHEMA_VERSION] = {
 	"CREATE TRIGGER index_exchanges_delete AFTER DELETE ON exchanges BEGIN"
 	"  INSERT INTO index_changes (log_id) VALUES (OLD.log_id);"
 	"END;",
+	/* 4 -> 5: what an answer cost (the model's own token counts, null
+	 * when no model answered or it did not say), how sure the answer
+	 * was, and whether it was handed over to a person instead */
+	"ALTER TABLE exchanges ADD COLUMN prompt_tokens INTEGER;"
+	"ALTER TABLE exchanges ADD COLUMN completion_tokens INTEGER;"
+	"ALTER TABLE exchanges ADD COLUMN confidence REAL;"
+	"ALTER TABLE exchanges ADD COLUMN handover INTEGER NOT NULL DEFAULT 0;",
 };
