@@ -33,9 +33,12 @@ CLIOBJ   = $(O)/cmd/cli.o
 BINPATHS = $(addprefix $(O)/,$(BINS))
 HEADERS  = $(wildcard common/*.h cmd/*.h)
 
-all: $(BINPATHS)
+# Small programs the tests call to check the library's logic directly.
+TESTBINS = $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(wildcard tests/unit/*.c))
 
-$(O)/common $(O)/cmd:
+all: $(BINPATHS) $(TESTBINS)
+
+$(O)/common $(O)/cmd $(O)/tests/unit:
 	mkdir -p $@
 
 $(O)/%.o: %.c $(HEADERS) | $(O)/common $(O)/cmd
@@ -48,6 +51,9 @@ common/rules_default.c: data/intents.rules scripts/embed-text
 $(O)/libvasdom.a: $(LIBOBJ)
 	rm -f $@
 	ar rcs $@ $(LIBOBJ)
+
+$(O)/tests/unit/%: tests/unit/%.c $(O)/libvasdom.a $(HEADERS) | $(O)/tests/unit
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< $(O)/libvasdom.a $(LIBS)
 
 $(O)/vasdom-%: $(O)/cmd/vasdom-%.o $(CLIOBJ) $(O)/libvasdom.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
@@ -158,7 +164,7 @@ uninstall:
 	-rmdir $(DESTDIR)$(DATADIR) $(DESTDIR)$(LIBEXECDIR)
 
 clean:
-	rm -rf $(BINS) common/*.o cmd/*.o libvasdom.a common/rules_default.c build-asan build-fuzz build-valgrind
+	rm -rf $(BINS) $(TESTBINS) common/*.o cmd/*.o libvasdom.a common/rules_default.c build-asan build-fuzz build-valgrind
 
 .PHONY: all check asan fuzz fuzz-build valgrind demo eval bench install uninstall clean
 .SECONDARY:

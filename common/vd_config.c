@@ -116,6 +116,7 @@ vd_config_load(struct vd_config *c)
 	rc = rc ? rc : env_double("VASDOM_MIN_SIMILARITY", NULL, 0, 1, &c->min_similarity);
 	rc = rc ? rc : env_double("VASDOM_LLM_TIMEOUT", NULL, 0.001, 3600, &c->llm_timeout);
 	rc = rc ? rc : env_double("VASDOM_EMBED_TIMEOUT", NULL, 0.001, 3600, &c->embed_timeout);
+	rc = rc ? rc : env_int("VASDOM_EMBED_SEED", NULL, 0, 255, &c->embed_seed);
 	rc = rc ? rc : env_int("VASDOM_BUSY_TIMEOUT", NULL, 0, INT_MAX, &c->busy_timeout_ms);
 	return rc;
 }

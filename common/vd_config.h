@@ -15,6 +15,7 @@ struct vd_config {
 	double llm_timeout;
 	const char *embed_url, *embed_key, *embed_model;
 	double embed_timeout;
+	int embed_seed;             /* built-in embedder's feature hash */
 	int busy_timeout_ms;
 	int insecure;               /* VASDOM_INSECURE=1: no TLS checks */
 };

@@ -20,14 +20,16 @@
 #define NGRAM_MIN 2
 #define NGRAM_MAX 3
 /* The features' design, stored after the weights: weights learned for
- * another design (1: stems and 3-5-grams over questions) are learned
- * again, and every vector with them. */
-#define FEATURES 2
+ * another design (1: stems and 3-5-grams over questions; 2: before words
+ * were composed to NFC) are learned again, and every vector with them.
+ * The hash seed is part of the design (bits 8-15). */
+#define FEATURES 3
 #define REMOTE_BATCH 64         /* texts a request */
 
 struct vd_embedder {
 	char *model;
 	int builtin, dim, ollama;
+	uint64_t seed;       /* VASDOM_EMBED_SEED: which features share a dimension */
 	struct vd_text *text;
 	float *idf;          /* learned weights, NULL until fitted */
 	int stale;           /* stored weights are of another design */
@@ -61,7 +63,7 @@ mix(uint64_t h)
 static void
 add_feature(struct vd_embedder *e, uint64_t h, float w)
 {
-	h = mix(h);
+	h = mix(h + e->seed * 0x9e3779b97f4a7c15ULL);
 	e->acc[h % (uint64_t)e->dim] += (h >> 63) ? -w : w;
 }
 
@@ -138,7 +140,7 @@ load_params(struct vd_embedder *e, sqlite3 *db)
 		if (sqlite3_column_int(st, 0) == e->dim &&
 		    sqlite3_column_bytes(st, 1) == (int)(len + sizeof design))
 			memcpy(&design, p + len, sizeof design);
-		if (design != FEATURES)
+		if (design != (FEATURES | (uint32_t)e->seed << 8))
 			e->stale = 1;
 		else if ((e->idf = malloc(len))) {
 			memcpy(e->idf, p, len);
@@ -165,6 +167,7 @@ vd_embedder_open(sqlite3 *db, const struct vd_config *cfg, const char *model,
 		model = cfg->embed_url ? (cfg->embed_model ? cfg->embed_model : "text-embedding-3-small")
 		    : VD_BUILTIN_MODEL;
 	e->cfg = cfg;
+	e->seed = (uint64_t)cfg->embed_seed;
 	e->model = strdup(model);
 	e->builtin = strcmp(model, VD_BUILTIN_MODEL) == 0;
 	if (!e->model) {
@@ -251,7 +254,7 @@ vd_embedder_fit(struct vd_embedder *e, sqlite3 *db, long long total)
 	unsigned *df;
 	double n = 0;
 	float *idf;
-	uint32_t design = FEATURES;
+	uint32_t design = FEATURES | (uint32_t)e->seed << 8;
 	char now[32];
 	int c, i, rc;
 

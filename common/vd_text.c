@@ -10,6 +10,8 @@ struct vd_text {
 	struct sb_stemmer *ru, *en;
 	char *buf;
 	size_t cap;
+	utf8proc_int32_t *cps;  /* the word being read, folded, as code points */
+	size_t ncap;
 };
 
 int
@@ -104,6 +106,7 @@ vd_text_free(struct vd_text *t)
 	if (t->en)
 		sb_stemmer_delete(t->en);
 	free(t->buf);
+	free(t->cps);
 	free(t);
 }
 
@@ -134,15 +137,40 @@ emit(struct vd_text *t, const char *w, size_t n, int cyr, int latin,
 		fn(w, n, w, n, arg);
 }
 
+/* The folded word in t->cps composed to NFC (so that й and ё are one code
+ * point each, as Snowball expects: case folding alone leaves a precomposed
+ * letter decomposed), ё read as е, stress marks dropped, into t->buf as
+ * UTF-8; *cyr and *latin say which scripts it has. Returns its length. */
+static size_t
+compose_word(struct vd_text *t, size_t n, int *cyr, int *latin)
+{
+	utf8proc_ssize_t m, j;
+	size_t w = 0;
+
+	m = utf8proc_normalize_utf32(t->cps, (utf8proc_ssize_t)n, UTF8PROC_COMPOSE | UTF8PROC_STABLE);
+	*cyr = *latin = 0;
+	for (j = 0; j < m; j++) {
+		utf8proc_int32_t d = t->cps[j] == 0x0451 ? 0x0435 : t->cps[j]; /* ё */
+
+		if (d == 0x0301)  /* stress marks are not letters */
+			continue;
+		*cyr |= d >= 0x0400 && d <= 0x04FF;
+		*latin |= d < 0x250 && utf8proc_category(d) == UTF8PROC_CATEGORY_LL;
+		w += (size_t)utf8proc_encode_char(d, (utf8proc_uint8_t *)t->buf + w);
+	}
+	return w;
+}
+
 size_t
 vd_text_words(struct vd_text *t, const char *s, vd_word_fn *fn, void *arg)
 {
 	utf8proc_int32_t c;
 	utf8proc_ssize_t k;
-	size_t len = strlen(s), i = 0, w = 0, count = 0;
-	int cyr = 0, latin = 0;
+	size_t len = strlen(s), i = 0, n = 0, w, count = 0;
+	int cyr, latin;
 
-	/* folded text is at most 3 times longer (plus the word separator) */
+	/* folded text is at most 3 times longer (plus the word separator);
+	 * a code point folds into at most 4 */
 	if (t->cap < len * 3 + 8) {
 		char *p = realloc(t->buf, len * 3 + 8);
 
@@ -151,6 +179,14 @@ vd_text_words(struct vd_text *t, const char *s, vd_word_fn *fn, void *arg)
 		t->buf = p;
 		t->cap = len * 3 + 8;
 	}
+	if (t->ncap < len * 4 + 4) {
+		utf8proc_int32_t *p = realloc(t->cps, sizeof *p * (len * 4 + 4));
+
+		if (!p)
+			return 0;
+		t->cps = p;
+		t->ncap = len * 4 + 4;
+	}
 	while (i <= len) {
 		k = i < len ? utf8proc_iterate((const utf8proc_uint8_t *)s + i,
 		    (utf8proc_ssize_t)(len - i), &c) : (c = ' ', 1);
@@ -158,29 +194,21 @@ vd_text_words(struct vd_text *t, const char *s, vd_word_fn *fn, void *arg)
 			k = 1, c = ' ';
 		i += (size_t)k;
 		if (is_word_char(c)) {
-			utf8proc_int32_t f[4];
-			utf8proc_ssize_t nf, j;
+			utf8proc_ssize_t nf;
 			int last;
 
-			nf = utf8proc_decompose_char(c, f, 4, UTF8PROC_CASEFOLD | UTF8PROC_COMPOSE, &last);
-			for (j = 0; j < nf && j < 4; j++) {
-				utf8proc_int32_t d = f[j] == 0x0451 ? 0x0435 : f[j]; /* ё */
-
-				if (d == 0x0301)  /* stress marks are not letters */
-					continue;
-				cyr |= d >= 0x0400 && d <= 0x04FF;
-				latin |= d < 0x250 && utf8proc_category(d) == UTF8PROC_CATEGORY_LL;
-				w += (size_t)utf8proc_encode_char(d, (utf8proc_uint8_t *)t->buf + w);
-			}
+			nf = utf8proc_decompose_char(c, t->cps + n, 4,
+			    UTF8PROC_CASEFOLD | UTF8PROC_DECOMPOSE, &last);
+			if (nf > 0 && nf <= 4)
+				n += (size_t)nf;
 			continue;
 		}
-		if (w > 0) {
+		if (n > 0 && (w = compose_word(t, n, &cyr, &latin)) > 0) {
 			t->buf[w] = 0;
 			emit(t, t->buf, w, cyr, latin, fn, arg);
 			count++;
 		}
-		w = 0;
-		cyr = latin = 0;
+		n = 0;
 	}
 	return count;
 }
