@@ -1,15 +1,32 @@
 #!/usr/bin/env python3
 """make eval: quality of vasdom's offline answers on ../shared/datasets.
 
+Every figure is measured once per hash seed of the built-in embedder
+(VASDOM_EMBED_SEED, which features share a dimension) and reported as
+min / mean / max: a design is judged by its mean, never by one seed's luck.
+
 rutube-faq  record the FAQ as curated knowledge, ask the user questions,
             accuracy@1 = answer equals the reference (whitespace-normalised);
-            then the learning protocol (round 1 rated, round 2 asked again).
+            answers ranked by confidence: precision at 20/50/80% coverage,
+            area under the risk-coverage curve, a calibration table;
+            learning: the oracle rates round 1 (first phrasing of each FAQ
+            entry: 5 if right, else 1 with the reference as correction),
+            round 2 is asked again, then round 3 after rounds 1 and 2;
+            cross-topic: FAQ entries split in two halves, one half learned,
+            the other asked: learning must not make it worse.
 banking77   record train (message = text, response = intent), embed, and
             1-NN intent accuracy with vasdom-similar -n 1, and through
             vasdom-ask (neighbours vote).
+Accuracy figures are taken with VASDOM_MIN_CONFIDENCE=0 (never hand over);
+the coverage figures say what a threshold buys.
 Runs the real binaries on temporary databases; prints one line a figure.
+
+usage: eval.py [--seeds 0,1,2,3] [--quick] [--no-banking] [--dump FILE]
+  --quick      one seed, no banking77
+  --dump FILE  write each rutube dev answer's confidence features and
+               whether it was right, as JSON Lines (see scripts/fit-confidence)
 """
-import csv, json, os, re, subprocess, sys, tempfile, time
+import argparse, csv, hashlib, json, os, re, statistics, subprocess, sys, tempfile, time
 
 top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 bindir = os.environ.get("VASDOM_BIN", top)
@@ -20,7 +37,7 @@ open(empty_rules, "w").close()
 
 
 def run(tool, db, args=(), stdin="", env=None):
-    e = dict(os.environ, VASDOM_DB=db, VASDOM_RULES=empty_rules)
+    e = dict(os.environ, VASDOM_DB=db, VASDOM_RULES=empty_rules, VASDOM_MIN_CONFIDENCE="0")
     e.update(env or {})
     p = subprocess.run([os.path.join(bindir, tool), *args], input=stdin.encode(),
                        capture_output=True, env=e)
@@ -42,71 +59,186 @@ def read_csv(path):
         return list(csv.DictReader(f))
 
 
-def rutube(env):
-    kb = read_csv(os.path.join(data, "rutube-faq", "knowledge_base.csv"))
-    cases = read_csv(os.path.join(data, "rutube-faq", "cases-dev.csv"))
-    records = [{"message": r["Вопрос из БЗ"], "response": r["Ответ из БЗ"], "rating": 5} for r in kb]
+def right(q, a):
+    return norm(a["response"]) == norm(q["Ответ из БЗ"])
 
-    def fresh(name):
-        db = os.path.join(tmp, name + ".db")
-        run("vasdom-ask", db, ["--record"], jsonl(records))
+
+def accuracy(qs, replies):
+    return sum(right(q, a) for q, a in zip(qs, replies)) / len(qs) if qs else 0.0
+
+
+def entry(q):
+    return q["Вопрос из БЗ"] + "\0" + q["Ответ из БЗ"]
+
+
+class Rutube:
+    def __init__(self, seed):
+        self.env = {"VASDOM_EMBED_SEED": str(seed)}
+        self.seed = seed
+        kb = read_csv(os.path.join(data, "rutube-faq", "knowledge_base.csv"))
+        self.records = [{"message": r["Вопрос из БЗ"], "response": r["Ответ из БЗ"], "rating": 5}
+                        for r in kb]
+        self.cases = read_csv(os.path.join(data, "rutube-faq", "cases-dev.csv"))
+
+    def fresh(self, name):
+        db = os.path.join(tmp, f"{name}-{self.seed}.db")
+        run("vasdom-ask", db, ["--record"], jsonl(self.records), self.env)
         return db
 
-    def ask(db, qs):
-        return run("vasdom-ask", db, [], jsonl({"message": q["Вопрос пользователя"]} for q in qs), env)
+    def ask(self, db, qs):
+        return run("vasdom-ask", db, [], jsonl({"message": q["Вопрос пользователя"]} for q in qs),
+                   self.env)
 
-    def accuracy(qs, replies):
-        return sum(norm(a["response"]) == norm(q["Ответ из БЗ"]) for q, a in zip(qs, replies)) / len(qs)
+    def teach(self, db, qs, replies):
+        """The oracle rates: 5 if right, else 1 with the reference as correction."""
+        run("vasdom-rate", db, [], jsonl(
+            {"log_id": a["log_id"], "rating": 5} if right(q, a) else
+            {"log_id": a["log_id"], "rating": 1, "correction": q["Ответ из БЗ"]}
+            for q, a in zip(qs, replies)), self.env)
 
-    db = fresh("rutube")
-    t = time.time()
-    replies = ask(db, cases)
-    print(f"rutube-faq accuracy@1: {accuracy(cases, replies):.3f} "
-          f"({len(cases)} questions, {time.time() - t:.1f} s; reference TF-IDF char 2-5: 0.40)")
-    # the learning protocol: first phrasing of each FAQ question, then the others
-    seen, r1, r2 = set(), [], []
-    for q in cases:
-        (r2 if q["Вопрос из БЗ"] in seen else r1).append(q)
-        seen.add(q["Вопрос из БЗ"])
-    base = accuracy(r2, ask(fresh("rutube-base"), r2))
-    db = fresh("rutube-learn")
-    a1 = ask(db, r1)
-    rates = []
-    for q, a in zip(r1, a1):
-        right = norm(a["response"]) == norm(q["Ответ из БЗ"])
-        rates.append({"log_id": a["log_id"], "rating": 5} if right else
-                     {"log_id": a["log_id"], "rating": 1, "correction": q["Ответ из БЗ"]})
-    run("vasdom-rate", db, [], jsonl(rates))
-    learned = accuracy(r2, ask(db, r2))
-    print(f"rutube-faq learning: round 2 {base:.3f} without round 1, {learned:.3f} after it "
-          f"(gain {learned - base:+.3f}; {len(r1)} + {len(r2)} questions; TF-IDF gains 0.05)")
+    def measure(self):
+        f = {}
+        base = self.ask(self.fresh("rutube"), self.cases)
+        self.base = base
+        f["accuracy"] = accuracy(self.cases, base)
+        f.update(coverage(self.cases, base))
+        # rounds: the k-th phrasing of each FAQ entry is asked in round k (3: the rest)
+        seen, rounds = {}, ([], [], [])
+        for q in self.cases:
+            k = seen.get(entry(q), 0)
+            seen[entry(q)] = k + 1
+            rounds[min(k, 2)].append(q)
+        without = {id(q): a for q, a in zip(self.cases, base)}
+        alone = lambda qs: accuracy(qs, [without[id(q)] for q in qs])
+        db = self.fresh("rutube-learn")
+        self.teach(db, rounds[0], self.ask(db, rounds[0]))
+        a2 = self.ask(db, rounds[1])
+        f["round2_without"], f["round2_with"] = alone(rounds[1]), accuracy(rounds[1], a2)
+        f["gain2"] = f["round2_with"] - f["round2_without"]
+        self.teach(db, rounds[1], a2)
+        f["gain3"] = accuracy(rounds[2], self.ask(db, rounds[2])) - alone(rounds[2])
+        # cross-topic: entries split in two halves by a stable hash
+        half = lambda q: int(hashlib.md5(entry(q).encode()).hexdigest(), 16) % 2
+        halves = [[q for q in self.cases if half(q) == h] for h in (0, 1)]
+        for h, (learnt, unseen) in enumerate((halves, halves[::-1])):
+            db = self.fresh(f"rutube-cross{h}")
+            self.teach(db, learnt, self.ask(db, learnt))
+            f[f"cross{h}_without"] = alone(unseen)
+            f[f"cross{h}_with"] = accuracy(unseen, self.ask(db, unseen))
+            f[f"cross{h}_drop"] = f[f"cross{h}_without"] - f[f"cross{h}_with"]
+        return f
 
 
-def banking(env):
+def coverage(qs, replies):
+    """Answers ranked by confidence: precision at 20/50/80% coverage, the
+    area under the risk-coverage curve (mean error over every coverage),
+    and a 5-bin calibration table."""
+    conf = [a.get("confidence") for a in replies]
+    if any(c is None for c in conf):
+        return {}
+    order = sorted(range(len(qs)), key=lambda i: -conf[i])
+    ok = [right(qs[i], replies[i]) for i in order]
+    f, hits, risk = {}, 0, 0.0
+    for k, r in enumerate(ok, 1):
+        hits += r
+        risk += 1 - hits / k
+    f["aurc"] = risk / len(ok)
+    for c in (20, 50, 80):
+        k = max(1, round(len(ok) * c / 100))
+        f[f"prec{c}"] = sum(ok[:k]) / k
+    bins = [[] for _ in range(5)]
+    for i in range(len(qs)):
+        bins[min(4, int(conf[i] * 5))].append((conf[i], right(qs[i], replies[i])))
+    f["calibration"] = [(len(b), statistics.mean(c for c, _ in b) if b else None,
+                         statistics.mean(r for _, r in b) if b else None) for b in bins]
+    return f
+
+
+def banking(seed):
+    env = {"VASDOM_EMBED_SEED": str(seed)}
     train = read_csv(os.path.join(data, "banking77", "train.csv"))
     test = read_csv(os.path.join(data, "banking77", "test.csv"))
-    db = os.path.join(tmp, "banking.db")
+    db = os.path.join(tmp, f"banking-{seed}.db")
     run("vasdom-ask", db, ["--record"], jsonl({"message": r["text"], "response": r["category"], "rating": 5}
-                                              for r in train))
-    t = time.time()
-    run("vasdom-embed", db, ["-q"])
-    te = time.time() - t
-    t = time.time()
-    hits = run("vasdom-similar", db, ["-n", "1"], jsonl({"message": r["text"]} for r in test))
-    ts = time.time() - t
+                                              for r in train), env)
+    run("vasdom-embed", db, ["-q"], "", env)
+    hits = run("vasdom-similar", db, ["-n", "1"], jsonl({"message": r["text"]} for r in test), env)
     by_query = {h["query"]: h["response"] for h in hits}
-    acc = sum(by_query.get(r["text"]) == r["category"] for r in test) / len(test)
-    print(f"banking77 1-NN accuracy (vasdom-similar -n 1): {acc:.3f} "
-          f"(embed {len(train)} in {te:.1f} s, {len(test)} queries in {ts:.1f} s; TF-IDF char 2-5: 0.81)")
+    f = {"nn": sum(by_query.get(r["text"]) == r["category"] for r in test) / len(test)}
     replies = run("vasdom-ask", db, [], jsonl({"message": r["text"]} for r in test), env)
-    acc = sum(a["response"] == r["category"] for a, r in zip(replies, test)) / len(test)
-    print(f"banking77 accuracy through vasdom-ask (neighbours vote): {acc:.3f}")
+    f["ask"] = sum(a["response"] == r["category"] for a, r in zip(replies, test)) / len(test)
+    return f
+
+
+def spread(figs, key, fmt="{:.3f}"):
+    v = [f[key] for f in figs if key in f]
+    if not v:
+        return "n/a"
+    return (fmt + " / " + fmt + " / " + fmt).format(min(v), statistics.mean(v), max(v))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seeds", default="0,1,2,3")
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--no-banking", action="store_true")
+    ap.add_argument("--dump")
+    o = ap.parse_args()
+    seeds = [int(s) for s in o.seeds.split(",")]
+    if o.quick:
+        seeds, o.no_banking = seeds[:1], True
+    print(f"# vasdom eval on {data}, builtin embedder, empty intent rules, "
+          f"hash seeds {','.join(map(str, seeds))}; figures are min / mean / max over the seeds")
+    t = time.time()
+    ru, dump = [], []
+    for s in seeds:
+        r = Rutube(s)
+        f = r.measure()
+        ru.append(f)
+        print(f"# seed {s}: accuracy@1 {f['accuracy']:.3f}, prec@50% {f.get('prec50', float('nan')):.3f}, "
+              f"gain2 {f['gain2']:+.3f}, cross-topic drops {f['cross0_drop']:+.3f} {f['cross1_drop']:+.3f}",
+              flush=True)
+        if o.dump:
+            for q, a in zip(r.cases, r.base):
+                dump.append({"seed": s, "right": right(q, a), "source": a["source"],
+                             "confidence": a.get("confidence"), "features": a.get("features")})
+    n = len(r.cases)
+    print(f"rutube-faq accuracy@1: {spread(ru, 'accuracy')} ({n} questions; goal mean >= 0.46; "
+          f"reference TF-IDF char 2-5: 0.40)")
+    print(f"rutube-faq answers ranked by confidence: precision at 20% coverage {spread(ru, 'prec20')}, "
+          f"50% {spread(ru, 'prec50')} (goal >= 0.70), 80% {spread(ru, 'prec80')}; "
+          f"area under the risk-coverage curve {spread(ru, 'aurc')} (lower is better)")
+    if "calibration" in ru[0]:
+        print("rutube-faq calibration (all seeds pooled): predicted vs observed, 5 bins")
+        for b in range(5):
+            cnt = sum(f["calibration"][b][0] for f in ru)
+            if cnt == 0:
+                print(f"  {b / 5:.1f}-{(b + 1) / 5:.1f}: no answers")
+                continue
+            pred = sum(f["calibration"][b][0] * f["calibration"][b][1] for f in ru if f["calibration"][b][0]) / cnt
+            obs = sum(f["calibration"][b][0] * f["calibration"][b][2] for f in ru if f["calibration"][b][0]) / cnt
+            print(f"  {b / 5:.1f}-{(b + 1) / 5:.1f}: {cnt:4d} answers, predicted {pred:.2f}, observed {obs:.2f}")
+    print(f"rutube-faq learning, round 2: {spread(ru, 'round2_without')} without round 1, "
+          f"{spread(ru, 'round2_with')} after it; gain {spread(ru, 'gain2', '{:+.3f}')} (goal >= +0.08)")
+    print(f"rutube-faq learning, round 3 after rounds 1 and 2: gain {spread(ru, 'gain3', '{:+.3f}')}")
+    for h in (0, 1):
+        print(f"rutube-faq cross-topic, half {h} learned, half {1 - h} asked: "
+              f"{spread(ru, f'cross{h}_without')} without learning, {spread(ru, f'cross{h}_with')} with; "
+              f"drop {spread(ru, f'cross{h}_drop', '{:+.3f}')} (goal <= 0.01)")
+    if not o.no_banking:
+        bk = []
+        for s in seeds:
+            bk.append(banking(s))
+            print(f"# seed {s}: banking77 1-NN {bk[-1]['nn']:.3f}, through vasdom-ask {bk[-1]['ask']:.3f}",
+                  flush=True)
+        print(f"banking77 1-NN accuracy (vasdom-similar -n 1): {spread(bk, 'nn')} "
+              f"(goal >= 0.85; TF-IDF char 2-5: 0.81)")
+        print(f"banking77 accuracy through vasdom-ask (neighbours vote): {spread(bk, 'ask')}")
+    if o.dump:
+        with open(o.dump, "w") as fh:
+            fh.write(jsonl(dump))
+    print(f"# {time.time() - t:.0f} s")
 
 
 if __name__ == "__main__":
-    env = {}
-    if len(sys.argv) > 1:
-        env["VASDOM_MIN_SIMILARITY"] = sys.argv[1]
-    print(f"# vasdom eval on {data}, builtin embedder, empty intent rules")
-    rutube(env)
-    banking(env)
+    main()
