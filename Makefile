@@ -6,6 +6,7 @@
 # make asan       run the suite under AddressSanitizer+UBSan (build in build-asan/)
 # make eval       quality figures on ../shared/datasets
 # make bench      speed figures with the machine's details
+# make fit        fit the confidence model (data/confidence.model) on ../shared/datasets
 # make fuzz       libFuzzer targets (clang), each FUZZ_SECONDS on tests/fuzz/corpus
 # make valgrind   a subset of the suite with every binary under valgrind memcheck
 
@@ -27,7 +28,8 @@ LIBS     = -lsqlite3 -lcsv -lpcre2-8 -lcurl -lstemmer -lutf8proc -ljansson -lm -
 # Out-of-tree builds (the sanitizer build) use O=dir.
 O ?= .
 BINS     = $(patsubst cmd/%.c,%,$(wildcard cmd/vasdom-*.c))
-LIBSRC   = $(filter-out common/rules_default.c,$(wildcard common/*.c)) common/rules_default.c
+GENSRC   = common/rules_default.c common/confidence_default.c
+LIBSRC   = $(filter-out $(GENSRC),$(wildcard common/*.c)) $(GENSRC)
 LIBOBJ   = $(patsubst %.c,$(O)/%.o,$(LIBSRC))
 CLIOBJ   = $(O)/cmd/cli.o
 BINPATHS = $(addprefix $(O)/,$(BINS))
@@ -47,6 +49,10 @@ $(O)/%.o: %.c $(HEADERS) | $(O)/common $(O)/cmd
 # The default rules file is built in, so an uninstalled binary still answers.
 common/rules_default.c: data/intents.rules scripts/embed-text
 	sh scripts/embed-text vd_rules_default < data/intents.rules > $@.tmp && mv $@.tmp $@
+
+# So is the confidence model (scripts/fit-confidence writes data/confidence.model).
+common/confidence_default.c: data/confidence.model scripts/embed-text
+	sh scripts/embed-text vd_confidence_default < data/confidence.model > $@.tmp && mv $@.tmp $@
 
 $(O)/libvasdom.a: $(LIBOBJ)
 	rm -f $@
@@ -124,6 +130,12 @@ eval: all
 bench: all
 	sh scripts/bench
 
+# The confidence model's weights (data/confidence.model) from the shared
+# data sets; make eval cross-fits the same way, never reporting a figure
+# from a model fitted on its question.
+fit: all
+	python3 scripts/fit-confidence
+
 # Installed: the binaries; the man pages and the example crontab with the
 # paths of this installation; bash completion (one file per binary, so that
 # bash-completion loads it on demand) and zsh completion; the default rules;
@@ -164,7 +176,7 @@ uninstall:
 	-rmdir $(DESTDIR)$(DATADIR) $(DESTDIR)$(LIBEXECDIR)
 
 clean:
-	rm -rf $(BINS) $(TESTBINS) common/*.o cmd/*.o libvasdom.a common/rules_default.c build-asan build-fuzz build-valgrind
+	rm -rf $(BINS) $(TESTBINS) common/*.o cmd/*.o libvasdom.a $(GENSRC) build-asan build-fuzz build-valgrind
 
-.PHONY: all check asan fuzz fuzz-build valgrind demo eval bench install uninstall clean
+.PHONY: all check asan fuzz fuzz-build valgrind demo eval bench fit install uninstall clean
 .SECONDARY:

@@ -13,12 +13,13 @@
 
 static const char usage_line[] =
     "usage: vasdom-ask [-r] [--record [--skip-existing]] [-s session] [-d db] [-f jsonl|csv]\n"
-    "                  [-i auto|text|jsonl|csv] [--rules file] [--rejects file] [message ...]\n";
+    "                  [-i auto|text|jsonl|csv] [--rules file] [--rejects file]\n"
+    "                  [--min-confidence p] [--explain] [message ...]\n";
 
 static const char *const ask_columns[] = {
 	"log_id", "session_id", "message", "response", "source", "model_used",
-	"response_time", "similar_found", "learning_improved", "similar",
-	"model_error", "created_at", NULL
+	"response_time", "similar_found", "learning_improved", "confidence",
+	"handover", "similar", "model_error", "created_at", NULL
 };
 static const char *const record_columns[] = {
 	"log_id", "session_id", "message", "response", "source", "rating",
@@ -28,7 +29,7 @@ static const char *const text_columns[] = { "response", NULL };
 static const char *const text_fields[] = { "message", NULL };
 
 static struct {
-	int raw, record, skip_existing;
+	int raw, record, skip_existing, explain;
 	const char *session, *rules, *rejects;
 	int informat, outformat;
 } opt = { .informat = VD_IN_AUTO, .outformat = VD_OUT_JSONL };
@@ -44,6 +45,10 @@ static const char help[] =
     "  -i format        input: auto (default), text, jsonl or csv\n"
     "  --rules file     intent rules (VASDOM_RULES)\n"
     "  --rejects file   copy rejected input lines here, verbatim\n"
+    "  --min-confidence p  least confidence (0-1) of an answer from experience;\n"
+    "                   below it, the rules or the default answer and handover\n"
+    "                   (VASDOM_MIN_CONFIDENCE, default 0.5)\n"
+    "  --explain        add the signals the confidence was computed from\n"
     "See vasdom-ask(1).\n";
 
 static void __attribute__((noreturn))
@@ -113,6 +118,21 @@ record_one(sqlite3 *db, const struct vd_record *rec, const char *session,
 	return VD_OK;
 }
 
+/* The confidence model's inputs, by name (null when no candidate). */
+static json_t *
+explain(const struct vd_answer *ans)
+{
+	json_t *o;
+	int i;
+
+	if (ans->ncand == 0)
+		return json_null();
+	o = json_object();
+	for (i = 0; i < VD_NSIGNALS; i++)
+		json_object_set_new(o, vd_signal_names[i], json_real(ans->signals[i]));
+	return o;
+}
+
 static int
 ask_one(sqlite3 *db, struct vd_asker *asker, const struct vd_record *rec,
     const char *session, char *msg, json_t **out)
@@ -148,6 +168,13 @@ ask_one(sqlite3 *db, struct vd_asker *asker, const struct vd_record *rec,
 		    "similar", json_loads(similar ? similar : "[]", 0, NULL),
 		    "model_error", ans.model_error ? json_string(ans.model_error) : json_null(),
 		    "created_at", x.created);
+	if (rc == VD_OK && *out) {
+		json_object_set_new(*out, "confidence",
+		    json_real((double)(long)(ans.confidence * 10000 + 0.5) / 10000));
+		json_object_set_new(*out, "handover", json_boolean(ans.handover));
+		if (opt.explain)
+			json_object_set_new(*out, "signals", explain(&ans));
+	}
 	free(similar);
 	vd_answer_clear(&ans);
 	return rc;
@@ -161,6 +188,8 @@ main(int argc, char **argv)
 		{ "skip-existing", no_argument, NULL, 'K' },
 		{ "rules", required_argument, NULL, 'U' },
 		{ "rejects", required_argument, NULL, 'J' },
+		{ "min-confidence", required_argument, NULL, 'C' },
+		{ "explain", no_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -187,6 +216,8 @@ main(int argc, char **argv)
 		case 'K': opt.skip_existing = 1; break;
 		case 'U': opt.rules = optarg; break;
 		case 'J': opt.rejects = optarg; break;
+		case 'C': cfg.min_confidence = cli_double("--min-confidence", optarg, 0, 1); break;
+		case 'E': opt.explain = 1; break;
 		case 'V': cli_version();
 		case 'h': usage(0);
 		default: usage(2);

@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "vd_answer.h"
+#include "vd_confidence.h"
 #include "vd_db.h"
 #include "vd_embedder.h"
 #include "vd_error.h"
@@ -19,6 +20,11 @@
  * nearest one (banking77 0.857 -> 0.870) without drowning the nearest in
  * answers that merely recur (rutube 0.414 -> 0.419; a plain sum: 0.358). */
 #define VOTE_FADE 0.05
+/* Confidence of the sources the model does not cover. The rules and a
+ * language model are the operator's choice and are not measured here:
+ * 0.5 says "no evidence either way"; the default answer is no answer. */
+#define INTENT_CONFIDENCE 0.5
+#define LLM_CONFIDENCE 0.5
 
 struct vd_asker {
 	sqlite3 *db;
@@ -26,6 +32,7 @@ struct vd_asker {
 	struct vd_rules *rules;
 	struct vd_embedder *emb;
 	struct vd_index *rated;
+	struct vd_confidence model;
 	float *q;
 };
 
@@ -55,6 +62,7 @@ vd_asker_open(sqlite3 *db, const struct vd_config *cfg, const char *rules_path,
 	a->db = db;
 	a->cfg = cfg;
 	if ((rc = vd_rules_load(rules_path ? rules_path : cfg->rules_path, &a->rules)) ||
+	    (rc = vd_confidence_load(cfg->confidence_model, &a->model)) ||
 	    (rc = vd_embedder_open(db, cfg, NULL, &a->emb)))
 		goto fail;
 	/* the built-in embedder is cheap: bring rated vectors up to date here
@@ -118,7 +126,7 @@ find_similar(struct vd_asker *a, const char *msg, struct vd_answer *ans)
 	}
 	n = vd_index_search(a->rated, a->q, VD_SIMILAR_MAX, 0, hits);
 	if (vd_db_prepare(a->db, "SELECT rating, message, coalesce(correction, response),"
-	    " correction IS NOT NULL FROM exchanges WHERE log_id = ?", &st))
+	    " correction IS NOT NULL, source <> 'record' FROM exchanges WHERE log_id = ?", &st))
 		return VD_EDB;
 	for (i = 0; i < n; i++) {
 		struct vd_similar *s = &ans->similar[ans->nsimilar];
@@ -130,6 +138,7 @@ find_similar(struct vd_asker *a, const char *msg, struct vd_answer *ans)
 			s->log_id = hits[i].log_id;
 			s->score = hits[i].score;
 			s->rating = sqlite3_column_int(st, 3) ? 5 : sqlite3_column_int(st, 0);
+			s->learned = sqlite3_column_int(st, 4);
 			s->message = strdup((const char *)sqlite3_column_text(st, 1));
 			s->answer = strdup((const char *)sqlite3_column_text(st, 2));
 			if (!s->message || !s->answer) {
@@ -175,39 +184,74 @@ other_topic(const struct vd_asker *a, const char *intent, const char *message)
 	return !vd_rules_match(a->rules, message, &theirs) || strcmp(intent, theirs) != 0;
 }
 
-/* Experience: among similar exchanges rated at or above the threshold, the
- * answer with the most support, support being the sum over the exchanges
- * that gave that answer of their rating times a weight fading with their
- * distance below the nearest, so agreeing neighbours count for more than
- * one. Answers rated poorly (<= 2) for any similar
- * question are never reused (nor, later, the rule's answer), nor answers to
- * questions of another topic. */
-static const struct vd_similar *
-best_experience(const struct vd_asker *a, const struct vd_answer *ans,
-    const char *intent)
+static int
+by_score(const void *x, const void *y)
 {
-	const struct vd_similar *best = NULL;
-	double best_support = 0;
+	const struct vd_candidate *a = x, *b = y;
+
+	/* ties: the nearer neighbour first, as the neighbours are ordered */
+	if (a->score != b->score)
+		return a->score < b->score ? 1 : -1;
+	return a->nearest < b->nearest ? -1 : a->nearest > b->nearest;
+}
+
+/* The candidate answers: among similar exchanges rated at or above the
+ * threshold, each distinct answer with its support, the sum over the
+ * exchanges that gave that answer of their rating times a weight fading
+ * with their distance below the nearest, so agreeing neighbours count for
+ * more than one. Answers rated poorly (<= 2) for any similar question are
+ * never candidates (nor, later, the rule's answer), nor answers to
+ * questions of another topic. Best first. */
+static void
+rank_candidates(const struct vd_asker *a, struct vd_answer *ans, const char *intent)
+{
 	size_t i, j;
 
 	for (i = 0; i < ans->nsimilar; i++) {
 		const struct vd_similar *s = &ans->similar[i];
-		double support = 0;
+		struct vd_candidate *c;
 
-		if (s->rating < a->cfg->min_rating || other_topic(a, intent, s->message))
+		if (s->rating < a->cfg->min_rating || other_topic(a, intent, s->message) ||
+		    avoided(ans, s->answer))
 			continue;
-		for (j = 0; j < ans->nsimilar; j++) {
-			const struct vd_similar *t = &ans->similar[j];
-
-			if (t->rating >= a->cfg->min_rating && strcmp(t->answer, s->answer) == 0)
-				support += exp((t->score - ans->similar[0].score) / VOTE_FADE) * t->rating / 5.0;
+		for (j = 0; j < ans->ncand && strcmp(ans->cand[j].nearest->answer, s->answer); j++)
+			;
+		c = &ans->cand[j];
+		if (j == ans->ncand) {
+			ans->ncand++;
+			c->nearest = s;
+			c->learned = 1;
 		}
-		if (!avoided(ans, s->answer) && support > best_support) {
-			best = s;
-			best_support = support;
-		}
+		c->support += exp((s->score - ans->similar[0].score) / VOTE_FADE) * s->rating / 5.0;
+		c->votes++;
+		c->learned &= s->learned;
 	}
-	return best;
+	for (j = 0; j < ans->ncand; j++)
+		ans->cand[j].score = ans->cand[j].support;
+	qsort(ans->cand, ans->ncand, sizeof *ans->cand, by_score);
+}
+
+/* What the neighbours say about the best candidate, for the confidence
+ * model: its share of all support, how far its nearest exchange is ahead
+ * of any other answer's, how near it is, how many agree, and whether
+ * only learned exchanges stand behind it. */
+static void
+signals(const struct vd_answer *ans, double *sig)
+{
+	const struct vd_candidate *best = &ans->cand[0];
+	double total = 0, other = 0;
+	size_t j;
+
+	for (j = 0; j < ans->ncand; j++) {
+		total += ans->cand[j].support;
+		if (j > 0 && ans->cand[j].nearest->score > other)
+			other = ans->cand[j].nearest->score;
+	}
+	sig[VD_SIG_SHARE] = total > 0 ? best->support / total : 0;
+	sig[VD_SIG_MARGIN] = best->nearest->score - other;
+	sig[VD_SIG_TOP] = best->nearest->score;
+	sig[VD_SIG_VOTES] = log(1 + (double)best->votes);
+	sig[VD_SIG_LEARNED] = best->learned;
 }
 
 static int
@@ -237,13 +281,13 @@ try_llm(struct vd_asker *a, const char *msg, struct vd_answer *ans)
 	ans->response = answer;
 	ans->model_used = model;
 	ans->source = "llm";
+	ans->confidence = LLM_CONFIDENCE;
 	return VD_OK;
 }
 
 int
 vd_asker_answer(struct vd_asker *a, const char *msg, struct vd_answer *ans)
 {
-	const struct vd_similar *exp;
 	const char *rule, *intent = NULL;
 	char model[128];
 	double t0 = seconds();
@@ -260,9 +304,19 @@ vd_asker_answer(struct vd_asker *a, const char *msg, struct vd_answer *ans)
 			goto done;
 	}
 	rule = vd_rules_match(a->rules, msg, &intent);
-	if ((exp = best_experience(a, ans, intent))) {
+	rank_candidates(a, ans, intent);
+	if (ans->ncand > 0) {
+		signals(ans, ans->signals);
+		/* never above the winner's share of the support: two answers
+		 * equally endorsed for one question are a coin toss, however
+		 * near (capping costs nothing on make eval's figures) */
+		ans->confidence = fmin(vd_confidence_of(&a->model, ans->signals),
+		    ans->signals[VD_SIG_SHARE]);
+	}
+	if (ans->ncand > 0 && ans->confidence >= a->cfg->min_confidence) {
 		snprintf(model, sizeof model, "experience:%s", vd_embedder_model(a->emb));
-		if ((rc = set(&ans->response, exp->answer)) || (rc = set(&ans->model_used, model)))
+		if ((rc = set(&ans->response, ans->cand[0].nearest->answer)) ||
+		    (rc = set(&ans->model_used, model)))
 			return rc;
 		ans->source = "experience";
 	} else if (rule && !avoided(ans, rule)) {
@@ -270,6 +324,7 @@ vd_asker_answer(struct vd_asker *a, const char *msg, struct vd_answer *ans)
 		if ((rc = set(&ans->response, rule)) || (rc = set(&ans->model_used, model)))
 			return rc;
 		ans->source = "intent";
+		ans->confidence = INTENT_CONFIDENCE;
 	} else {
 		size_t n = strlen(msg) + 256;
 
@@ -280,6 +335,8 @@ vd_asker_answer(struct vd_asker *a, const char *msg, struct vd_answer *ans)
 		if ((rc = set(&ans->model_used, "default")))
 			return rc;
 		ans->source = "default";
+		ans->confidence = 0;
+		ans->handover = 1;
 	}
 done:
 	ans->response_time = seconds() - t0;

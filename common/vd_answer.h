@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <sqlite3.h>
 
+#include "vd_confidence.h"
 #include "vd_config.h"
 
 #define VD_SIMILAR_MAX 10   /* neighbours looked at per question */
@@ -14,7 +15,20 @@ struct vd_similar {
 	long long log_id;
 	float score;
 	int rating;             /* effective: a corrected answer counts as 5 */
+	int learned;            /* asked and rated, not recorded as knowledge */
 	char *message, *answer; /* the corrected answer when there is one */
+};
+
+/* A distinct answer that neighbours endorse (rated at or above the
+ * training threshold, on the question's topic, never rated poorly for a
+ * similar question): the experience answer is the candidate with the
+ * highest score. */
+struct vd_candidate {
+	const struct vd_similar *nearest;  /* its nearest endorsing neighbour */
+	double support;         /* votes fading with distance below the nearest */
+	size_t votes;           /* endorsing neighbours */
+	int learned;            /* only asked-and-rated exchanges endorse it */
+	double score;           /* what candidates are ranked by */
 };
 
 struct vd_answer {
@@ -24,21 +38,33 @@ struct vd_answer {
 	char *model_error;      /* why the language model was not used, or NULL */
 	struct vd_similar similar[VD_SIMILAR_MAX];
 	size_t nsimilar;        /* rated neighbours at or above min_similarity */
+	struct vd_candidate cand[VD_SIMILAR_MAX];
+	size_t ncand;           /* best first */
+	double signals[VD_NSIGNALS];  /* of the best candidate, when ncand > 0 */
+	/* How likely the answer is right, 0 to 1: for experience, the
+	 * calibrated model's probability; 0 for the default answer, which is
+	 * no answer; for intent and llm a fixed documented value. */
+	double confidence;
+	int handover;           /* no source could answer: a person should */
 	double response_time;   /* seconds */
 };
 
 struct vd_asker;
 
 /* Everything answering needs, loaded once per process: the rules, the
- * embedder and the vectors of rated exchanges (embedding those that lack
- * one). Free with vd_asker_free. */
+ * confidence model (cfg->confidence_model, else built in), the embedder
+ * and the vectors of rated exchanges (embedding those that lack one, and
+ * so writing to db). Free with vd_asker_free. */
 int vd_asker_open(sqlite3 *db, const struct vd_config *cfg, const char *rules_path,
     struct vd_asker **out);
 void vd_asker_free(struct vd_asker *a);
 
 /* Answer msg (valid, trimmed). ans is filled and owned by the caller, who
- * calls vd_answer_clear. Fails only on database or memory errors: a failing
- * language model falls through and is recorded in model_error. */
+ * calls vd_answer_clear. An experience answer whose confidence is below
+ * cfg->min_confidence is not given: the question falls through to the
+ * rules, then to the default answer with handover set. Fails only on
+ * database or memory errors: a failing language model falls through and
+ * is recorded in model_error. */
 int vd_asker_answer(struct vd_asker *a, const char *msg, struct vd_answer *ans);
 void vd_answer_clear(struct vd_answer *ans);
 

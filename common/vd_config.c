@@ -92,6 +92,7 @@ vd_config_load(struct vd_config *c)
 	c->eval_days = 7;
 	c->eval_min_rated = 100;
 	c->min_similarity = 0.25;  /* see README: measured on rutube-faq */
+	c->min_confidence = 0.5;   /* README: 0.7 of the answers given right on rutube-faq */
 	c->llm_model = "gpt-4o-mini";
 	c->llm_timeout = 30;
 	c->embed_timeout = 30;
@@ -99,6 +100,7 @@ vd_config_load(struct vd_config *c)
 
 	c->db_path = env2("VASDOM_DB", NULL);
 	c->rules_path = env2("VASDOM_RULES", NULL);
+	c->confidence_model = env2("VASDOM_CONFIDENCE_MODEL", NULL);
 	c->llm_url = env2("VASDOM_LLM_URL", NULL);
 	c->llm_key = env2("VASDOM_LLM_KEY", "OPENAI_API_KEY");
 	if ((v = env2("VASDOM_LLM_MODEL", NULL)))
@@ -114,6 +116,7 @@ vd_config_load(struct vd_config *c)
 	rc = rc ? rc : env_int("VASDOM_EVAL_DAYS", "EVALUATION_SCHEDULE_DAYS", 1, 3650, &c->eval_days);
 	rc = rc ? rc : env_int("VASDOM_EVAL_MIN_RATED", NULL, 1, INT_MAX, &c->eval_min_rated);
 	rc = rc ? rc : env_double("VASDOM_MIN_SIMILARITY", NULL, 0, 1, &c->min_similarity);
+	rc = rc ? rc : env_double("VASDOM_MIN_CONFIDENCE", NULL, 0, 1, &c->min_confidence);
 	rc = rc ? rc : env_double("VASDOM_LLM_TIMEOUT", NULL, 0.001, 3600, &c->llm_timeout);
 	rc = rc ? rc : env_double("VASDOM_EMBED_TIMEOUT", NULL, 0.001, 3600, &c->embed_timeout);
 	rc = rc ? rc : env_int("VASDOM_EMBED_SEED", NULL, 0, 255, &c->embed_seed);

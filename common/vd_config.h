@@ -10,6 +10,8 @@ struct vd_config {
 	int eval_days;
 	int eval_min_rated;
 	double min_similarity;      /* experience: least score to reuse */
+	double min_confidence;      /* experience: least confidence to answer */
+	const char *confidence_model;  /* NULL: built in */
 	const char *rules_path;     /* NULL: installed or built-in rules */
 	const char *llm_url, *llm_key, *llm_model;
 	double llm_timeout;

@@ -101,8 +101,8 @@ _vasdom()
 	# every option; those that take a value
 	case $cmd in
 	vasdom-ask)
-		opts='-r -s -d -f -i --record --skip-existing --rules --rejects -h --help --version'
-		args='-s -d -f -i --rules --rejects' ;;
+		opts='-r -s -d -f -i --record --skip-existing --rules --rejects --min-confidence --explain -h --help --version'
+		args='-s -d -f -i --rules --rejects --min-confidence' ;;
 	vasdom-rate)
 		opts='-d -f -i --rejects --skip-existing -h --help --version'
 		args='-d -f -i --rejects' ;;

@@ -28,6 +28,9 @@ usage: eval.py [--seeds 0,1,2,3] [--quick] [--no-banking] [--dump FILE]
 """
 import argparse, csv, hashlib, json, os, re, statistics, subprocess, sys, tempfile, time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import logistic  # noqa: E402
+
 top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 bindir = os.environ.get("VASDOM_BIN", top)
 data = os.environ.get("VASDOM_DATASETS", os.path.join(top, "..", "shared", "datasets"))
@@ -71,6 +74,14 @@ def entry(q):
     return q["Вопрос из БЗ"] + "\0" + q["Ответ из БЗ"]
 
 
+def half(q):
+    """FAQ entries split in two halves by a stable hash."""
+    return int(hashlib.md5(entry(q).encode()).hexdigest(), 16) % 2
+
+
+THRESHOLDS = (0.2, 0.3, 0.4, 0.5, 0.6)
+
+
 class Rutube:
     def __init__(self, seed):
         self.env = {"VASDOM_EMBED_SEED": str(seed)}
@@ -85,9 +96,9 @@ class Rutube:
         run("vasdom-ask", db, ["--record"], jsonl(self.records), self.env)
         return db
 
-    def ask(self, db, qs):
-        return run("vasdom-ask", db, [], jsonl({"message": q["Вопрос пользователя"]} for q in qs),
-                   self.env)
+    def ask(self, db, qs, env=None):
+        return run("vasdom-ask", db, ["--explain"], jsonl({"message": q["Вопрос пользователя"]} for q in qs),
+                   dict(self.env, **(env or {})))
 
     def teach(self, db, qs, replies):
         """The oracle rates: 5 if right, else 1 with the reference as correction."""
@@ -96,29 +107,41 @@ class Rutube:
             {"log_id": a["log_id"], "rating": 1, "correction": q["Ответ из БЗ"]}
             for q, a in zip(qs, replies)), self.env)
 
-    def measure(self):
-        f = {}
-        base = self.ask(self.fresh("rutube"), self.cases)
-        self.base = base
-        f["accuracy"] = accuracy(self.cases, base)
-        f.update(coverage(self.cases, base))
-        # rounds: the k-th phrasing of each FAQ entry is asked in round k (3: the rest)
+    def rounds(self):
+        """The k-th phrasing of each FAQ entry is asked in round k (3: the rest)."""
         seen, rounds = {}, ([], [], [])
         for q in self.cases:
             k = seen.get(entry(q), 0)
             seen[entry(q)] = k + 1
             rounds[min(k, 2)].append(q)
+        return rounds
+
+    def answers(self):
+        """(question, answer) of every dev question on the knowledge base, then
+        of round 2 after round 1 was learned: what the confidence model is
+        fitted on. Keeps the learning database for measure()."""
+        self.base = self.ask(self.fresh("rutube"), self.cases)
+        r = self.rounds()
+        self.learn_db = self.fresh("rutube-learn")
+        self.teach(self.learn_db, r[0], self.ask(self.learn_db, r[0]))
+        self.a2 = self.ask(self.learn_db, r[1])
+        self.fitrows = list(zip(self.cases, self.base)) + list(zip(r[1], self.a2))
+        return self.fitrows
+
+    def measure(self):
+        f = {}
+        self.answers()
+        base, a2, db, rounds = self.base, self.a2, self.learn_db, self.rounds()
+        f["accuracy"] = accuracy(self.cases, base)
         without = {id(q): a for q, a in zip(self.cases, base)}
         alone = lambda qs: accuracy(qs, [without[id(q)] for q in qs])
-        db = self.fresh("rutube-learn")
-        self.teach(db, rounds[0], self.ask(db, rounds[0]))
-        a2 = self.ask(db, rounds[1])
         f["round2_without"], f["round2_with"] = alone(rounds[1]), accuracy(rounds[1], a2)
+        self.base = self.crossfit()
+        f.update(coverage(self.cases, self.base))
         f["gain2"] = f["round2_with"] - f["round2_without"]
         self.teach(db, rounds[1], a2)
         f["gain3"] = accuracy(rounds[2], self.ask(db, rounds[2])) - alone(rounds[2])
-        # cross-topic: entries split in two halves by a stable hash
-        half = lambda q: int(hashlib.md5(entry(q).encode()).hexdigest(), 16) % 2
+        # cross-topic: one half of the entries learned, the other asked
         halves = [[q for q in self.cases if half(q) == h] for h in (0, 1)]
         for h, (learnt, unseen) in enumerate((halves, halves[::-1])):
             db = self.fresh(f"rutube-cross{h}")
@@ -127,6 +150,22 @@ class Rutube:
             f[f"cross{h}_with"] = accuracy(unseen, self.ask(db, unseen))
             f[f"cross{h}_drop"] = f[f"cross{h}_without"] - f[f"cross{h}_with"]
         return f
+
+    def crossfit(self):
+        """The dev answers with confidence from a model fitted on the other
+        half of the FAQ entries only, so no figure comes from a model that
+        saw its question (the shipped model is fitted on all of them)."""
+        got = {}
+        for h in (0, 1):
+            rows = [(a["signals"], right(q, a)) for q, a in self.fitrows
+                    if half(q) != h and a.get("signals")]
+            path = os.path.join(tmp, f"confidence-{self.seed}-{h}.model")
+            logistic.write(logistic.fit(rows), path)
+            qs = [q for q in self.cases if half(q) == h]
+            for q, a in zip(qs, self.ask(self.fresh(f"rutube-fold{h}"), qs,
+                                         {"VASDOM_CONFIDENCE_MODEL": path})):
+                got[id(q)] = a
+        return [got[id(q)] for q in self.cases]
 
 
 def coverage(qs, replies):
@@ -149,6 +188,10 @@ def coverage(qs, replies):
     bins = [[] for _ in range(5)]
     for i in range(len(qs)):
         bins[min(4, int(conf[i] * 5))].append((conf[i], right(qs[i], replies[i])))
+    for t in THRESHOLDS:
+        kept = [right(qs[i], replies[i]) for i in range(len(qs)) if conf[i] >= t]
+        f[f"cov{t}"] = len(kept) / len(qs)
+        f[f"prec{t}"] = sum(kept) / len(kept) if kept else 1.0
     f["calibration"] = [(len(b), statistics.mean(c for c, _ in b) if b else None,
                          statistics.mean(r for _, r in b) if b else None) for b in bins]
     return f
@@ -199,9 +242,9 @@ def main():
               f"gain2 {f['gain2']:+.3f}, cross-topic drops {f['cross0_drop']:+.3f} {f['cross1_drop']:+.3f}",
               flush=True)
         if o.dump:
-            for q, a in zip(r.cases, r.base):
+            for q, a in r.fitrows:
                 dump.append({"seed": s, "right": right(q, a), "source": a["source"],
-                             "confidence": a.get("confidence"), "features": a.get("features")})
+                             "confidence": a.get("confidence"), "signals": a.get("signals")})
     n = len(r.cases)
     print(f"rutube-faq accuracy@1: {spread(ru, 'accuracy')} ({n} questions; goal mean >= 0.46; "
           f"reference TF-IDF char 2-5: 0.40)")
@@ -209,6 +252,9 @@ def main():
           f"50% {spread(ru, 'prec50')} (goal >= 0.70), 80% {spread(ru, 'prec80')}; "
           f"area under the risk-coverage curve {spread(ru, 'aurc')} (lower is better)")
     if "calibration" in ru[0]:
+        print("rutube-faq by --min-confidence: " + "; ".join(
+            f"{t}: answers {statistics.mean(f[f'cov{t}'] for f in ru):.2f} of questions, "
+            f"{statistics.mean(f[f'prec{t}'] for f in ru):.3f} right" for t in THRESHOLDS) + " (means)")
         print("rutube-faq calibration (all seeds pooled): predicted vs observed, 5 bins")
         for b in range(5):
             cnt = sum(f["calibration"][b][0] for f in ru)
