@@ -157,6 +157,9 @@ ask_one(sqlite3 *db, struct vd_asker *asker, const struct vd_record *rec,
 	x.similar_found = (int)ans.nsimilar;
 	x.similar_used = similar;
 	x.model_error = ans.model_error;
+	x.scored = 1;
+	x.confidence = ans.confidence;
+	x.handover = ans.handover;
 	/* logged before it is printed: an answer nobody can rate is lost */
 	if ((rc = vd_exchange_insert(db, &x, &existed)) == VD_OK)
 		*out = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:f, s:i, s:b, s:o, s:o, s:s}",

@@ -94,7 +94,8 @@ vd_exchange_insert(sqlite3 *db, struct vd_exchange *x, int *existed)
 	static const char sql[] = "INSERT INTO exchanges (client_id, session_id,"
 	    " message, response, source, model_used, response_time, similar_found,"
 	    " similar_used, model_error, created_at, updated_at, rating,"
-	    " feedback_text, correction) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+	    " feedback_text, correction, confidence, handover)"
+	    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 	sqlite3_stmt *st;
 	int rc;
 
@@ -128,6 +129,9 @@ vd_exchange_insert(sqlite3 *db, struct vd_exchange *x, int *existed)
 		sqlite3_bind_int(st, 13, x->rating);
 	vd_db_bind_text(st, 14, x->feedback_text);
 	vd_db_bind_text(st, 15, x->correction);
+	if (x->scored)
+		sqlite3_bind_double(st, 16, x->confidence);
+	sqlite3_bind_int(st, 17, x->handover);
 	if ((rc = vd_db_step_done(db, st)))
 		goto fail;
 	x->log_id = sqlite3_last_insert_rowid(db);

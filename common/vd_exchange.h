@@ -16,6 +16,9 @@ struct vd_exchange {
 	int similar_found;
 	const char *similar_used;     /* JSON array text, NULL: [] */
 	const char *model_error;
+	int scored;                   /* the answer policy set these two: */
+	double confidence;            /* how likely right, 0..1 */
+	int handover;                 /* no source could answer */
 	const char *created_at;       /* NULL: now; else any SQLite date form */
 	int rating;                   /* 0: not rated */
 	const char *feedback_text, *correction;

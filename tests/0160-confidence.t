@@ -3,7 +3,7 @@
 # --min-confidence is not given, the question falls through to the rules,
 # then to the default answer with "handover": true.
 . "$(dirname "$0")/lib.sh"
-plan 17
+plan 19
 empty=$T/none.rules
 : >"$empty"
 vasdom-ask --record <"$top/data/knowledge.jsonl" >/dev/null
@@ -80,3 +80,9 @@ check_same "CSV carries confidence and handover" "0,true" \
 vasdom-ask --rules "$empty" "Совершенно посторонний вопрос про погоду" >"$T/none"
 check "nothing similar: the default answer, handing over" \
 	jqe '.source == "default" and .handover == true and .confidence == 0' "$T/none"
+
+# stored with the exchange, for the operator's reviews
+check_same "the handover is stored with the exchange" "1|0.0" \
+	"$(sqlite3 "$VASDOM_DB" "SELECT handover, confidence FROM exchanges WHERE log_id = $(jq .log_id "$T/none")")"
+check_same "and the confidence" "0|$(jq .confidence "$T/sure")" \
+	"$(sqlite3 "$VASDOM_DB" "SELECT handover, round(confidence, 4) FROM exchanges WHERE log_id = $(jq .log_id "$T/sure")")"
