@@ -91,13 +91,9 @@ class H(BaseHTTPRequestHandler):
             return self.send(200, json.dumps({"choices": [{"message": {"content": "до\u0000после"}}]}))
         if m in ("overflow", "bignums") and not self.path.endswith("/chat/completions"):
             n = len(req.get("input", [])) if isinstance(req.get("input"), list) else 1
-            if m == "overflow":
-                vec = "[1e300,-1e300," + ",".join(["0.5"] * (args.dim - 2)) + "]"
-            else:
-                # one valid vector of the most dimensions allowed, repeated
-                # to make 100 MB of well-formed JSON
-                vec = "[" + ",".join(["-0.0123456789"] * 8192) + "]"
-                n = max(n, (100 << 20) // len(vec))
+            if m == "bignums" and n <= BIGNUMS_N:
+                return self.send(200, BIGNUMS)
+            vec = "[1e300,-1e300," + ",".join(["0.5"] * (args.dim - 2)) + "]"
             body = '{"data":[' + ",".join('{"index":%d,"embedding":%s}' % (i, vec) for i in range(n)) + ']}'
             return self.send(200, body)
         if m == "huge":
@@ -157,6 +153,14 @@ if args.tls:
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(args.tls)
     srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+# bignums: one valid vector of the most dimensions allowed, repeated to make
+# 100 MB of well-formed JSON, made before the port is announced so that a
+# loaded machine does not turn the client's size check into a timeout
+if args.mode == "bignums":
+    BIGVEC = "[" + ",".join(["-0.0123456789"] * 8192) + "]"
+    BIGNUMS_N = (100 << 20) // len(BIGVEC)
+    BIGNUMS = ('{"data":[' + ",".join('{"index":%d,"embedding":%s}' % (i, BIGVEC)
+                                     for i in range(BIGNUMS_N)) + ']}').encode()
 with open(args.port_file + ".tmp", "w") as f:
     f.write(str(srv.server_address[1]))
 import os
