@@ -144,31 +144,29 @@ build_sql(const struct vd_export_opts *o)
 	return n < 0 ? NULL : sql;
 }
 
+static const char *const csv_columns[] = { "log_id", "session_id", "created_at", "rating",
+    "corrected", "message", "response", "model_used", "source", NULL };
+
 static int
 put_csv_text(FILE *f, sqlite3_stmt *st, int col)
 {
-	if (sqlite3_column_type(st, col) == SQLITE_NULL)
-		return 0;
-	return csv_fwrite(f, sqlite3_column_text(st, col), (size_t)sqlite3_column_bytes(st, col));
+	return vd_csv_put_text(f, ',', (const char *)sqlite3_column_text(st, col),
+	    (size_t)sqlite3_column_bytes(st, col));
 }
-
-static const char csv_header[] =
-    "log_id,session_id,created_at,rating,corrected,message,response,model_used,source\n";
 
 static int
 put_csv_row(FILE *f, sqlite3_stmt *st)
 {
+	char id[24];
 	int bad;
 
-	bad = fprintf(f, "%lld,", sqlite3_column_int64(st, 0)) < 0;
-	bad |= put_csv_text(f, st, 1) || putc(',', f) == EOF;
-	bad |= put_csv_text(f, st, 2) || putc(',', f) == EOF;
-	bad |= fprintf(f, "%d,%s,", sqlite3_column_int(st, 3),
+	snprintf(id, sizeof id, "%lld", sqlite3_column_int64(st, 0));
+	bad = vd_csv_put_plain(f, 0, id);
+	bad |= put_csv_text(f, st, 1) || put_csv_text(f, st, 2);
+	bad |= fprintf(f, ",%d,%s", sqlite3_column_int(st, 3),
 	    sqlite3_column_int(st, 4) ? "true" : "false") < 0;
-	bad |= put_csv_text(f, st, 5) || putc(',', f) == EOF;
-	bad |= put_csv_text(f, st, 6) || putc(',', f) == EOF;
-	bad |= put_csv_text(f, st, 7) || putc(',', f) == EOF;
-	bad |= put_csv_text(f, st, 8) || putc('\n', f) == EOF;
+	bad |= put_csv_text(f, st, 5) || put_csv_text(f, st, 6);
+	bad |= put_csv_text(f, st, 7) || put_csv_text(f, st, 8) || putc('\n', f) == EOF;
 	return bad ? vd_error(VD_EUSAGE, "write error: %s", strerror(errno)) : VD_OK;
 }
 
@@ -301,7 +299,8 @@ vd_export_rows_write(const struct vd_export_rows *x, sqlite3 *db, const char *si
 	keycol = sqlite3_column_count(st) - 1;
 	rc = VD_OK;
 	if (header && o->format == VD_EXPORT_CSV) {
-		if (fputs(csv_header, out[0]) == EOF || (out[1] && fputs(csv_header, out[1]) == EOF))
+		if (vd_csv_put_header(out[0], ',', csv_columns) ||
+		    (out[1] && vd_csv_put_header(out[1], ',', csv_columns)))
 			rc = vd_error(VD_EUSAGE, "write error: %s", strerror(errno));
 	}
 	while (rc == VD_OK) {

@@ -40,32 +40,60 @@ vd_writer_new(FILE *out, enum vd_outformat fmt, const char *const *columns)
 }
 
 int
-vd_csv_put_value(FILE *f, json_t *v)
+vd_csv_put_text(FILE *f, int sep, const char *s, size_t len)
+{
+	if (sep && putc(sep, f) == EOF)
+		return -1;
+	return s ? csv_fwrite(f, s, len) : 0;
+}
+
+int
+vd_csv_put_plain(FILE *f, int sep, const char *s)
+{
+	if (sep && putc(sep, f) == EOF)
+		return -1;
+	return fputs(s, f) < 0 ? -1 : 0;
+}
+
+int
+vd_csv_put_value(FILE *f, int sep, json_t *v)
 {
 	char buf[64], *s;
 	int rc;
 
 	switch (v ? json_typeof(v) : JSON_NULL) {
 	case JSON_STRING:
-		return csv_fwrite(f, json_string_value(v), json_string_length(v));
+		return vd_csv_put_text(f, sep, json_string_value(v), json_string_length(v));
 	case JSON_INTEGER:
-		return fprintf(f, "%" JSON_INTEGER_FORMAT, json_integer_value(v)) < 0;
+		snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return vd_csv_put_plain(f, sep, buf);
 	case JSON_REAL:
 		snprintf(buf, sizeof buf, "%.6g", json_real_value(v));
-		return fputs(buf, f) < 0;
+		return vd_csv_put_plain(f, sep, buf);
 	case JSON_TRUE:
-		return fputs("true", f) < 0;
+		return vd_csv_put_plain(f, sep, "true");
 	case JSON_FALSE:
-		return fputs("false", f) < 0;
+		return vd_csv_put_plain(f, sep, "false");
 	case JSON_NULL:
-		return 0;
+		return vd_csv_put_text(f, sep, NULL, 0);
 	default:
 		if (!(s = json_dumps(v, JSON_COMPACT)))
 			return -1;
-		rc = csv_fwrite(f, s, strlen(s));
+		rc = vd_csv_put_text(f, sep, s, strlen(s));
 		free(s);
 		return rc;
 	}
+}
+
+int
+vd_csv_put_header(FILE *f, int sep, const char *const *columns)
+{
+	const char *const *c;
+
+	for (c = columns; *c; c++)
+		if (vd_csv_put_plain(f, c == columns ? 0 : sep, *c))
+			return -1;
+	return putc('\n', f) == EOF ? -1 : 0;
 }
 
 static int
@@ -75,19 +103,12 @@ put_csv(struct vd_writer *w, json_t *obj)
 	int bad = 0;
 
 	if (!w->header_done) {
-		for (c = w->columns; *c; c++) {
-			if (c != w->columns)
-				bad |= putc(',', w->out) == EOF;
-			bad |= fputs(*c, w->out) < 0;
-		}
-		bad |= putc('\n', w->out) == EOF;
+		bad |= vd_csv_put_header(w->out, ',', w->columns);
 		w->header_done = 1;
 	}
-	for (c = w->columns; *c; c++) {
-		if (c != w->columns)
-			bad |= putc(',', w->out) == EOF;
-		bad |= vd_csv_put_value(w->out, json_object_get(obj, *c)) != 0;
-	}
+	for (c = w->columns; *c; c++)
+		bad |= vd_csv_put_value(w->out, c == w->columns ? 0 : ',',
+		    json_object_get(obj, *c)) != 0;
 	bad |= putc('\n', w->out) == EOF;
 	return bad;
 }

@@ -31,7 +31,23 @@ int vd_outformat_parse(const char *name, int allow_text);
  * many records. VD_EUSAGE on a write error. */
 int vd_write_json_line(FILE *f, const char *json, size_t len);
 
-/* Write one CSV field (quoted as needed) of a JSON value to f. */
-int vd_csv_put_value(FILE *f, json_t *v);
+/* The one CSV writer: every CSV cell any tool writes goes through these.
+ * sep is written before the cell: ',' (or '\t' for TSV) between cells,
+ * 0 for a row's first. */
+
+/* A text cell (s NULL: an empty one), quoted by libcsv. -1 on a write
+ * error. */
+int vd_csv_put_text(FILE *f, int sep, const char *s, size_t len);
+
+/* A cell that never needs quoting: a number, true or false, a header's
+ * column name. -1 on a write error. */
+int vd_csv_put_plain(FILE *f, int sep, const char *s);
+
+/* The cell of a JSON value: strings as text, numbers and booleans plain,
+ * null empty, arrays and objects as their compact JSON text. */
+int vd_csv_put_value(FILE *f, int sep, json_t *v);
+
+/* A header row of the column names, then the newline. */
+int vd_csv_put_header(FILE *f, int sep, const char *const *columns);
 
 #endif
