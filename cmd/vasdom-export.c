@@ -14,41 +14,30 @@
 #include "vd_db.h"
 #include "vd_error.h"
 #include "vd_export.h"
+#include "vd_export_fmt.h"
 #include "vd_validate.h"
 
 #define MAX_REPORTED 10       /* --validate: problems printed */
 
+/* The format lists come from the export table: %1$s every format, %2$s
+ * those --validate checks. */
 static const char usage_line[] =
-    "usage: vasdom-export [-f openai|csv|dpo|trl-dpo|trl-kto] [-o file]\n"
+    "usage: vasdom-export [-f %1$s] [-o file]\n"
     "                     [--min-rating n] [--days n | --since date [--until date]]\n"
     "                     [--max n] [--dedup] [--redact] [--system text]\n"
     "                     [--no-metadata] [--similarity s] [--split share [--seed n]]\n"
     "                     [--name name] [--dry-run] [-d db]\n"
-    "       vasdom-export --validate file [-f openai|dpo|trl-dpo|trl-kto]\n";
+    "       vasdom-export --validate file [-f %2$s]\n";
 
-static const char help[] =
+static const char help_head[] =
     "Write fine-tuning data from the rated exchanges, newest first (by\n"
     "created_at). An exchange with a correction counts as rated 5, the corrected\n"
     "text as its answer. Rows stream from the database: any size, constant memory\n"
     "(pairs hold the vectors of the rated exchanges).\n"
-    "  -f, --format format\n"
-    "                   openai (default; also jsonl): OpenAI chat fine-tuning JSON\n"
-    "                   Lines, one exchange rated at least the threshold per line:\n"
-    "                   {\"messages\":[{\"role\":\"user\",...},{\"role\":\"assistant\",...}],\n"
-    "                   \"metadata\":{log_id, rating, corrected, session_id,\n"
-    "                   created_at, model_used}}\n"
-    "                   csv: the same exchanges, header log_id, session_id,\n"
-    "                   created_at, rating, corrected, message, response (the\n"
-    "                   answer used), model_used, source\n"
-    "                   dpo: OpenAI preference fine-tuning, {\"input\":{\"messages\",\n"
-    "                   \"tools\",\"parallel_tool_calls\"}, \"preferred_output\",\n"
-    "                   \"non_preferred_output\"}\n"
-    "                   trl-dpo: TRL preference pairs {\"prompt\", \"chosen\",\n"
-    "                   \"rejected\"}, conversational\n"
-    "                   trl-kto: TRL {\"prompt\", \"completion\", \"label\"}: every\n"
-    "                   rated exchange, label true when rated at least the\n"
-    "                   threshold, and the original answer of a correction rated\n"
-    "                   1-2 as false\n"
+    "  -f, --format format\n";
+
+/* after the formats' own lines */
+static const char help_tail[] =
     "                   Pairs (dpo, trl-dpo): each answer rated 1-2 is rejected in\n"
     "                   favour of its correction, or else of the answer rated at\n"
     "                   least the threshold to the most similar question (built-in\n"
@@ -102,15 +91,84 @@ static const char help[] =
     "configuration error.\n"
     "See vasdom-export(1).\n";
 
+#define HELP_INDENT "                   "
+
+/* The names of the formats (those with a validate function when
+ * checkable), joined by '|', each followed by its alias. */
+static void
+format_list(FILE *f, int checkable)
+{
+	const struct vd_export_encoder *e;
+	const char *sep = "";
+	size_t i;
+
+	for (i = 0; (e = vd_export_encoder_at(i)); i++) {
+		if (checkable && !e->validate)
+			continue;
+		fprintf(f, "%s%s", sep, e->name);
+		if (e->alias)
+			fprintf(f, "|%s", e->alias);
+		sep = "|";
+	}
+}
+
 static void __attribute__((noreturn))
 usage(int code)
 {
-	cli_usage(code, usage_line, help);
+	const struct vd_export_encoder *e;
+	char *all = NULL, *checkable = NULL, *line = NULL, *help = NULL;
+	size_t len, i;
+	FILE *f;
+
+	if ((f = open_memstream(&all, &len)))
+		format_list(f, 0), fclose(f);
+	if ((f = open_memstream(&checkable, &len)))
+		format_list(f, 1), fclose(f);
+	if ((f = open_memstream(&line, &len))) {
+		fprintf(f, usage_line, all ? all : "", checkable ? checkable : "");
+		fclose(f);
+	}
+	if ((f = open_memstream(&help, &len))) {
+		fputs(help_head, f);
+		for (i = 0; (e = vd_export_encoder_at(i)); i++) {
+			const char *p, *nl;
+
+			for (p = e->help; *p; p = nl + 1) {
+				nl = strchrnul(p, '\n');
+				fprintf(f, HELP_INDENT "%.*s\n", (int)(nl - p), p);
+				if (!*nl)
+					break;
+			}
+		}
+		fputs(help_tail, f);
+		fclose(f);
+	}
+	if (!line || !help)
+		die(3, "out of memory");
+	cli_usage(code, line, help);
+}
+
+/* The table's format names, for a message. */
+static char *
+format_names(void)
+{
+	const struct vd_export_encoder *e;
+	char *s = NULL;
+	size_t len, i;
+	FILE *f = open_memstream(&s, &len);
+
+	if (!f)
+		die(3, "out of memory");
+	for (i = 0; (e = vd_export_encoder_at(i)); i++)
+		fprintf(f, "%s%s", i ? ", " : "", e->name);
+	fclose(f);
+	return s;
 }
 
 static struct {
 	struct vd_export_opts x;
-	int format_given, dry_run;
+	const struct vd_export_encoder *format;   /* -f, or NULL */
+	int dry_run;
 	long days;
 	const char *output, *name, *validate, *since, *until;
 	char since_iso[VD_DATE_LEN], until_iso[VD_DATE_LEN];
@@ -142,13 +200,13 @@ validate(const char *path)
 
 	if (!f)
 		die(2, "--validate: %s: %s", path, strerror(errno));
-	if (vd_validate_file(f, opt.format_given ? (int)opt.x.format : -1, MAX_REPORTED,
+	if (vd_validate_file(f, opt.format, MAX_REPORTED,
 	    report_problem, (void *)path, &v))
 		die(2, "--validate: %s: %s", path, vd_errmsg());
 	if (f != stdin)
 		fclose(f);
 	rec = json_pack("{s:s, s:s, s:b, s:I, s:I, s:I}", "file", path,
-	    "format", vd_export_format_name(v.format), "valid", v.errors == 0,
+	    "format", v.format->name, "valid", v.errors == 0,
 	    "lines", (json_int_t)v.lines, "examples", (json_int_t)v.examples,
 	    "errors", (json_int_t)v.errors);
 	if (json_dumpf(rec, stdout, JSON_COMPACT) || putchar('\n') == EOF)
@@ -168,8 +226,7 @@ name_of(const char *path, const char *suffix)
 		return asprintf(&s, "%s%s", opt.name, suffix) < 0 ? NULL : s;
 	if (!(s = strdup(base ? base + 1 : path)))
 		return NULL;
-	if ((dot = strrchr(s, '.')) && dot != s &&
-	    (strcmp(dot, ".jsonl") == 0 || strcmp(dot, ".csv") == 0))
+	if ((dot = strrchr(s, '.')) && dot != s && vd_export_ext_known(dot + 1))
 		*dot = 0;
 	return s;
 }
@@ -186,7 +243,7 @@ record(sqlite3 *db, const char *name, const char *path, long long count)
 		die(3, "%s", vd_errmsg());
 	if (path) {
 		rec = json_pack("{s:I, s:s, s:s, s:s, s:I, s:i, s:s}", "dataset_id", (json_int_t)id,
-		    "name", name, "format", vd_export_format_name(opt.x.format),
+		    "name", name, "format", opt.x.format->name,
 		    "path", abs ? abs : path, "sample_count", (json_int_t)count,
 		    "min_rating", opt.x.min_rating, "created_at", vd_now_iso(now));
 		if (json_dumpf(rec, stdout, JSON_COMPACT) || putchar('\n') == EOF)
@@ -222,12 +279,11 @@ parse_dates(void)
 static void
 check_options(void)
 {
-	enum vd_export_format f = opt.x.format;
-
+	opt.x.format = opt.format ? opt.format : vd_export_encoder_at(0);
 	if (opt.x.split > 0 && !opt.output)
 		die(2, "--split needs -o prefix");
-	if (opt.x.system && f == VD_EXPORT_CSV)
-		die(2, "--system does not go with -f csv");
+	if (opt.x.system && !(opt.x.format->flags & VD_ENC_SYSTEM))
+		die(2, "--system does not go with -f %s", opt.x.format->name);
 	if (opt.validate && (opt.output || opt.dry_run || opt.x.split > 0))
 		die(2, "--validate does not go with -o, --split or --dry-run");
 	if (opt.dry_run && (opt.output || opt.name))
@@ -241,7 +297,7 @@ export(sqlite3 *db, const struct vd_config *cfg)
 	struct vd_atomic *file[2] = { NULL, NULL };
 	FILE *out[2] = { stdout, NULL };
 	char *path[2] = { NULL, NULL }, *name[2] = { NULL, NULL };
-	const char *ext = vd_export_format_ext(opt.x.format);
+	const char *ext = opt.x.format->ext;
 	long long counts[2];
 	int i, n = opt.x.split > 0 ? 2 : 1, rc;
 
@@ -262,14 +318,14 @@ export(sqlite3 *db, const struct vd_config *cfg)
 	if (counts[0] + counts[1] == 0) {
 		for (i = 0; i < n; i++)
 			vd_atomic_abort(file[i]);
-		die(1, "nothing to export: no %s%s", opt.x.format == VD_EXPORT_DPO ||
-		    opt.x.format == VD_EXPORT_TRL_DPO ? "pairs of answers rated 1-2 and well rated ones"
+		die(1, "nothing to export: no %s%s", opt.x.format->rows == VD_ROWS_PAIRS
+		    ? "pairs of answers rated 1-2 and well rated ones"
 		    : "exchanges rated at or above the threshold",
 		    opt.x.since || opt.x.until ? " in the period" : "");
 	}
 	if (opt.dry_run) {
 		json_t *rec = json_pack("{s:s, s:I, s:I, s:I, s:i}",
-		    "format", vd_export_format_name(opt.x.format),
+		    "format", opt.x.format->name,
 		    "sample_count", (json_int_t)(counts[0] + counts[1]),
 		    "train_count", (json_int_t)counts[0], "valid_count", (json_int_t)counts[1],
 		    "min_rating", opt.x.min_rating);
@@ -287,7 +343,7 @@ export(sqlite3 *db, const struct vd_config *cfg)
 	for (i = 0; i < n; i++) {
 		char stamp[VD_DATE_LEN];
 
-		if (!path[i] && asprintf(&name[i], "%s-%s", vd_export_format_name(opt.x.format),
+		if (!path[i] && asprintf(&name[i], "%s-%s", opt.x.format->name,
 		    vd_now_iso(stamp)) < 0)
 			die(3, "out of memory");
 		if (path[i] && !(name[i] = name_of(path[i], n == 2 ? (i ? ".valid" : ".train") : "")))
@@ -337,10 +393,8 @@ main(int argc, char **argv)
 		switch (c) {
 		case 'd': cfg.db_path = optarg; break;
 		case 'f':
-			if ((c = vd_export_format_parse(optarg)) < 0)
-				die(2, "-f: unknown format '%s' (openai, csv, dpo, trl-dpo, trl-kto)", optarg);
-			opt.x.format = c;
-			opt.format_given = 1;
+			if (!(opt.format = vd_export_encoder_find(optarg)))
+				die(2, "-f: unknown format '%s' (%s)", optarg, format_names());
 			break;
 		case 'o': opt.output = strcmp(optarg, "-") ? optarg : NULL; break;
 		case 'R': opt.x.min_rating = (int)cli_int("--min-rating", optarg, 1, 5); break;

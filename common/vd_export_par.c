@@ -19,8 +19,10 @@
 
 #include "vd_db.h"
 #include "vd_error.h"
+#include "vd_export_fmt.h"
+#include "vd_export_par.h"
 #include "vd_export_rows.h"
-#include "vd_redact.h"
+#include "vd_export_write.h"
 
 /* Below this many exchanges in the window a thread, two connections and a
  * temporary file cost more than they save. VASDOM_EXPORT_PARALLEL_MIN
@@ -30,7 +32,6 @@
 
 struct half {
 	sqlite3 *db;
-	struct vd_redactor *r;
 	FILE *out[2];
 	char *buf[2];
 	int null[2];                /* out[i] is /dev/null: nothing to append */
@@ -41,7 +42,8 @@ struct half {
 };
 
 struct job {
-	struct vd_export_rows *rows;
+	const struct vd_config *cfg;
+	const struct vd_export_opts *o;
 	struct half mine, older;
 	atomic_int first;           /* 1 or 2: the half that failed first */
 };
@@ -105,17 +107,15 @@ middle(sqlite3 *db, const struct vd_export_opts *o, long long n, char **t)
 	return *t ? VD_OK : vd_error(VD_ENOMEM, "out of memory");
 }
 
-/* A read-only connection of its own, with vd_redact on it when needed:
- * SQLite serialises the statements of one connection. */
+/* A read-only connection of its own: SQLite serialises the statements of
+ * one connection. */
 static int
-reader(const char *path, int busy_ms, const struct vd_export_opts *o, struct half *h)
+reader(const char *path, int busy_ms, struct half *h)
 {
 	if (sqlite3_open_v2(path, &h->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
 		return vd_error(VD_EDB, "%s: %s", path, h->db ? sqlite3_errmsg(h->db) : "cannot open");
 	sqlite3_extended_result_codes(h->db, 1);
 	sqlite3_busy_timeout(h->db, busy_ms);
-	if (o->redact && (vd_redactor_new(&h->r) || vd_redact_register(h->db, h->r)))
-		return VD_EDB;
 	return VD_OK;
 }
 
@@ -203,7 +203,8 @@ write_older(void *arg)
 	struct half *h = &j->older;
 	int i;
 
-	h->rc = vd_export_rows_write(j->rows, h->db, h->since, h->until, 0, h->out, h->counts);
+	h->rc = vd_export_write_range(h->db, j->cfg, j->o, h->since, h->until, 0, h->out,
+	    h->counts);
 	for (i = 0; i < 2 && h->rc == VD_OK; i++)
 		if (h->out[i] && fflush(h->out[i]) != 0)
 			h->rc = vd_error(VD_EUSAGE, "write error: %s", strerror(errno));
@@ -277,9 +278,7 @@ close_half(struct half *h)
 			fclose(h->out[i]);
 		free(h->buf[i]);
 	}
-	/* the connection goes before the redactor its function points to */
 	sqlite3_close(h->db);
-	vd_redactor_free(h->r);
 }
 
 /* Both halves, once everything is set up; the answer of the export. */
@@ -293,7 +292,7 @@ run(struct job *j, FILE *out[2], long long counts[2])
 	if (!(threaded = pthread_create(&t, NULL, write_older, j) == 0))
 		write_older(j);
 	if (atomic_load(&j->first) == 0) {
-		j->mine.rc = vd_export_rows_write(j->rows, j->mine.db, j->mine.since,
+		j->mine.rc = vd_export_write_range(j->mine.db, j->cfg, j->o, j->mine.since,
 		    j->mine.until, 1, out, j->mine.counts);
 		if (j->mine.rc)
 			failed(j, &j->mine);
@@ -315,7 +314,7 @@ int
 vd_export_parallel(sqlite3 *db, const struct vd_config *cfg, const struct vd_export_opts *o,
     FILE *out[2], long long counts[2], int *taken)
 {
-	struct job j = { 0 };
+	struct job j = { cfg, o, { 0 }, { 0 }, 0 };
 	const char *path = sqlite3_db_filename(db, "main");
 	char *t = NULL;
 	long long n = 0;
@@ -323,20 +322,20 @@ vd_export_parallel(sqlite3 *db, const struct vd_config *cfg, const struct vd_exp
 
 	*taken = 0;
 	/* --max needs the newer part's count before the older part starts;
-	 * --dedup looks across the whole window */
-	if (o->max > 0 || o->dedup || !path || !*path || !sqlite3_get_autocommit(db))
+	 * --dedup looks across the whole window; pairs are not one query */
+	if (o->format->rows == VD_ROWS_PAIRS || o->max > 0 || o->dedup || !path || !*path ||
+	    !sqlite3_get_autocommit(db))
 		return VD_OK;
 	/* Counted on this thread's own connection, whose cache then holds the
 	 * index pages middle() reads again, so the caller's stays small. A
 	 * failure to set up (a writer at work, no temporary file) only means
 	 * the plain way: nothing has been written yet. */
-	if (reader(path, cfg->busy_timeout_ms, o, &j.mine) || window_count(j.mine.db, o, &n) ||
+	if (reader(path, cfg->busy_timeout_ms, &j.mine) || window_count(j.mine.db, o, &n) ||
 	    n < parallel_min() || n < 2 ||
-	    reader(path, cfg->busy_timeout_ms, o, &j.older) ||
+	    reader(path, cfg->busy_timeout_ms, &j.older) ||
 	    one_snapshot(db, cfg->busy_timeout_ms, &j.mine, &j.older) ||
 	    middle(j.mine.db, o, n, &t) || temp_file(&j.older, 0, out[0]) ||
-	    (out[1] && temp_file(&j.older, 1, out[1])) ||
-	    vd_export_rows_new(j.mine.db, o, &j.rows))
+	    (out[1] && temp_file(&j.older, 1, out[1])))
 		goto done;
 	*taken = 1;
 	j.mine.since = t;
@@ -345,7 +344,6 @@ vd_export_parallel(sqlite3 *db, const struct vd_config *cfg, const struct vd_exp
 	j.older.until = t;
 	rc = run(&j, out, counts);
 done:
-	vd_export_rows_free(j.rows);
 	close_half(&j.mine);
 	close_half(&j.older);
 	free(t);

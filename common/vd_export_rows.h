@@ -1,36 +1,63 @@
-/* The rows of a streamed export (openai, csv, trl-kto), written by one
- * query over a window of created_at: shared by the one-thread export
- * (vd_export.c) and the two-thread one (vd_export_par.c). Not for the
- * binaries: they call vd_export_run. */
+/* The rows of an export, one typed struct each, from one query over a
+ * window of created_at (or, for the pair formats, from vd_pairs_each):
+ * what an encoder (vd_export_fmt.h) turns into a line. */
 #ifndef VD_EXPORT_ROWS_H
 #define VD_EXPORT_ROWS_H
 
-#include <stdio.h>
 #include <sqlite3.h>
 
 #include "vd_config.h"
 #include "vd_export.h"
+#include "vd_output.h"
 
-struct vd_export_rows;
+/* Which exchanges a format takes. */
+enum vd_export_source {
+	VD_ROWS_GOOD,    /* rated at least the threshold, or corrected */
+	VD_ROWS_KTO,     /* every rated one, labelled by the threshold, and the
+			  * original answers of corrections rated 1-2 as bad */
+	VD_ROWS_PAIRS    /* preference pairs (vd_pairs.h) */
+};
 
-/* The SQL and the literal pieces of o's format, made once (db quotes the
- * system message). o must outlive *out; free with vd_export_rows_free. */
-int vd_export_rows_new(sqlite3 *db, const struct vd_export_opts *o,
-    struct vd_export_rows **out);
-void vd_export_rows_free(struct vd_export_rows *x);
+/* The optional text fields an encoder reads (message and answer always
+ * come); the others are NULL, so the query does not make them. */
+enum {
+	VD_ROW_SESSION = 1 << 0,
+	VD_ROW_CREATED = 1 << 1,
+	VD_ROW_MODEL = 1 << 2,
+	VD_ROW_SOURCE = 1 << 3
+};
 
-/* Write the rows with since <= created_at < until, newest first, on db
- * (which has vd_redact registered when o->redact), adding to counts; the
- * CSV header first when header is set. x is only read, so two threads may
- * share it, each with its own connection and streams. VD_EUSAGE on a
- * write error, VD_EDB on a database error. */
-int vd_export_rows_write(const struct vd_export_rows *x, sqlite3 *db, const char *since,
-    const char *until, int header, FILE *out[2], long long counts[2]);
+/* One row. For an encoder of JSON (VD_ENC_JSON) every text is a JSON
+ * value made by SQLite's json_quote() (null for NULL); otherwise the raw
+ * text (s NULL for NULL). Valid during the callback only. */
+struct vd_export_row {
+	long long log_id;
+	int rating;              /* the effective one: a correction counts as 5 */
+	int corrected;           /* the answer is a correction */
+	int label;               /* trl-kto: a good example */
+	struct vd_str session_id, created_at, model_used, source;
+	struct vd_str message;   /* the question (pairs: the prompt) */
+	struct vd_str answer;    /* the answer used (pairs: the chosen one) */
+	struct vd_str rejected;  /* pairs: the rejected answer */
+	struct vd_str system;    /* --system as a JSON message object, or s NULL */
+	struct vd_str key;       /* the raw question the split goes by */
+};
 
-/* The two-thread export of vd_export_par.c: *taken is 0 (and nothing is
- * written) when it does not apply, and the caller streams in one thread;
- * otherwise the result of the export. */
-int vd_export_parallel(sqlite3 *db, const struct vd_config *cfg,
-    const struct vd_export_opts *o, FILE *out[2], long long counts[2], int *taken);
+/* Called with each row, newest first; a non-zero return stops the walk
+ * and is passed on. */
+typedef int vd_export_row_fn(const struct vd_export_row *r, void *arg);
+
+/* Walk the rows o's format takes with since <= created_at < until (the
+ * rejected exchange's for pairs), honouring o's rating, dedup, redact and
+ * max. Pairs first bring the vectors of rated exchanges up to date (that
+ * writes to db). VD_EDB on a database error, VD_ENOMEM. */
+int vd_export_rows_each(sqlite3 *db, const struct vd_config *cfg,
+    const struct vd_export_opts *o, const char *since, const char *until,
+    vd_export_row_fn *fn, void *arg);
+
+/* The bounds of o's window as compared with created_at: no start is "",
+ * no end "9999" (after every ISO 8601 time). */
+const char *vd_export_since(const struct vd_export_opts *o);
+const char *vd_export_until(const struct vd_export_opts *o);
 
 #endif

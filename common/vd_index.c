@@ -9,6 +9,7 @@
 
 #include "vd_db.h"
 #include "vd_error.h"
+#include "vd_hash.h"
 #include "vd_index.h"
 #include "vd_index_delta.h"
 
@@ -65,14 +66,11 @@ static char *
 cache_path(sqlite3 *db, const char *model)
 {
 	const char *file = sqlite3_db_filename(db, "main");
-	uint64_t h = 0xcbf29ce484222325ULL;
-	const char *p;
+	uint64_t h = vd_fnv1a(VD_FNV_OFFSET, model, strlen(model));
 	char *path;
 
 	if (!file || !*file)
 		return NULL;
-	for (p = model; *p; p++)
-		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
 	if (!(path = malloc(strlen(file) + 32)))
 		return NULL;
 	sprintf(path, "%s.vec-%016llx", file, (unsigned long long)h);

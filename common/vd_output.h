@@ -9,6 +9,12 @@
 
 enum vd_outformat { VD_OUT_JSONL, VD_OUT_CSV, VD_OUT_TEXT };
 
+/* A piece of text that need not end in a NUL; s NULL for none. */
+struct vd_str {
+	const char *s;
+	size_t len;
+};
+
 struct vd_writer;
 
 /* columns: NULL-terminated, kept by pointer (use static arrays). Returns
@@ -30,6 +36,15 @@ int vd_outformat_parse(const char *name, int allow_text);
  * json_object() makes it) and a newline: the fast path for streaming
  * many records. VD_EUSAGE on a write error. */
 int vd_write_json_line(FILE *f, const char *json, size_t len);
+
+/* Write one JSON line: layout with, in place of each \1, the next of
+ * values (null when its s is NULL), and in place of each \2 the next
+ * value and a comma, or nothing when its s is NULL (an optional element
+ * of an array). The values are JSON texts made by SQLite (json_quote(),
+ * json_object()) or numbers and booleans: the fast path of an export,
+ * whose layouts stay fixed while values change. VD_EUSAGE on a write
+ * error. */
+int vd_jsonl_put(FILE *f, const char *layout, const struct vd_str *values);
 
 /* The one CSV writer: every CSV cell any tool writes goes through these.
  * sep is written before the cell: ',' (or '\t' for TSV) between cells,

@@ -1,15 +1,15 @@
 /* Checks of an exported fine-tuning file before it is uploaded: every line
  * a JSON object of the format's layout, roles in order, no empty content,
- * and (for OpenAI's formats) at least the 10 examples OpenAI requires. */
+ * and (for OpenAI's formats) at least the examples OpenAI requires. */
 #ifndef VD_VALIDATE_H
 #define VD_VALIDATE_H
 
 #include <stdio.h>
 
-#define VD_OPENAI_MIN_EXAMPLES 10
+struct vd_export_encoder;
 
 struct vd_validation {
-	int format;            /* enum vd_export_format checked against */
+	const struct vd_export_encoder *format;  /* checked against */
 	long long lines;       /* lines read */
 	long long examples;    /* lines that passed */
 	long long errors;      /* lines that did not (and a too-small file) */
@@ -19,12 +19,12 @@ struct vd_validation {
  * as a whole; msg is valid during the call. */
 typedef void vd_problem_fn(long long line, const char *msg, void *arg);
 
-/* Check the JSON Lines in f against format (an enum vd_export_format
- * other than CSV), or with format -1 against the layout its first object
- * looks like. fn hears of the first max_report problems; all are counted
+/* Check the JSON Lines in f against format (one with a validate
+ * function, vd_export_fmt.h), or with format NULL against the layout its
+ * first object looks like. fn hears of the first max_report problems; all are counted
  * in out. VD_OK once the file is read (look at out->errors), VD_EUSAGE
  * on a read error or for CSV. */
-int vd_validate_file(FILE *f, int format, long long max_report, vd_problem_fn *fn,
+int vd_validate_file(FILE *f, const struct vd_export_encoder *format, long long max_report, vd_problem_fn *fn,
     void *arg, struct vd_validation *out);
 
 #endif

@@ -86,6 +86,13 @@ _vasdom_files()
 	mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 }
 
+# _vasdom_export_formats CMD: the formats CMD -h lists (from its format
+# table), blank-separated
+_vasdom_export_formats()
+{
+	"$1" -h 2>/dev/null | sed -n '1s/.*\[-f \([^]]*\)\].*/\1/p' | tr '|' ' '
+}
+
 _vasdom_words()
 {
 	mapfile -t COMPREPLY < <(compgen -W "$1" -- "$cur")
@@ -142,7 +149,7 @@ _vasdom()
 		vasdom-stats:-f | vasdom-stats:--format)
 			_vasdom_words 'jsonl csv prometheus' ;;
 		vasdom-export:-f | vasdom-export:--format)
-			_vasdom_words 'openai jsonl csv dpo trl-dpo trl-kto' ;;
+			_vasdom_words "$(_vasdom_export_formats "$1")" ;;
 		*:-f) _vasdom_words 'jsonl csv' ;;
 		*:-i) _vasdom_words 'auto text jsonl csv' ;;
 		*:-s) _vasdom_sessions ;;
