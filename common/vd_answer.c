@@ -34,6 +34,8 @@ struct vd_asker {
 	struct vd_index *rated;
 	struct vd_confidence model;
 	float *q;
+	long long *exclude;     /* sorted */
+	size_t nexclude;
 };
 
 void
@@ -45,12 +47,13 @@ vd_asker_free(struct vd_asker *a)
 	vd_embedder_free(a->emb);
 	vd_index_free(a->rated);
 	free(a->q);
+	free(a->exclude);
 	free(a);
 }
 
-int
-vd_asker_open(sqlite3 *db, const struct vd_config *cfg, const char *rules_path,
-    struct vd_asker **out)
+static int
+asker_open(sqlite3 *db, const struct vd_config *cfg, const char *rules_path,
+    int readonly, struct vd_asker **out)
 {
 	struct vd_asker *a = calloc(1, sizeof *a);
 	long long done;
@@ -67,7 +70,7 @@ vd_asker_open(sqlite3 *db, const struct vd_config *cfg, const char *rules_path,
 		goto fail;
 	/* the built-in embedder is cheap: bring rated vectors up to date here
 	 * so a rating counts from the next question on, embed run or not */
-	if (vd_embedder_is_builtin(a->emb) &&
+	if (!readonly && vd_embedder_is_builtin(a->emb) &&
 	    (rc = vd_vectors_update(db, a->emb, VD_SCOPE_RATED, 0, NULL, NULL, &done)))
 		goto fail;
 	if ((rc = vd_index_load(db, vd_embedder_model(a->emb), vd_embedder_dim(a->emb),
@@ -82,6 +85,50 @@ vd_asker_open(sqlite3 *db, const struct vd_config *cfg, const char *rules_path,
 fail:
 	vd_asker_free(a);
 	return rc;
+}
+
+int
+vd_asker_open(sqlite3 *db, const struct vd_config *cfg, const char *rules_path,
+    struct vd_asker **out)
+{
+	return asker_open(db, cfg, rules_path, 0, out);
+}
+
+int
+vd_asker_open_readonly(sqlite3 *db, const struct vd_config *cfg, const char *rules_path,
+    struct vd_asker **out)
+{
+	return asker_open(db, cfg, rules_path, 1, out);
+}
+
+static int
+cmp_id(const void *x, const void *y)
+{
+	long long a = *(const long long *)x, b = *(const long long *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+int
+vd_asker_exclude(struct vd_asker *a, const long long *ids, size_t n)
+{
+	long long *copy = NULL;
+
+	if (n && !(copy = malloc(sizeof *copy * n)))
+		return vd_error(VD_ENOMEM, "out of memory");
+	if (n)
+		memcpy(copy, ids, sizeof *copy * n);
+	qsort(copy, n, sizeof *copy, cmp_id);
+	free(a->exclude);
+	a->exclude = copy;
+	a->nexclude = n;
+	return VD_OK;
+}
+
+static int
+excluded(const struct vd_asker *a, long long id)
+{
+	return a->nexclude && bsearch(&id, a->exclude, a->nexclude, sizeof id, cmp_id);
 }
 
 void
@@ -113,9 +160,9 @@ seconds(void)
 static int
 find_similar(struct vd_asker *a, const char *msg, struct vd_answer *ans)
 {
-	struct vd_hit hits[VD_SIMILAR_MAX];
+	struct vd_hit *hits;
 	sqlite3_stmt *st;
-	size_t n, i;
+	size_t n, i, seen = 0;
 	int rc;
 
 	if (!a->rated || a->rated->n == 0)
@@ -124,13 +171,21 @@ find_similar(struct vd_asker *a, const char *msg, struct vd_answer *ans)
 		/* a remote embedder that fails only costs us experience */
 		return VD_OK;
 	}
-	n = vd_index_search(a->rated, a->q, VD_SIMILAR_MAX, 0, hits);
+	/* the excluded may all be among the nearest: look that much further */
+	if (!(hits = malloc(sizeof *hits * (VD_SIMILAR_MAX + a->nexclude))))
+		return vd_error(VD_ENOMEM, "out of memory");
+	n = vd_index_search(a->rated, a->q, VD_SIMILAR_MAX + a->nexclude, 0, hits);
 	if (vd_db_prepare(a->db, "SELECT rating, message, coalesce(correction, response),"
-	    " correction IS NOT NULL, source <> 'record' FROM exchanges WHERE log_id = ?", &st))
+	    " correction IS NOT NULL, source <> 'record' FROM exchanges WHERE log_id = ?", &st)) {
+		free(hits);
 		return VD_EDB;
-	for (i = 0; i < n; i++) {
+	}
+	for (i = 0; i < n && seen < VD_SIMILAR_MAX; i++) {
 		struct vd_similar *s = &ans->similar[ans->nsimilar];
 
+		if (excluded(a, hits[i].log_id))
+			continue;
+		seen++;
 		if (hits[i].score < a->cfg->min_similarity)
 			break;
 		sqlite3_bind_int64(st, 1, hits[i].log_id);
@@ -145,6 +200,7 @@ find_similar(struct vd_asker *a, const char *msg, struct vd_answer *ans)
 				free(s->message);
 				free(s->answer);
 				sqlite3_finalize(st);
+				free(hits);
 				return vd_error(VD_ENOMEM, "out of memory");
 			}
 			ans->nsimilar++;
@@ -152,6 +208,7 @@ find_similar(struct vd_asker *a, const char *msg, struct vd_answer *ans)
 		sqlite3_reset(st);
 	}
 	sqlite3_finalize(st);
+	free(hits);
 	return VD_OK;
 }
 

@@ -57,7 +57,17 @@ struct vd_asker;
  * so writing to db). Free with vd_asker_free. */
 int vd_asker_open(sqlite3 *db, const struct vd_config *cfg, const char *rules_path,
     struct vd_asker **out);
+/* The same, writing nothing: the stored vectors are used as they are
+ * (rated exchanges without a current one are not found as neighbours). */
+int vd_asker_open_readonly(sqlite3 *db, const struct vd_config *cfg,
+    const char *rules_path, struct vd_asker **out);
 void vd_asker_free(struct vd_asker *a);
+
+/* Leave the exchanges ids[0..n) out of the neighbours of the answers
+ * that follow, as if they had never been logged (vasdom-review --replay
+ * answers an exchange without itself and its session); n 0: none. The
+ * ids are copied. */
+int vd_asker_exclude(struct vd_asker *a, const long long *ids, size_t n);
 
 /* Answer msg (valid, trimmed). ans is filled and owned by the caller, who
  * calls vd_answer_clear. An experience answer whose confidence is below

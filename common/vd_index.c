@@ -226,6 +226,7 @@ vd_index_free(struct vd_index *ix)
 	free(ix->delta_own);
 	free(ix->model);
 	free(ix->tmp);
+	free(ix->vecs);
 	sqlite3_finalize(ix->exact);
 	free(ix);
 }
@@ -283,6 +284,8 @@ vd_index_vector(struct vd_index *ix, long long log_id)
 {
 	const float *v = NULL;
 
+	if (ix->vecs)
+		return vd_index_memory_vector(ix, log_id);
 	sqlite3_bind_int64(ix->exact, 2, log_id);
 	if (sqlite3_step(ix->exact) == SQLITE_ROW &&
 	    sqlite3_column_bytes(ix->exact, 0) == (int)(sizeof(float) * (size_t)ix->dim)) {

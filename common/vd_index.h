@@ -43,6 +43,7 @@ struct vd_index {
 	void *map, *own, *delta_own;
 	size_t maplen;
 	float *tmp;
+	float *vecs;                /* vd_index_memory: the exact vectors, n * dim */
 };
 
 struct vd_hit {
@@ -56,6 +57,13 @@ struct vd_hit {
 int vd_index_load(sqlite3 *db, const char *model, int dim, enum vd_scope scope,
     struct vd_index **out);
 void vd_index_free(struct vd_index *ix);
+
+/* An index over n vectors in memory (unit length, dim each, ids
+ * ascending), not the database's: for vectors a tool makes for itself.
+ * ratings (NULL: every one 0) are what min_rating filters on. The vectors
+ * and ids are copied. Free with vd_index_free. */
+int vd_index_memory(const long long *ids, const signed char *ratings,
+    const float *vecs, size_t n, int dim, struct vd_index **out);
 
 /* The k nearest to q (unit length) by cosine, best first, skipping
  * exclude and exchanges rated below min_rating; returns how many. */

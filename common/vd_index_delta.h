@@ -27,4 +27,7 @@ int vd_index_delta_load(struct vd_index *ix, sqlite3 *db, long long seq);
  * so no error. */
 void vd_index_cursor_set(sqlite3 *db, const char *model, long long seq, size_t n);
 
+/* The exact vector of log_id in an index made by vd_index_memory, or NULL. */
+const float *vd_index_memory_vector(const struct vd_index *ix, long long log_id);
+
 #endif

@@ -1,5 +1,5 @@
 # bash completion for the vasdom tools: vasdom-ask, vasdom-rate,
-# vasdom-embed, vasdom-similar, vasdom-stats and vasdom-export.
+# vasdom-embed, vasdom-similar, vasdom-stats, vasdom-export and vasdom-review.
 #
 # Options, formats and files; log ids, session ids and embedding models
 # from the database the command line names (-d, else $VASDOM_DB, else
@@ -127,6 +127,9 @@ _vasdom()
 			--system --no-metadata --similarity --split --seed --name --dry-run --validate -h --help --version'
 		args='-d -f -o --format --output --min-rating --days --since --until --max --system
 			--similarity --split --seed --name --validate' ;;
+	vasdom-review)
+		opts='-n -d -f --conflicts --days --similarity -h --help --version'
+		args='-n -d -f --days --similarity' ;;
 	*) return 0 ;;
 	esac
 
@@ -192,4 +195,4 @@ _vasdom()
 	return 0
 }
 
-complete -F _vasdom vasdom-ask vasdom-rate vasdom-embed vasdom-similar vasdom-stats vasdom-export
+complete -F _vasdom vasdom-ask vasdom-rate vasdom-embed vasdom-similar vasdom-stats vasdom-export vasdom-review

@@ -1,0 +1,51 @@
+/* vasdom-review: where to teach next. Each mode reads the exchanges it
+ * needs, compares their questions by meaning (the current embedder's
+ * vectors of the questions alone: see vd_review_set_load) and hands one
+ * JSON record at a time to a callback. Nothing here writes to the
+ * database. */
+#ifndef VD_REVIEW_H
+#define VD_REVIEW_H
+
+#include <stddef.h>
+#include <sqlite3.h>
+#include <jansson.h>
+
+#include "vd_config.h"
+
+/* Measured on rutube-faq (README, scripts/eval-review.py): cosine of the
+ * question vectors at which two questions are one gap, one queue topic,
+ * or near-identical for --conflicts. */
+#define VD_REVIEW_GAP_SIMILARITY 0.5
+#define VD_REVIEW_CONFLICT_SIMILARITY 0.9
+
+struct vd_review_opts {
+	const char *since;          /* ISO date: only exchanges created at or after it; NULL: all */
+	double similarity;          /* < 0: the mode's default above */
+	long limit;                 /* --queue: lines at most (0: all) */
+	int drafts;                 /* --gaps: only the draft lines */
+	const char *rules_path;     /* NULL: cfg's */
+};
+
+/* Called with each record (the callback does not keep it); a non-zero
+ * return stops the mode and is returned. */
+typedef int vd_review_fn(json_t *rec, void *arg);
+
+/* Groups of near-identical questions whose endorsed answers differ. */
+int vd_review_conflicts(sqlite3 *db, const struct vd_config *cfg,
+    const struct vd_review_opts *o, vd_review_fn *fn, void *arg);
+
+/* Gap clusters, largest first (or their drafts: vasdom-ask --record input). */
+int vd_review_gaps(sqlite3 *db, const struct vd_config *cfg,
+    const struct vd_review_opts *o, vd_review_fn *fn, void *arg);
+
+/* Unrated exchanges ranked by how much a rating would teach. */
+int vd_review_queue(sqlite3 *db, const struct vd_config *cfg,
+    const struct vd_review_opts *o, vd_review_fn *fn, void *arg);
+
+/* Every endorsed exchange answered again, itself and its session left
+ * out; one record each, then the summary record (kind "summary"). Sets
+ * the connection query-only first: nothing can be written. */
+int vd_review_replay(sqlite3 *db, const struct vd_config *cfg,
+    const struct vd_review_opts *o, vd_review_fn *fn, void *arg);
+
+#endif
