@@ -11,17 +11,29 @@
 #include "vd_review.h"
 
 static const char usage_line[] =
-    "usage: vasdom-review --conflicts [--days n] [-n limit] [--similarity s] [-d db]\n"
+    "usage: vasdom-review --gaps [--drafts] [--days n] [-n limit] [--similarity s]\n"
+    "                     [--rules file] [-d db] [-f jsonl|csv]\n"
+    "       vasdom-review --queue [--days n] [-n limit] [--similarity s] [-d db]\n"
+    "                     [-f jsonl|csv]\n"
+    "       vasdom-review --conflicts [--days n] [-n limit] [--similarity s] [-d db]\n"
     "                     [-f jsonl|csv]\n";
 
 static const char help[] =
     "Show where teaching the assistant would help most.\n"
+    "  --gaps           questions not answered well (default or hand-over answers,\n"
+    "                   confidence below VASDOM_MIN_CONFIDENCE, rated 1-2), in\n"
+    "                   clusters of alike questions, largest first, each with a\n"
+    "                   draft line for vasdom-ask --record\n"
+    "  --drafts         with --gaps: only the draft lines (message, response, rating)\n"
+    "  --queue          unrated exchanges ranked by how much a rating would teach\n"
+    "                   (default -n 50), each with why\n"
     "  --conflicts      groups of near-identical questions whose endorsed answers\n"
     "                   (rated at or above VASDOM_MIN_RATING, or corrected) differ\n"
     "  --days n         only the exchanges of the last n days\n"
     "  -n limit         print at most limit records\n"
-    "  --similarity s   least cosine similarity of two questions in a group\n"
-    "                   (--conflicts: 0.9)\n"
+    "  --similarity s   least cosine similarity of alike questions (--gaps and\n"
+    "                   --queue: 0.5, --conflicts: 0.9)\n"
+    "  --rules file     the intent rules that name a gap's topic (VASDOM_RULES)\n"
     "  -d db            database (VASDOM_DB)\n"
     "  -f format        output: jsonl (default) or csv\n"
     "Exit status: 0 success; 1 nothing found, or a write error; 2 usage error;\n"
@@ -31,8 +43,19 @@ static const char help[] =
 static const char *const conflict_columns[] = {
 	"group", "size", "answers", "similarity", "log_ids", "exchanges", NULL
 };
+static const char *const gap_columns[] = {
+	"cluster", "size", "log_ids", "first_seen", "last_seen", "questions", "topic",
+	"handovers", "low_confidence", "rated_poorly", "corrected", "draft", NULL
+};
+static const char *const draft_columns[] = { "message", "response", "rating", NULL };
+static const char *const queue_columns[] = {
+	"rank", "log_id", "message", "response", "source", "created_at", "confidence",
+	"similar_recent", "covered_by", "covered_score", "score", "why", "rating", NULL
+};
 
-enum mode { NONE, CONFLICTS };
+enum mode { NONE, CONFLICTS, GAPS, QUEUE };
+
+#define QUEUE_LIMIT 50
 
 static void __attribute__((noreturn))
 usage(int code)
@@ -67,6 +90,10 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "conflicts", no_argument, NULL, 'C' },
+		{ "gaps", no_argument, NULL, 'G' },
+		{ "drafts", no_argument, NULL, 'R' },
+		{ "queue", no_argument, NULL, 'Q' },
+		{ "rules", required_argument, NULL, 'U' },
 		{ "days", required_argument, NULL, 'D' },
 		{ "similarity", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
@@ -86,6 +113,10 @@ main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "n:d:f:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'C': set_mode(&mode, CONFLICTS); break;
+		case 'G': set_mode(&mode, GAPS); break;
+		case 'Q': set_mode(&mode, QUEUE); break;
+		case 'R': o.drafts = 1; break;
+		case 'U': o.rules_path = optarg; break;
 		case 'D': o.since = vd_date_days_ago(cli_int("--days", optarg, 1, 36500), since); break;
 		case 'S': o.similarity = cli_double("--similarity", optarg, -1, 1); break;
 		case 'n': o.limit = cli_int("-n", optarg, 1, 1000000); break;
@@ -98,10 +129,21 @@ main(int argc, char **argv)
 	}
 	if (optind < argc || mode == NONE)
 		usage(2);
+	if (o.drafts && mode != GAPS)
+		die(2, "--drafts goes with --gaps");
+	if (o.rules_path && mode != GAPS)
+		die(2, "--rules goes with --gaps");
+	if (mode == QUEUE && !o.limit)
+		o.limit = QUEUE_LIMIT;
 	db = cli_open_db(&cfg);
-	if (!(out.w = vd_writer_new(stdout, outformat, conflict_columns)))
+	if (!(out.w = vd_writer_new(stdout, outformat, mode == CONFLICTS ? conflict_columns
+	    : mode == QUEUE ? queue_columns : o.drafts ? draft_columns : gap_columns)))
 		die(3, "out of memory");
-	rc = vd_review_conflicts(db, &cfg, &o, put, &out);
+	switch (mode) {
+	case GAPS: rc = vd_review_gaps(db, &cfg, &o, put, &out); break;
+	case QUEUE: rc = vd_review_queue(db, &cfg, &o, put, &out); break;
+	default: rc = vd_review_conflicts(db, &cfg, &o, put, &out); break;
+	}
 	if (rc == VD_EUSAGE && out.n)
 		die(1, "%s", vd_errmsg());
 	if (rc)

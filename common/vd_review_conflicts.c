@@ -70,7 +70,7 @@ vd_review_conflicts(sqlite3 *db, const struct vd_config *cfg,
 
 	if ((rc = vd_embedder_open(db, cfg, NULL, &emb)))
 		return rc;
-	rc = vd_review_set_load(db, cfg, emb, VD_REVIEW_ENDORSED, o->since, &s);
+	rc = vd_review_set_load(db, cfg, emb, VD_REVIEW_ENDORSED, o->since, 0, &s);
 	vd_embedder_free(emb);
 	if (rc)
 		return rc;

@@ -150,7 +150,7 @@ stored_vectors(sqlite3 *db, struct vd_embedder *emb, struct vd_review_set *s)
 }
 
 static int
-made_vectors(struct vd_embedder *emb, struct vd_review_set *s)
+made_vectors(struct vd_embedder *emb, struct vd_review_set *s, int with_answers)
 {
 	const char **texts = malloc(sizeof *texts * (s->n ? s->n : 1));
 	size_t i;
@@ -164,14 +164,26 @@ made_vectors(struct vd_embedder *emb, struct vd_review_set *s)
 	}
 	for (i = 0; i < s->n; i++)
 		texts[i] = s->items[i].message;
-	rc = vd_embedder_embed(emb, texts, s->n, s->vecs);
+	if (with_answers) {
+		const char **ans = malloc(sizeof *ans * (s->n ? s->n : 1));
+
+		if (!ans) {
+			free(texts);
+			return vd_error(VD_ENOMEM, "out of memory");
+		}
+		for (i = 0; i < s->n; i++)
+			ans[i] = s->items[i].response;
+		rc = vd_embedder_embed_exchanges(emb, texts, ans, s->n, s->vecs);
+		free(ans);
+	} else
+		rc = vd_embedder_embed(emb, texts, s->n, s->vecs);
 	free(texts);
 	return rc;
 }
 
 int
 vd_review_set_load(sqlite3 *db, const struct vd_config *cfg, struct vd_embedder *emb,
-    enum vd_review_kind kind, const char *since, struct vd_review_set *s)
+    enum vd_review_kind kind, const char *since, int with_answers, struct vd_review_set *s)
 {
 	signed char *ratings;
 	long long *ids;
@@ -180,7 +192,7 @@ vd_review_set_load(sqlite3 *db, const struct vd_config *cfg, struct vd_embedder 
 
 	memset(s, 0, sizeof *s);
 	if ((rc = read_items(db, cfg, kind, since, s)) ||
-	    (rc = vd_embedder_is_builtin(emb) ? made_vectors(emb, s) : stored_vectors(db, emb, s)))
+	    (rc = vd_embedder_is_builtin(emb) ? made_vectors(emb, s, with_answers) : stored_vectors(db, emb, s)))
 		goto fail;
 	ids = malloc(sizeof *ids * (s->n ? s->n : 1));
 	ratings = malloc(s->n ? s->n : 1);

@@ -34,15 +34,15 @@ struct vd_review_set {
 };
 
 /* Load the exchanges of kind created at or after since (NULL: all), with
- * the current embedder's vectors of their questions: the built-in
- * embedder's made here from the message alone (its stored vectors mix in
- * the answer, which would pull every default answer together and push
- * apart the very conflicting answers looked for); a remote model's stored
- * ones, which are of the question alone (without one, an exchange is left
- * out and counted in missing). Free with vd_review_set_free. */
+ * the current embedder's vectors: the built-in embedder's made here, of
+ * the message alone or, with_answers, of the exchange as stored (the
+ * answer given mixed in: questions that got the same wrong answer are
+ * alike, which measured better for gaps); a remote model's stored ones,
+ * which are of the question alone (without one, an exchange is left out
+ * and counted in missing). Free with vd_review_set_free. */
 int vd_review_set_load(sqlite3 *db, const struct vd_config *cfg,
     struct vd_embedder *emb, enum vd_review_kind kind, const char *since,
-    struct vd_review_set *s);
+    int with_answers, struct vd_review_set *s);
 void vd_review_set_free(struct vd_review_set *s);
 
 /* Position of log_id in s, or (size_t)-1. */

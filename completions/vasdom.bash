@@ -128,8 +128,8 @@ _vasdom()
 		args='-d -f -o --format --output --min-rating --days --since --until --max --system
 			--similarity --split --seed --name --validate' ;;
 	vasdom-review)
-		opts='-n -d -f --conflicts --days --similarity -h --help --version'
-		args='-n -d -f --days --similarity' ;;
+		opts='-n -d -f --gaps --drafts --queue --conflicts --days --similarity --rules -h --help --version'
+		args='-n -d -f --days --similarity --rules' ;;
 	*) return 0 ;;
 	esac
 

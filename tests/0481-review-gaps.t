@@ -1,0 +1,55 @@
+#!/bin/sh
+# vasdom-review --gaps: questions not answered well, clustered by meaning,
+# with drafts that vasdom-ask --record takes as they are.
+. "$(dirname "$0")/lib.sh"
+plan 19
+
+vasdom-ask --record <"$top/data/knowledge.jsonl" >/dev/null
+kb=$(wc -l <"$top/data/knowledge.jsonl" | tr -d ' ')
+c1=$((kb + 1)) c2=$((kb + 3)) dog=$((kb + 4)) price=$((kb + 5))
+vasdom-ask -s s1 "Можно ли заказать химчистку ковров?" "Делаете ли вы химчистку ковров?" \
+	"Есть ли у вас химчистка ковров?" "Где купить собаку?" "Сколько стоит уборка подъезда?" >"$T/asked"
+check_same "the carpet questions hand over (the test's premise)" "default default" \
+	"$(jq -r "select(.log_id == $c1 or .log_id == $c2) | .source" "$T/asked" | tr '\n' ' ' | sed 's/ $//')"
+vasdom-review --gaps >"$T/g"
+check_same "exit 0" 0 $?
+check_same "two clusters: the carpets, the dog" 2 "$(wc -l <"$T/g" | tr -d ' ')"
+check_same "the largest first, with the log ids of all its members" "1 2 $c1 $c2" \
+	"$(jq -r 'select(.cluster == 1) | "\(.cluster) \(.size) \(.log_ids | map(tostring) | join(" "))"' "$T/g")"
+check_same "its questions, the most central first" 2 "$(jq 'select(.cluster == 1) | .questions | length' "$T/g")"
+check_same "first and last seen" true \
+	"$(jq -r 'select(.cluster == 1) | .first_seen < .last_seen and (.first_seen | test("^20[0-9-]+T"))' "$T/g")"
+check_same "two hand-overs, no topic" "2 null" "$(jq -r 'select(.cluster == 1) | "\(.handovers) \(.topic)"' "$T/g")"
+check_same "the draft: a question of the cluster, no answer yet, rated 5" "true  5" \
+	"$(jq -r 'select(.cluster == 1) | "\(.draft.message as $m | .questions | index($m) != null) \(.draft.response) \(.draft.rating)"' "$T/g")"
+check_same "an answer of the rules rated 2 is a gap, under its intent topic" "" \
+	"$(jq -r "select(.log_ids | index($price)) | .topic" "$T/g")"
+echo "$price 2" | vasdom-rate >/dev/null
+check_same "...once rated 2: a gap, under its intent topic" "price 1" \
+	"$(vasdom-review --gaps | jq -r "select(.log_ids | index($price)) | \"\(.topic) \(.rated_poorly)\"")"
+# a correction is the answer to start from
+echo "{\"log_id\":$dog,\"rating\":1,\"correction\":\"Собак мы не продаём.\"}" | vasdom-rate >/dev/null
+check_same "the correction is the draft's answer" "Собак мы не продаём." \
+	"$(vasdom-review --gaps --drafts | jq -r 'select(.message == "Где купить собаку?") | .response')"
+sqlite3 "$VASDOM_DB" .dump >"$T/before"
+vasdom-review --gaps >/dev/null
+check_same "nothing was written" "" "$(sqlite3 "$VASDOM_DB" .dump | diff "$T/before" - | head -3)"
+
+# the drafts, edited, feed vasdom-ask --record
+vasdom-review --gaps --drafts -n 1 >"$T/todo.jsonl"
+check_same "-n 1 --drafts: one line of message, response, rating" "message response rating" \
+	"$(jq -r 'keys_unsorted | join(" ")' "$T/todo.jsonl")"
+jq -c '.response = "Химчистку ковров мы не делаем."' "$T/todo.jsonl" | vasdom-ask --record >"$T/rec"
+check_same "the edited draft is recorded" 0 $?
+check_same "...and answers the gap's question from then on" "experience Химчистку ковров мы не делаем." \
+	"$(vasdom-ask 'Можно ли заказать химчистку ковров?' | jq -r '"\(.source) \(.response)"')"
+
+vasdom-review --gaps -f csv >"$T/csv"
+check_same "-f csv: the header" \
+	"cluster,size,log_ids,first_seen,last_seen,questions,topic,handovers,low_confidence,rated_poorly,corrected,draft" \
+	"$(head -1 "$T/csv")"
+VASDOM_DB=$T/empty.db vasdom-ask --record <"$top/data/knowledge.jsonl" >/dev/null
+check_fails "no gaps: exit 1" 1 env VASDOM_DB="$T/empty.db" vasdom-review --gaps
+check_fails "--drafts without --gaps: usage error" 2 vasdom-review --conflicts --drafts
+check_fails "a rules file that is not there: configuration error" 3 vasdom-review --gaps --rules "$T/none.rules"
+done_testing
