@@ -16,7 +16,9 @@ static const char usage_line[] =
     "       vasdom-review --queue [--days n] [-n limit] [--similarity s] [-d db]\n"
     "                     [-f jsonl|csv]\n"
     "       vasdom-review --conflicts [--days n] [-n limit] [--similarity s] [-d db]\n"
-    "                     [-f jsonl|csv]\n";
+    "                     [-f jsonl|csv]\n"
+    "       vasdom-review --replay [--summary] [--days n] [--min-confidence c]\n"
+    "                     [--rules file] [-d db] [-f jsonl|csv]\n";
 
 static const char help[] =
     "Show where teaching the assistant would help most.\n"
@@ -29,11 +31,22 @@ static const char help[] =
     "                   (default -n 50), each with why\n"
     "  --conflicts      groups of near-identical questions whose endorsed answers\n"
     "                   (rated at or above VASDOM_MIN_RATING, or corrected) differ\n"
+    "  --replay         every endorsed exchange answered again offline, itself and\n"
+    "                   its session left out, under the settings given now: one\n"
+    "                   line each (log_id, expected, got, right, confidence,\n"
+    "                   source), then a summary (accuracy, coverage, precision,\n"
+    "                   answers_changed); nothing is written\n"
+    "  --summary        with --replay: only the summary\n"
+    "  --min-confidence c\n"
+    "                   least confidence of an experience answer, 0-1\n"
+    "                   (VASDOM_MIN_CONFIDENCE, 0.5): --replay answers with it,\n"
+    "                   --gaps takes a less sure answer for a gap\n"
     "  --days n         only the exchanges of the last n days\n"
     "  -n limit         print at most limit records\n"
     "  --similarity s   least cosine similarity of alike questions (--gaps and\n"
     "                   --queue: 0.5, --conflicts: 0.9)\n"
-    "  --rules file     the intent rules that name a gap's topic (VASDOM_RULES)\n"
+    "  --rules file     the intent rules (VASDOM_RULES): --gaps names topics by\n"
+    "                   them, --replay answers with them\n"
     "  -d db            database (VASDOM_DB)\n"
     "  -f format        output: jsonl (default) or csv\n"
     "Exit status: 0 success; 1 nothing found, or a write error; 2 usage error;\n"
@@ -48,12 +61,17 @@ static const char *const gap_columns[] = {
 	"handovers", "low_confidence", "rated_poorly", "corrected", "draft", NULL
 };
 static const char *const draft_columns[] = { "message", "response", "rating", NULL };
+static const char *const replay_columns[] = {
+	"log_id", "kind", "message", "expected", "got", "right", "confidence", "source",
+	"handover", "changed", "replayed", "accuracy", "coverage", "precision",
+	"answers_changed", "min_confidence", "min_similarity", "not_embedded", NULL
+};
 static const char *const queue_columns[] = {
 	"rank", "log_id", "message", "response", "source", "created_at", "confidence",
 	"similar_recent", "covered_by", "covered_score", "score", "why", "rating", NULL
 };
 
-enum mode { NONE, CONFLICTS, GAPS, QUEUE };
+enum mode { NONE, CONFLICTS, GAPS, QUEUE, REPLAY };
 
 #define QUEUE_LIMIT 50
 
@@ -66,22 +84,30 @@ usage(int code)
 struct out {
 	struct vd_writer *w;
 	long n;
+	int write_failed;
 };
 
 static int
 put(json_t *rec, void *arg)
 {
 	struct out *o = arg;
+	json_int_t missing = json_integer_value(json_object_get(rec, "not_embedded"));
+	int rc;
 
+	if (missing > 0)
+		warning("%lld rated exchanges have no vector of the current model and were not"
+		    " found as neighbours: run vasdom-embed first", (long long)missing);
 	o->n++;
-	return vd_writer_put(o->w, rec);
+	if ((rc = vd_writer_put(o->w, rec)))
+		o->write_failed = 1;
+	return rc;
 }
 
 static void
 set_mode(enum mode *m, enum mode to)
 {
 	if (*m != NONE && *m != to)
-		die(2, "only one of --conflicts, --gaps, --queue and --replay");
+		die(2, "only one of --gaps, --queue, --conflicts and --replay");
 	*m = to;
 }
 
@@ -94,6 +120,9 @@ main(int argc, char **argv)
 		{ "drafts", no_argument, NULL, 'R' },
 		{ "queue", no_argument, NULL, 'Q' },
 		{ "rules", required_argument, NULL, 'U' },
+		{ "replay", no_argument, NULL, 'P' },
+		{ "summary", no_argument, NULL, 'M' },
+		{ "min-confidence", required_argument, NULL, 'F' },
 		{ "days", required_argument, NULL, 'D' },
 		{ "similarity", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
@@ -117,6 +146,9 @@ main(int argc, char **argv)
 		case 'Q': set_mode(&mode, QUEUE); break;
 		case 'R': o.drafts = 1; break;
 		case 'U': o.rules_path = optarg; break;
+		case 'P': set_mode(&mode, REPLAY); break;
+		case 'M': o.summary = 1; break;
+		case 'F': cfg.min_confidence = cli_double("--min-confidence", optarg, 0, 1); break;
 		case 'D': o.since = vd_date_days_ago(cli_int("--days", optarg, 1, 36500), since); break;
 		case 'S': o.similarity = cli_double("--similarity", optarg, -1, 1); break;
 		case 'n': o.limit = cli_int("-n", optarg, 1, 1000000); break;
@@ -131,23 +163,29 @@ main(int argc, char **argv)
 		usage(2);
 	if (o.drafts && mode != GAPS)
 		die(2, "--drafts goes with --gaps");
-	if (o.rules_path && mode != GAPS)
-		die(2, "--rules goes with --gaps");
+	if (o.rules_path && mode != GAPS && mode != REPLAY)
+		die(2, "--rules goes with --gaps or --replay");
+	if (o.summary && mode != REPLAY)
+		die(2, "--summary goes with --replay");
+	if (mode == REPLAY && (o.limit || o.similarity >= 0))
+		die(2, "--replay takes neither -n nor --similarity");
 	if (mode == QUEUE && !o.limit)
 		o.limit = QUEUE_LIMIT;
 	db = cli_open_db(&cfg);
 	if (!(out.w = vd_writer_new(stdout, outformat, mode == CONFLICTS ? conflict_columns
-	    : mode == QUEUE ? queue_columns : o.drafts ? draft_columns : gap_columns)))
+	    : mode == QUEUE ? queue_columns : mode == REPLAY ? replay_columns
+	    : o.drafts ? draft_columns : gap_columns)))
 		die(3, "out of memory");
 	switch (mode) {
 	case GAPS: rc = vd_review_gaps(db, &cfg, &o, put, &out); break;
 	case QUEUE: rc = vd_review_queue(db, &cfg, &o, put, &out); break;
+	case REPLAY: rc = vd_review_replay(db, &cfg, &o, put, &out); break;
 	default: rc = vd_review_conflicts(db, &cfg, &o, put, &out); break;
 	}
-	if (rc == VD_EUSAGE && out.n)
-		die(1, "%s", vd_errmsg());
+	/* a write error (full disk, closed pipe) is 1; anything else the
+	 * library reports is the database's or the configuration's */
 	if (rc)
-		die(rc == VD_EUSAGE ? 2 : 3, "%s", vd_errmsg());
+		die(out.write_failed ? 1 : 3, "%s", vd_errmsg());
 	vd_db_close(db);
 	cli_finish(out.w, out.n ? 0 : 1);
 }

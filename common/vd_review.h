@@ -23,6 +23,7 @@ struct vd_review_opts {
 	double similarity;          /* < 0: the mode's default above */
 	long limit;                 /* --queue: lines at most (0: all) */
 	int drafts;                 /* --gaps: only the draft lines */
+	int summary;                /* --replay: only the summary */
 	const char *rules_path;     /* NULL: cfg's */
 };
 

@@ -191,8 +191,12 @@ vd_review_set_load(sqlite3 *db, const struct vd_config *cfg, struct vd_embedder 
 	int rc;
 
 	memset(s, 0, sizeof *s);
-	if ((rc = read_items(db, cfg, kind, since, s)) ||
-	    (rc = vd_embedder_is_builtin(emb) ? made_vectors(emb, s, with_answers) : stored_vectors(db, emb, s)))
+	if ((rc = read_items(db, cfg, kind, since, s)))
+		goto fail;
+	if (!emb)
+		return VD_OK;
+	if ((rc = vd_embedder_is_builtin(emb) ? made_vectors(emb, s, with_answers)
+	    : stored_vectors(db, emb, s)))
 		goto fail;
 	ids = malloc(sizeof *ids * (s->n ? s->n : 1));
 	ratings = malloc(s->n ? s->n : 1);

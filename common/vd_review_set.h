@@ -39,7 +39,8 @@ struct vd_review_set {
  * answer given mixed in: questions that got the same wrong answer are
  * alike, which measured better for gaps); a remote model's stored ones,
  * which are of the question alone (without one, an exchange is left out
- * and counted in missing). Free with vd_review_set_free. */
+ * and counted in missing). emb NULL: the exchanges alone, no vectors
+ * and no index. Free with vd_review_set_free. */
 int vd_review_set_load(sqlite3 *db, const struct vd_config *cfg,
     struct vd_embedder *emb, enum vd_review_kind kind, const char *since,
     int with_answers, struct vd_review_set *s);
