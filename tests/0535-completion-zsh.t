@@ -5,7 +5,7 @@
 # VASDOM_DB. Skipped without zsh (scripts/install-deps installs it).
 . "$(dirname "$0")/lib.sh"
 bins="ask rate embed similar stats export review"
-plan 22
+plan 23
 if ! command -v zsh >/dev/null 2>&1; then
 	i=0; while [ $i -lt 22 ]; do i=$((i + 1)); skip "zsh is not installed"; done
 	exit 0
@@ -27,6 +27,8 @@ set -- 'vasdom-export -f ' 'vasdom-export --format=trl' 'vasdom-stats -f ' 'vasd
 	"vasdom-rate -d $T/other.db " 'vasdom-ask -s ' 'vasdom-similar -m ' "vasdom-ask --rules=$T/my.r"
 for b in $bins; do set -- "$@" "vasdom-$b -"; done
 zsh -f "$top/tests/zcomp.zsh" "$top/completions" "$T/z" "$@" </dev/null >/dev/null 2>&1
+# compinit's dump went to the test's folder, never over /dev/null
+check "compinit dumped into the test's folder" test -s "$T/z.zcompdump"
 # got LINE: the matches offered for LINE, sorted, on one line
 got() { awk -v l="## $1" '$0 == l { f = 1; next } /^## / { f = 0 } f && NF' "$T/z" | sort -u | tr '\n' ' ' | sed 's/ $//'; }
 

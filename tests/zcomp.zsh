@@ -7,7 +7,9 @@ dir=$1 out=$2
 shift 2
 : >$out
 zpty z zsh -f -i || exit 3
-zpty -w z "fpath=(${(q)dir} \$fpath); autoload -Uz compinit; compinit -u -D -d /dev/null"
+# the dump file beside OUT: compinit writes it (-D or not) by renaming a
+# temporary over it, which for /dev/null, as root, made /dev/null a file
+zpty -w z "fpath=(${(q)dir} \$fpath); autoload -Uz compinit; compinit -u -D -d ${(q)out}.zcompdump"
 zpty -w z "PROMPT=''; zstyle ':completion:*' list-prompt ''; bindkey '^I' complete-word"
 zpty -w z "compadd() { local -a __m; builtin compadd -A __m \"\$@\"; print -rl -- \$__m >>${(q)out}; builtin compadd \"\$@\" }"
 zpty -w z "_zcomp_done() { print -r -- '## done' >>${(q)out}; comppostfuncs=(_zcomp_done) }; comppostfuncs=(_zcomp_done)"
