@@ -12,6 +12,7 @@
 #include "vd_embedder.h"
 #include "vd_error.h"
 #include "vd_llm.h"
+#include "vd_rank.h"
 #include "vd_rules.h"
 #include "vd_vectors.h"
 
@@ -32,6 +33,7 @@ struct vd_asker {
 	struct vd_rules *rules;
 	struct vd_embedder *emb;
 	struct vd_index *rated;
+	struct vd_ranker *ranker;
 	struct vd_confidence model;
 	float *q;
 	long long *exclude;     /* sorted */
@@ -46,6 +48,7 @@ vd_asker_free(struct vd_asker *a)
 	vd_rules_free(a->rules);
 	vd_embedder_free(a->emb);
 	vd_index_free(a->rated);
+	vd_ranker_free(a->ranker);
 	free(a->q);
 	free(a->exclude);
 	free(a);
@@ -66,6 +69,7 @@ asker_open(sqlite3 *db, const struct vd_config *cfg, const char *rules_path,
 	a->cfg = cfg;
 	if ((rc = vd_rules_load(rules_path ? rules_path : cfg->rules_path, &a->rules)) ||
 	    (rc = vd_confidence_load(cfg->confidence_model, &a->model)) ||
+	    (rc = vd_ranker_new(&a->ranker)) ||
 	    (rc = vd_embedder_open(db, cfg, NULL, &a->emb)))
 		goto fail;
 	/* the built-in embedder is cheap: bring rated vectors up to date here
@@ -255,15 +259,19 @@ by_score(const void *x, const void *y)
 /* The candidate answers: among similar exchanges rated at or above the
  * threshold, each distinct answer with its support, the sum over the
  * exchanges that gave that answer of their rating times a weight fading
- * with their distance below the nearest, so agreeing neighbours count for
- * more than one. Answers rated poorly (<= 2) for any similar question are
+ * with their distance below the best, so agreeing neighbours count for
+ * more than one; distances are in the neighbours' ranks (vd_rank.h), the
+ * vector score with lexical evidence, learned exchanges discounted. Answers rated poorly (<= 2) for any similar question are
  * never candidates (nor, later, the rule's answer), nor answers to
  * questions of another topic. Best first. */
 static void
 rank_candidates(const struct vd_asker *a, struct vd_answer *ans, const char *intent)
 {
+	double top = -HUGE_VAL;
 	size_t i, j;
 
+	for (i = 0; i < ans->nsimilar; i++)
+		top = fmax(top, ans->similar[i].rank);
 	for (i = 0; i < ans->nsimilar; i++) {
 		const struct vd_similar *s = &ans->similar[i];
 		struct vd_candidate *c;
@@ -279,7 +287,7 @@ rank_candidates(const struct vd_asker *a, struct vd_answer *ans, const char *int
 			c->nearest = s;
 			c->learned = 1;
 		}
-		c->support += exp((s->score - ans->similar[0].score) / VOTE_FADE) * s->rating / 5.0;
+		c->support += exp((s->rank - top) / VOTE_FADE) * s->rating / 5.0;
 		c->votes++;
 		c->learned &= s->learned;
 	}
@@ -361,6 +369,8 @@ vd_asker_answer(struct vd_asker *a, const char *msg, struct vd_answer *ans)
 			goto done;
 	}
 	rule = vd_rules_match(a->rules, msg, &intent);
+	if ((rc = vd_ranker_rank(a->ranker, msg, ans->similar, ans->nsimilar)))
+		return rc;
 	rank_candidates(a, ans, intent);
 	if (ans->ncand > 0) {
 		signals(ans, ans->signals);
@@ -407,7 +417,7 @@ vd_answer_similar_json(const struct vd_answer *ans)
 	char *s;
 	size_t i;
 
-	for (i = 0; i < ans->nsimilar; i++)
+	for (i = 0; i < ans->nsimilar && i < VD_SIMILAR_SHOWN; i++)
 		json_array_append_new(arr, json_pack("{s:I, s:f}", "log_id",
 		    (json_int_t)ans->similar[i].log_id, "score",
 		    (double)(long)(ans->similar[i].score * 10000 + 0.5) / 10000));

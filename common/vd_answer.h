@@ -9,13 +9,18 @@
 #include "vd_confidence.h"
 #include "vd_config.h"
 
-#define VD_SIMILAR_MAX 10   /* neighbours looked at per question */
+/* Neighbours looked at per question: the right answer is among the first
+ * 30 for about 9 rutube questions in 10, and re-ranking 30 costs little
+ * (vd_rank.h). The nearest VD_SIMILAR_SHOWN are listed in the reply. */
+#define VD_SIMILAR_MAX 30
+#define VD_SIMILAR_SHOWN 10
 
 struct vd_similar {
 	long long log_id;
 	float score;
 	int rating;             /* effective: a corrected answer counts as 5 */
 	int learned;            /* asked and rated, not recorded as knowledge */
+	double rank;            /* what its vote is weighed by (vd_rank.h) */
 	char *message, *answer; /* the corrected answer when there is one */
 };
 
@@ -78,8 +83,8 @@ int vd_asker_exclude(struct vd_asker *a, const long long *ids, size_t n);
 int vd_asker_answer(struct vd_asker *a, const char *msg, struct vd_answer *ans);
 void vd_answer_clear(struct vd_answer *ans);
 
-/* The similar exchanges as a JSON array text [{"log_id":..,"score":..}],
- * malloc'd for the caller. */
+/* The nearest VD_SIMILAR_SHOWN similar exchanges as a JSON array text
+ * [{"log_id":..,"score":..}], malloc'd for the caller. */
 char *vd_answer_similar_json(const struct vd_answer *ans);
 
 #endif

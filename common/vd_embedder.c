@@ -67,6 +67,12 @@ add_feature(struct vd_embedder *e, uint64_t h, float w)
 	e->acc[h % (uint64_t)e->dim] += (h >> 63) ? -w : w;
 }
 
+static void
+gram_feature(const char *gram, size_t n, void *arg)
+{
+	add_feature(arg, fnv(gram, n, fnv("c", 1, FNV0)), NGRAM_WEIGHT);
+}
+
 /* Features of one word: its stem (robust to inflection) and the character
  * 2- and 3-grams of the folded word with boundary marks (robust to typos,
  * compounds and what stemming misses, such as prefixes). */
@@ -75,25 +81,11 @@ word_features(const char *stem, size_t stemlen, const char *word, size_t wordlen
     void *arg)
 {
 	struct vd_embedder *e = arg;
-	size_t starts[130], nc = 0, i, k;
-	char buf[520];
 
 	if (vd_text_is_stopword(word))
 		return;
 	add_feature(e, fnv(stem, stemlen, fnv("w", 1, FNV0)), STEM_WEIGHT);
-	if (wordlen > sizeof buf - 2)
-		return;
-	buf[0] = '<';
-	memcpy(buf + 1, word, wordlen);
-	buf[wordlen + 1] = '>';
-	for (i = 0; i < wordlen + 2 && nc < 129; i++)
-		if (((unsigned char)buf[i] & 0xC0) != 0x80)
-			starts[nc++] = i;
-	starts[nc] = wordlen + 2;
-	for (k = NGRAM_MIN; k <= NGRAM_MAX; k++)
-		for (i = 0; i + k <= nc; i++)
-			add_feature(e, fnv(buf + starts[i], starts[i + k] - starts[i],
-			    fnv("c", 1, FNV0)), NGRAM_WEIGHT);
+	vd_text_ngrams(word, wordlen, NGRAM_MIN, NGRAM_MAX, gram_feature, e);
 }
 
 static void

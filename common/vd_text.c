@@ -212,3 +212,24 @@ vd_text_words(struct vd_text *t, const char *s, vd_word_fn *fn, void *arg)
 	}
 	return count;
 }
+
+void
+vd_text_ngrams(const char *word, size_t wordlen, size_t kmin, size_t kmax,
+    vd_gram_fn *fn, void *arg)
+{
+	size_t starts[130], nc = 0, i, k;
+	char buf[520];
+
+	if (wordlen > sizeof buf - 2)
+		return;
+	buf[0] = '<';
+	memcpy(buf + 1, word, wordlen);
+	buf[wordlen + 1] = '>';
+	for (i = 0; i < wordlen + 2 && nc < 129; i++)
+		if (((unsigned char)buf[i] & 0xC0) != 0x80)
+			starts[nc++] = i;
+	starts[nc] = wordlen + 2;
+	for (k = kmin; k <= kmax; k++)
+		for (i = 0; i + k <= nc; i++)
+			fn(buf + starts[i], starts[i + k] - starts[i], arg);
+}

@@ -29,6 +29,13 @@ typedef void vd_word_fn(const char *stem, size_t stemlen, const char *word,
     size_t wordlen, void *arg);
 size_t vd_text_words(struct vd_text *t, const char *s, vd_word_fn *fn, void *arg);
 
+/* Call fn with each character kmin- to kmax-gram of the folded word with
+ * boundary marks ("<ab>": "<a", "ab", "b>", "<ab", "ab>"); words longer
+ * than 518 bytes have none. */
+typedef void vd_gram_fn(const char *gram, size_t n, void *arg);
+void vd_text_ngrams(const char *word, size_t wordlen, size_t kmin, size_t kmax,
+    vd_gram_fn *fn, void *arg);
+
 /* Is the folded word a function word ("как", "the")? */
 int vd_text_is_stopword(const char *word);
 
