@@ -45,7 +45,8 @@ static const char help_tail[] =
     "                   it; the prompt is the rejected exchange's question\n"
     "  -o, --output file\n"
     "                   write to file instead of stdout (-): atomically (a temporary\n"
-    "                   file renamed at the end), mode 0600; then print a JSON line\n"
+    "                   file renamed at the end; a device or FIFO is written\n"
+    "                   directly, the database is refused), mode 0600; then print a JSON line\n"
     "                   dataset_id, name, format, path, sample_count, min_rating,\n"
     "                   created_at\n"
     "  --min-rating n   the threshold, 1-5 (VASDOM_MIN_RATING or\n"
@@ -309,7 +310,7 @@ export(sqlite3 *db, const struct vd_config *cfg)
 		if (n == 2 ? asprintf(&path[i], "%s.%s.%s", opt.output, i ? "valid" : "train", ext) < 0
 		    : !(path[i] = strdup(opt.output)))
 			die(3, "out of memory");
-		if (vd_atomic_open(path[i], &file[i]))
+		if (vd_atomic_open(path[i], sqlite3_db_filename(db, "main"), 0600, &file[i]))
 			die(2, "-o: %s", vd_errmsg());
 		out[i] = vd_atomic_file(file[i]);
 	}

@@ -69,7 +69,9 @@ static const char help[] =
     "                   in the Prometheus text format, metrics vasdom_*, for\n"
     "                   node_exporter's textfile collector)\n"
     "  -o, --output file\n"
-    "                   write to file (atomically, mode 0600) instead of stdout (-)\n"
+    "                   write to file (atomically, mode 0600; prometheus: as the\n"
+    "                   umask allows) instead of stdout (-); a device or FIFO is\n"
+    "                   written directly, the database is refused\n"
     "Exit status: 0 success (--health: healthy); 1 --health found the\n"
     "installation degraded, or a write error; 2 usage error; 3 database or\n"
     "configuration error (--health: unhealthy); 4 --evaluate found that the model\n"
@@ -297,11 +299,18 @@ main(int argc, char **argv)
 	if (opt.mode != HEALTH)
 		db = cli_open_db(&cfg);
 	if (opt.output) {
-		if (vd_atomic_open(opt.output, &file))
+		char *dbpath = NULL;
+
+		if (!db && !cfg.db_path && !(dbpath = vd_config_default_db()))
+			die(3, "%s", vd_errmsg());
+		/* metrics are for another reader (node_exporter): the umask's mode */
+		if (vd_atomic_open(opt.output, db ? sqlite3_db_filename(db, "main") :
+		    cfg.db_path ? cfg.db_path : dbpath, opt.prometheus ? 0666 : 0600, &file))
 			die(2, "-o: %s", vd_errmsg());
 		/* dying half way leaves the target as it was, and no temporary */
 		atexit(vd_atomic_unlink_all);
 		out = vd_atomic_file(file);
+		free(dbpath);
 	}
 	switch (opt.mode) {
 	case SERIES: status = series(out, db); break;
