@@ -1,15 +1,18 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "vd_atomic.h"
 #include "vd_db.h"
 #include "vd_error.h"
 
 const char *argv0 = "vasdom";
+static void signals(void);
 static FILE *rejects;
 static int nrejected;
 
@@ -19,6 +22,7 @@ cli_init(const char *name, int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	argv0 = name;
+	signals();
 }
 
 static void
@@ -59,6 +63,59 @@ warning(const char *fmt, ...)
 	va_start(ap, fmt);
 	vmsg("warning: ", fmt, ap);
 	va_end(ap);
+}
+
+/* Async-signal-safe: write(2) of "PROG: stopped at line N\n", no stdio. */
+static void
+say_stopped(void)
+{
+	char buf[256], num[24];
+	size_t n = 0, k = 0;
+	long line = vd_input_line;
+	const char *p;
+
+	for (p = argv0; *p && n < 180; p++)
+		buf[n++] = *p;
+	for (p = ": stopped"; *p; p++)
+		buf[n++] = *p;
+	if (line > 0) {
+		for (p = " at line "; *p; p++)
+			buf[n++] = *p;
+		do
+			num[k++] = (char)('0' + line % 10);
+		while ((line /= 10) && k < sizeof num);
+		while (k)
+			buf[n++] = num[--k];
+	}
+	buf[n++] = '\n';
+	if (write(2, buf, n) < 0)
+		return;
+}
+
+static void
+on_signal(int sig)
+{
+	vd_atomic_unlink_all();
+	if (sig != SIGPIPE)
+		say_stopped();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void
+signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+	size_t i;
+	struct sigaction sa;
+
+	/* a signal ignored from the start (nohup, a background job's SIGINT)
+	 * stays ignored */
+	for (i = 0; i < sizeof sigs / sizeof *sigs; i++)
+		if (sigaction(sigs[i], NULL, &sa) == 0 && sa.sa_handler != SIG_IGN)
+			signal(sigs[i], on_signal);
+	/* over a file size limit, a write error to report, not a kill */
+	signal(SIGXFSZ, SIG_IGN);
 }
 
 void

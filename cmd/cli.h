@@ -12,6 +12,11 @@
 
 extern const char *argv0;
 
+/* Name the program, and handle signals: SIGINT, SIGTERM and SIGHUP
+ * remove the temporary files (exports, the search cache), say "stopped at
+ * line N" (the last input line read: the lines before it are done) and
+ * die of the signal; SIGPIPE the same, silently; SIGXFSZ is ignored (a
+ * write error instead). */
 void cli_init(const char *name, int argc, char **argv);
 void die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,14 +173,6 @@ static struct {
 	const char *output, *name, *validate, *since, *until;
 	char since_iso[VD_DATE_LEN], until_iso[VD_DATE_LEN];
 } opt;
-
-static void
-on_signal(int sig)
-{
-	vd_atomic_unlink_all();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
 
 static void
 report_problem(long long line, const char *msg, void *arg)
@@ -382,7 +373,7 @@ main(int argc, char **argv)
 	};
 	struct vd_config cfg;
 	sqlite3 *db;
-	int c, sig;
+	int c;
 	double d;
 
 	cli_init("vasdom-export", argc, argv);
@@ -433,10 +424,6 @@ main(int argc, char **argv)
 		validate(opt.validate);
 	/* an interrupted export leaves no temporary file behind */
 	atexit(vd_atomic_unlink_all);
-	for (sig = 0; sig < 4; sig++)
-		signal((int[]){ SIGINT, SIGTERM, SIGHUP, SIGPIPE }[sig], on_signal);
-	/* over a file size limit, a write error to report, not a kill */
-	signal(SIGXFSZ, SIG_IGN);
 	db = cli_open_db(&cfg);
 	export(db, &cfg);
 	vd_db_close(db);

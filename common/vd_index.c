@@ -7,21 +7,53 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "vd_atomic.h"
 #include "vd_db.h"
 #include "vd_error.h"
 #include "vd_hash.h"
 #include "vd_index.h"
 #include "vd_index_delta.h"
 
-/* 02: the index_changes seq the file was built at */
-#define MAGIC "VDVEC02\n"
+/* 02: the index_changes seq the file was built at; 03: a checksum */
+#define MAGIC "VDVEC03\n"
 
 struct header {
 	char magic[8];
 	uint32_t dim, pad;
 	uint64_t n, version, seq;
 	char model[128];
+	uint64_t sum;               /* of the header (sum 0) and the arrays */
 };
+
+/* A checksum fast enough to run on every load (four independent lanes of
+ * multiply-rotate over 64-bit words: memory speed), so that a cache file
+ * damaged after its header is rebuilt rather than trusted. */
+static uint64_t
+checksum(const struct header *h, const char *body, size_t len)
+{
+	static const uint64_t K = 0x9e3779b97f4a7c15ULL;
+	uint64_t lane[4] = { 1, 2, 3, 4 }, w, sum;
+	struct header copy = *h;
+	size_t i, j;
+
+	copy.sum = 0;
+	sum = 0;
+	for (i = 0; i + 8 <= sizeof copy; i += 8) {
+		memcpy(&w, (const char *)&copy + i, 8);
+		sum = (sum ^ w) * K;
+	}
+	for (i = 0; i + 32 <= len; i += 32)
+		for (j = 0; j < 4; j++) {
+			memcpy(&w, body + i + 8 * j, 8);
+			lane[j] = ((lane[j] ^ w) * K);
+			lane[j] ^= lane[j] >> 29;
+		}
+	for (; i < len; i++)
+		sum = (sum ^ (unsigned char)body[i]) * K;
+	for (j = 0; j < 4; j++)
+		sum = (sum ^ lane[j]) * K;
+	return sum ^ (sum >> 31);
+}
 
 static size_t
 align64(size_t x)
@@ -88,9 +120,10 @@ try_map(struct vd_index *ix, const char *path, int dim, struct header *hp)
 	void *map;
 	int fd;
 
-	if (!path || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	/* not through a link, and never a FIFO (which would block) or a device */
+	if (!path || (fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0)
 		return -1;
-	if (fstat(fd, &sb) || (size_t)sb.st_size < sizeof h ||
+	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode) || (size_t)sb.st_size < sizeof h ||
 	    pread(fd, &h, sizeof h, 0) != (ssize_t)sizeof h ||
 	    memcmp(h.magic, MAGIC, 8) ||
 	    strncmp(h.model, ix->model, sizeof h.model) || (dim && (int)h.dim != dim) ||
@@ -107,6 +140,10 @@ try_map(struct vd_index *ix, const char *path, int dim, struct header *hp)
 	close(fd);
 	if (map == MAP_FAILED)
 		return -1;
+	if (checksum(&h, (const char *)map + off[0], total - off[0]) != h.sum) {
+		munmap(map, total);
+		return -1;
+	}
 	ix->map = map;
 	ix->maplen = total;
 	point(ix, map, h.n, (int)h.dim);
@@ -121,10 +158,11 @@ save(const struct vd_index *ix, const char *path, long long version, long long s
     size_t total)
 {
 	struct header *h = ix->own;
-	char tmp[4200];
-	int fd;
+	size_t body = align64(sizeof *h);
+	char *tmp;
+	int fd, rc = 0;
 
-	if (!path || strlen(path) > 4000)
+	if (!path)
 		return -1;
 	memset(h, 0, sizeof *h);
 	memcpy(h->magic, MAGIC, 8);
@@ -133,15 +171,19 @@ save(const struct vd_index *ix, const char *path, long long version, long long s
 	h->version = (uint64_t)version;
 	h->seq = (uint64_t)seq;
 	snprintf(h->model, sizeof h->model, "%s", ix->model);
-	snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
+	h->sum = checksum(h, (const char *)ix->own + body, total - body);
+	/* exclusive and locked (a planted link is never followed), removed by
+	 * the signal handlers, swept by the next run if this one is killed */
+	if ((fd = vd_tmp_create(path, &tmp)) < 0)
 		return -1;
-	if (write(fd, ix->own, total) != (ssize_t)total || fsync(fd) || close(fd) ||
-	    rename(tmp, path)) {
+	/* renamed before it is closed: the lock marks it in use until then */
+	if (write(fd, ix->own, total) != (ssize_t)total || fsync(fd) || rename(tmp, path)) {
 		unlink(tmp);
-		return -1;
+		rc = -1;
 	}
-	return 0;
+	close(fd);
+	vd_tmp_forget(tmp);
+	return rc;
 }
 
 /* Read every vector of the model from SQLite (in one read transaction, so
@@ -251,6 +293,8 @@ vd_index_load(sqlite3 *db, const char *model, int dim, enum vd_scope scope,
 	if ((rc = db_version(db, model, &version)))
 		goto fail;
 	path = cache_path(db, model);
+	if (path)
+		vd_tmp_sweep(path);
 	mapped = try_map(ix, path, dim, &h) == 0;
 	/* a file a few changes old serves, with those changes beside it */
 	if (mapped && h.version != (uint64_t)version &&

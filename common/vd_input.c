@@ -97,6 +97,8 @@ grow(char **buf, size_t *cap, size_t need)
 	return 0;
 }
 
+volatile long vd_input_line;
+
 /* Read one physical line (newline kept) into r->line, at most VD_MAX_LINE
  * bytes of it: the rest of an overlong line is read and dropped so memory
  * stays bounded whatever the input. Returns 0, VD_EOF or VD_EUSAGE. */
@@ -128,7 +130,12 @@ read_line(struct vd_reader *r)
 	if (grow(&r->line, &r->linecap, r->linelen + 1))
 		return vd_error(VD_EUSAGE, "out of memory");
 	r->line[r->linelen] = 0;
-	r->lineno++;
+	/* a byte-order mark (Excel's "CSV UTF-8") is no part of the first field */
+	if (r->lineno == 0 && r->linelen >= 3 && memcmp(r->line, "\xEF\xBB\xBF", 3) == 0) {
+		memmove(r->line, r->line + 3, r->linelen - 2);
+		r->linelen -= 3;
+	}
+	vd_input_line = ++r->lineno;
 	return VD_OK;
 }
 

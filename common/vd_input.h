@@ -20,6 +20,10 @@ struct vd_record {
 
 struct vd_reader;
 
+/* The number of the last line any reader read (0: none yet), for a signal
+ * handler to say where a run stopped. */
+extern volatile long vd_input_line;
+
 /* text_fields names what a plain text line holds: the line is split on
  * blanks into them, the last one taking the rest ({"message"} keeps the
  * whole line). Returns NULL only when out of memory. Free with

@@ -106,8 +106,8 @@ check "every metric has HELP and TYPE" sh -c '
 		grep -q "^# HELP $m " "$1" && grep -q "^# TYPE $m " "$1" || exit 1
 	done' sh "$T/metrics"
 check "all named vasdom_*" sh -c '! grep -v "^#" "$1" | grep -qv "^vasdom_"' sh "$T/metrics"
-vasdom-stats -f prometheus -o "$T/vasdom.prom"
-check_same "-o: written whole, mode 0600, for the textfile collector" "600 $(wc -c <"$T/metrics" | tr -d ' ')" \
+(umask 027; vasdom-stats -f prometheus -o "$T/vasdom.prom")
+check_same "-o: written whole, mode as the umask allows (node_exporter reads it)" "640 $(wc -c <"$T/metrics" | tr -d ' ')" \
 	"$(stat -c %a "$T/vasdom.prom") $(wc -c <"$T/vasdom.prom" | tr -d ' ')"
 
 # bad options: exit 2, a message, nothing on stdout
