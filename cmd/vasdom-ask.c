@@ -13,7 +13,7 @@
 
 static const char usage_line[] =
     "usage: vasdom-ask [-r] [--record [--skip-existing]] [-s session] [-d db] [-f jsonl|csv]\n"
-    "                  [-i auto|text|jsonl|csv] [--rules file] [--rejects file]\n"
+    "                  [--csv-raw] [-i auto|text|jsonl|csv] [--rules file] [--rejects file]\n"
     "                  [--min-confidence p] [--explain] [message ...]\n";
 
 static const char *const ask_columns[] = {
@@ -36,13 +36,17 @@ static struct {
 
 static const char help[] =
     "Answer each message (arguments, or lines of standard input) and log it.\n"
-    "  -r               print only the answer text\n"
+    "  -r               print only the answer text, one line per message (\\n,\n"
+    "                   \\\\, \\r and control characters \\xHH escaped)\n"
     "  -s session       session id (default: a new one for this run)\n"
     "  --record         log given message/response pairs without answering\n"
     "  --skip-existing  with --record: skip records whose client_id is stored\n"
     "  -d db            database (VASDOM_DB)\n"
     "  -f format        output: jsonl (default) or csv\n"
     "  -i format        input: auto (default), text, jsonl or csv\n"
+    "  --csv-raw        -f csv: cells as they are; by default a cell beginning\n"
+    "                   with =, +, -, @, tab or CR gets a ' first, so that a\n"
+    "                   spreadsheet shows it instead of running it as a formula\n"
     "  --rules file     intent rules (VASDOM_RULES)\n"
     "  --rejects file   copy rejected input lines here, verbatim\n"
     "  --min-confidence p  least confidence (0-1) of an answer from experience;\n"
@@ -193,6 +197,7 @@ main(int argc, char **argv)
 		{ "rejects", required_argument, NULL, 'J' },
 		{ "min-confidence", required_argument, NULL, 'C' },
 		{ "explain", no_argument, NULL, 'E' },
+		{ "csv-raw", no_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -221,6 +226,7 @@ main(int argc, char **argv)
 		case 'J': opt.rejects = optarg; break;
 		case 'C': cfg.min_confidence = cli_double("--min-confidence", optarg, 0, 1); break;
 		case 'E': opt.explain = 1; break;
+		case 'W': vd_csv_raw(1); break;
 		case 'V': cli_version();
 		case 'h': usage(0);
 		default: usage(2);

@@ -21,7 +21,7 @@
 /* The format lists come from the export table: %1$s every format, %2$s
  * those --validate checks. */
 static const char usage_line[] =
-    "usage: vasdom-export [-f %1$s] [-o file]\n"
+    "usage: vasdom-export [-f %1$s] [--csv-raw] [-o file]\n"
     "                     [--min-rating n] [--days n | --since date [--until date]]\n"
     "                     [--max n] [--dedup] [--redact] [--system text]\n"
     "                     [--no-metadata] [--similarity s] [--split share [--seed n]]\n"
@@ -42,12 +42,15 @@ static const char help_tail[] =
     "                   least the threshold to the most similar question (built-in\n"
     "                   embedder, cosine at least --similarity) that differs from\n"
     "                   it; the prompt is the rejected exchange's question\n"
+    "  --csv-raw        -f csv: cells as they are; by default a cell beginning\n"
+    "                   with =, +, -, @, tab or CR gets a ' first, so that a\n"
+    "                   spreadsheet shows it instead of running it as a formula\n"
     "  -o, --output file\n"
     "                   write to file instead of stdout (-): atomically (a temporary\n"
     "                   file renamed at the end; a device or FIFO is written\n"
-    "                   directly, the database is refused), mode 0600; then print a JSON line\n"
-    "                   dataset_id, name, format, path, sample_count, min_rating,\n"
-    "                   created_at\n"
+    "                   directly, the database is refused), mode 0600; then print\n"
+    "                   a JSON line dataset_id, name, format, path, sample_count,\n"
+    "                   min_rating, created_at\n"
     "  --min-rating n   the threshold, 1-5 (VASDOM_MIN_RATING or\n"
     "                   MIN_RATING_THRESHOLD; default 4)\n"
     "  --days n         only exchanges of the last n days\n"
@@ -367,6 +370,7 @@ main(int argc, char **argv)
 		{ "name", required_argument, NULL, 'n' },
 		{ "dry-run", no_argument, NULL, 'N' },
 		{ "validate", required_argument, NULL, 'v' },
+		{ "csv-raw", no_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -412,6 +416,7 @@ main(int argc, char **argv)
 		case 'n': opt.name = optarg; break;
 		case 'N': opt.dry_run = 1; break;
 		case 'v': opt.validate = optarg; break;
+		case 'W': vd_csv_raw(1); break;
 		case 'V': cli_version();
 		case 'h': usage(0);
 		default: usage(2);

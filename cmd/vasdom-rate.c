@@ -10,8 +10,8 @@
 #include "vd_exchange.h"
 
 static const char usage_line[] =
-    "usage: vasdom-rate [-d db] [-f jsonl|csv] [-i auto|text|jsonl|csv] [--rejects file]\n"
-    "                   [--skip-existing] [log_id rating [feedback]]\n";
+    "usage: vasdom-rate [-d db] [-f jsonl|csv] [--csv-raw] [-i auto|text|jsonl|csv]\n"
+    "                   [--rejects file] [--skip-existing] [log_id rating [feedback]]\n";
 
 static const char *const columns[] = {
 	"success", "log_id", "rating", "message", "will_be_used_for_training", NULL
@@ -24,6 +24,9 @@ static const char help[] =
     "feedback_text, correction).\n"
     "  -d db            database (VASDOM_DB)\n"
     "  -f format        output: jsonl (default) or csv\n"
+    "  --csv-raw        -f csv: cells as they are; by default a cell beginning\n"
+    "                   with =, +, -, @, tab or CR gets a ' first, so that a\n"
+    "                   spreadsheet shows it instead of running it as a formula\n"
     "  -i format        input: auto (default), text, jsonl or csv\n"
     "  --rejects file   copy rejected input lines here, verbatim\n"
     "  --skip-existing  skip records whose client_id was applied before\n"
@@ -86,6 +89,7 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "rejects", required_argument, NULL, 'J' },
 		{ "skip-existing", no_argument, NULL, 'K' },
+		{ "csv-raw", no_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -106,6 +110,7 @@ main(int argc, char **argv)
 		case 'i': informat = cli_informat(optarg); break;
 		case 'J': cli_rejects_open(optarg); break;
 		case 'K': skip = 1; break;
+		case 'W': vd_csv_raw(1); break;
 		case 'V': cli_version();
 		case 'h': usage(0);
 		default: usage(2);

@@ -15,7 +15,8 @@
 
 static const char usage_line[] =
     "usage: vasdom-similar [-n limit] [--min-score s] [--min-rating r] [-m model] [-d db]\n"
-    "                      [-f jsonl|csv] [-i auto|text|jsonl|csv] [-t text | log_id ...]\n";
+    "                      [-f jsonl|csv] [--csv-raw] [-i auto|text|jsonl|csv]\n"
+    "                      [-t text | log_id ...]\n";
 
 static const char *const columns[] = {
 	"query", "rank", "log_id", "score", "rating", "message", "response",
@@ -39,6 +40,9 @@ static const char help[] =
     "  -m model         embedding model (VASDOM_EMBED_MODEL; default builtin)\n"
     "  -d db            database (VASDOM_DB)\n"
     "  -f format        output: jsonl (default) or csv\n"
+    "  --csv-raw        -f csv: cells as they are; by default a cell beginning\n"
+    "                   with =, +, -, @, tab or CR gets a ' first, so that a\n"
+    "                   spreadsheet shows it instead of running it as a formula\n"
     "  -i format        input: auto (default), text, jsonl or csv\n"
     "See vasdom-similar(1).\n";
 
@@ -187,6 +191,7 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "min-score", required_argument, NULL, 'S' },
 		{ "min-rating", required_argument, NULL, 'R' },
+		{ "csv-raw", no_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -210,6 +215,7 @@ main(int argc, char **argv)
 		case 'd': cfg.db_path = optarg; break;
 		case 'f': outformat = cli_outformat(optarg, 0); break;
 		case 'i': informat = cli_informat(optarg); break;
+		case 'W': vd_csv_raw(1); break;
 		case 'V': cli_version();
 		case 'h': usage(0);
 		default: usage(2);

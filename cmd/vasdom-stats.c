@@ -20,8 +20,8 @@
 #define CHART_DAYS 14
 
 static const char usage_line[] =
-    "usage: vasdom-stats [-d db] [-f jsonl|csv|prometheus] [-o file] [--days n]\n"
-    "                    [--by day|week | --chart]\n"
+    "usage: vasdom-stats [-d db] [-f jsonl|csv|prometheus] [--csv-raw] [-o file]\n"
+    "                    [--days n] [--by day|week | --chart]\n"
     "       vasdom-stats --evaluate [--days n] [--dry-run] [-d db] [-f jsonl|csv]\n"
     "                    [-o file]\n"
     "       vasdom-stats --health [--probe] [-d db] [-f jsonl|csv] [-o file]\n";
@@ -68,6 +68,9 @@ static const char help[] =
     "                   output: jsonl (default), csv, or prometheus (the statistics\n"
     "                   in the Prometheus text format, metrics vasdom_*, for\n"
     "                   node_exporter's textfile collector)\n"
+    "  --csv-raw        -f csv: cells as they are; by default a cell beginning\n"
+    "                   with =, +, -, @, tab or CR gets a ' first, so that a\n"
+    "                   spreadsheet shows it instead of running it as a formula\n"
     "  -o, --output file\n"
     "                   write to file (atomically, mode 0600; prometheus: as the\n"
     "                   umask allows) instead of stdout (-); a device or FIFO is\n"
@@ -244,6 +247,7 @@ main(int argc, char **argv)
 		{ "days", required_argument, NULL, 'D' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "csv-raw", no_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -281,6 +285,7 @@ main(int argc, char **argv)
 		case 'N': opt.dry_run = 1; break;
 		case 'P': opt.probe = 1; break;
 		case 'D': opt.days = cli_int("--days", optarg, 1, 36500); break;
+		case 'W': vd_csv_raw(1); break;
 		case 'V': cli_version();
 		case 'h': usage(0);
 		default: usage(2);

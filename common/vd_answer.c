@@ -331,7 +331,7 @@ static int
 try_llm(struct vd_asker *a, const char *msg, struct vd_answer *ans)
 {
 	struct vd_example ex[3];
-	size_t i, n = 0;
+	size_t i, n = 0, cut;
 	char *answer, *model;
 
 	for (i = 0; i < ans->nsimilar && n < 3; i++)
@@ -341,8 +341,16 @@ try_llm(struct vd_asker *a, const char *msg, struct vd_answer *ans)
 			ex[n].rating = ans->similar[i].rating;
 			n++;
 		}
-	if (vd_llm_chat(a->cfg, msg, ex, n, &answer, &model) != VD_OK)
+	if (vd_llm_chat(a->cfg, msg, ex, n, &answer, &model, &cut) != VD_OK)
 		return set(&ans->model_error, vd_errmsg()) ? VD_ENOMEM : VD_EREMOTE;
+	/* recorded where a failure would be: the model did not behave */
+	if (cut && asprintf(&ans->model_error, "answer cut to %d characters (the model gave %zu)",
+	    VD_ANSWER_MAX, cut) < 0) {
+		ans->model_error = NULL;
+		free(answer);
+		free(model);
+		return vd_error(VD_ENOMEM, "out of memory");
+	}
 	ans->response = answer;
 	ans->model_used = model;
 	ans->source = "llm";

@@ -93,15 +93,32 @@ vd_llm_parse_reply(const char *body, size_t len, char **answer, char **model)
 	return rc;
 }
 
+/* Cut s to at most max characters (on a character boundary); returns its
+ * length in characters when cut, else 0. */
+static size_t
+cut_answer(char *s, size_t max)
+{
+	size_t len = strlen(s), chars = vd_utf8_len(s, len), i, k = 0;
+
+	if (chars <= max)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80 && k++ == max)
+			break;
+	s[i] = 0;
+	return chars;
+}
+
 int
 vd_llm_chat(const struct vd_config *cfg, const char *question,
-    const struct vd_example *ex, size_t n, char **answer, char **model)
+    const struct vd_example *ex, size_t n, char **answer, char **model, size_t *cut)
 {
 	struct vd_http_reply reply;
 	char *url, *body;
 	int rc;
 
 	*answer = *model = NULL;
+	*cut = 0;
 	if (!cfg->llm_url)
 		return vd_error(VD_EREMOTE, "no language model configured");
 	url = vd_url_join(cfg->llm_url, "chat/completions");
@@ -115,6 +132,8 @@ vd_llm_chat(const struct vd_config *cfg, const char *question,
 	    VD_LLM_MAX_REPLY, cfg->insecure, &reply);
 	if (rc == VD_OK)
 		rc = vd_llm_parse_reply(reply.body ? reply.body : "", reply.len, answer, model);
+	if (rc == VD_OK)
+		*cut = cut_answer(*answer, VD_ANSWER_MAX);
 	if (rc == VD_OK && !*model && !(*model = strdup(cfg->llm_model)))
 		rc = vd_error(VD_ENOMEM, "out of memory");
 	vd_http_reply_free(&reply);

@@ -27,9 +27,16 @@ char *vd_llm_request(const char *model, const char *question,
  * message when the body is not what the wire format promises. */
 int vd_llm_parse_reply(const char *body, size_t len, char **answer, char **model);
 
+/* A stored answer has at most this many characters, like the 2,000 of a
+ * question: a longer one would not fit the next tool's input line, nor a
+ * prompt as a worked example. */
+#define VD_ANSWER_MAX 8000
+
 /* Ask the configured service. VD_EREMOTE on any failure, with vd_errmsg
- * saying what (it never holds the key). */
+ * saying what (it never holds the key). An answer longer than
+ * VD_ANSWER_MAX characters is cut there; *cut is then its length in
+ * characters, else 0. */
 int vd_llm_chat(const struct vd_config *cfg, const char *question,
-    const struct vd_example *ex, size_t n, char **answer, char **model);
+    const struct vd_example *ex, size_t n, char **answer, char **model, size_t *cut);
 
 #endif

@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <csv.h>
 
@@ -39,12 +40,87 @@ vd_writer_new(FILE *out, enum vd_outformat fmt, const char *const *columns)
 	return w;
 }
 
+static int csv_raw;
+
+void
+vd_csv_raw(int raw)
+{
+	csv_raw = raw;
+}
+
+/* Is f a terminal? Asked once per stream, not once per cell. */
+static int
+is_tty(FILE *f)
+{
+	static _Thread_local FILE *last;
+	static _Thread_local int tty;
+
+	if (f != last) {
+		last = f;
+		tty = isatty(fileno(f));
+	}
+	return tty;
+}
+
+/* Write s with the control characters a terminal would obey (ESC ] ...
+ * BEL, ESC [2J) shown as \xHH or \u00HH instead; with all, also the
+ * backslash, newline and carriage return, so the text stays one line. */
+static int
+put_escaped(FILE *f, const char *s, size_t n, int all)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	int bad = 0;
+
+	for (; p < end && !bad; p++) {
+		if (all && (*p == '\\' || *p == '\n' || *p == '\r'))
+			bad = fputs(*p == '\\' ? "\\\\" : *p == '\n' ? "\\n" : "\\r", f) < 0;
+		else if ((*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') || *p == 0x7f)
+			bad = fprintf(f, "\\x%02x", *p) < 0;
+		else if (*p == 0xc2 && p + 1 < end && p[1] >= 0x80 && p[1] <= 0x9f) {
+			bad = fprintf(f, "\\u00%02x", p[1]) < 0;
+			p++;
+		} else
+			bad = putc(*p, f) == EOF;
+	}
+	return bad;
+}
+
 int
 vd_csv_put_text(FILE *f, int sep, const char *s, size_t len)
 {
+	char *pre = NULL, *shown = NULL;
+	size_t n;
+	FILE *m;
+	int rc = 0;
+
 	if (sep && putc(sep, f) == EOF)
 		return -1;
-	return s ? csv_fwrite(f, s, len) : 0;
+	if (!s)
+		return 0;
+	/* a cell a spreadsheet would run as a formula (OWASP: CSV injection) */
+	if (!csv_raw && len && *s && strchr("=+-@\t\r", *s)) {
+		if (!(pre = malloc(len + 1)))
+			return -1;
+		pre[0] = '\'';
+		memcpy(pre + 1, s, len);
+		s = pre;
+		len++;
+	}
+	if (is_tty(f)) {
+		if (!(m = open_memstream(&shown, &n)))
+			rc = -1;
+		else {
+			rc = put_escaped(m, s, len, 0);
+			rc |= fclose(m) != 0;
+			s = shown;
+			len = n;
+		}
+	}
+	if (!rc)
+		rc = csv_fwrite(f, s, len);
+	free(pre);
+	free(shown);
+	return rc;
 }
 
 int
@@ -119,9 +195,9 @@ put_text(struct vd_writer *w, json_t *obj)
 	json_t *v = json_object_get(obj, w->columns[0]);
 	int bad = 0;
 
+	/* one line per record, whatever the text holds */
 	if (json_is_string(v))
-		bad = fwrite(json_string_value(v), 1, json_string_length(v), w->out) !=
-		    json_string_length(v);
+		bad = put_escaped(w->out, json_string_value(v), json_string_length(v), 1);
 	else if (v && !json_is_null(v))
 		bad = json_dumpf(v, w->out, JSON_COMPACT | JSON_ENCODE_ANY |
 		    JSON_REAL_PRECISION(6));

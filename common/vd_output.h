@@ -1,6 +1,8 @@
 /* The one output writer: JSON Lines (default), CSV with a header, or plain
- * text (the first column's value alone). Records are JSON objects; CSV and
- * text take the columns named at creation, in that order. */
+ * text (the first column's value alone, on one line: backslash, newline,
+ * carriage return and control characters written as \\, \n, \r, \xHH).
+ * Records are JSON objects; CSV and text take the columns named at
+ * creation, in that order. */
 #ifndef VD_OUTPUT_H
 #define VD_OUTPUT_H
 
@@ -50,8 +52,11 @@ int vd_jsonl_put(FILE *f, const char *layout, const struct vd_str *values);
  * sep is written before the cell: ',' (or '\t' for TSV) between cells,
  * 0 for a row's first. */
 
-/* A text cell (s NULL: an empty one), quoted by libcsv. -1 on a write
- * error. */
+/* A text cell (s NULL: an empty one), quoted by libcsv. A cell beginning
+ * with =, +, -, @, tab or carriage return gets a ' first, so that a
+ * spreadsheet shows it rather than run it as a formula (OWASP, CSV
+ * injection; unless vd_csv_raw(1)); on a terminal, control characters
+ * are shown escaped (\xHH). -1 on a write error. */
 int vd_csv_put_text(FILE *f, int sep, const char *s, size_t len);
 
 /* A cell that never needs quoting: a number, true or false, a header's
@@ -64,5 +69,8 @@ int vd_csv_put_value(FILE *f, int sep, json_t *v);
 
 /* A header row of the column names, then the newline. */
 int vd_csv_put_header(FILE *f, int sep, const char *const *columns);
+
+/* --csv-raw: write cells as they are, formulas included. */
+void vd_csv_raw(int raw);
 
 #endif

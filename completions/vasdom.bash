@@ -108,22 +108,22 @@ _vasdom()
 	# every option; those that take a value
 	case $cmd in
 	vasdom-ask)
-		opts='-r -s -d -f -i --record --skip-existing --rules --rejects --min-confidence --explain -h --help --version'
+		opts='-r -s -d -f -i --csv-raw --record --skip-existing --rules --rejects --min-confidence --explain -h --help --version'
 		args='-s -d -f -i --rules --rejects --min-confidence' ;;
 	vasdom-rate)
-		opts='-d -f -i --rejects --skip-existing -h --help --version'
+		opts='-d -f -i --csv-raw --rejects --skip-existing -h --help --version'
 		args='-d -f -i --rejects' ;;
 	vasdom-embed)
 		opts='-q -m -d -f -i --all --text -h --help --version'
 		args='-m -d -f -i' ;;
 	vasdom-similar)
-		opts='-n -t -m -d -f -i --min-score --min-rating -h --help --version'
+		opts='-n -t -m -d -f -i --csv-raw --min-score --min-rating -h --help --version'
 		args='-n -t -m -d -f -i --min-score --min-rating' ;;
 	vasdom-stats)
-		opts='-d -f -o --format --output --days --by --chart --evaluate --dry-run --health --probe -h --help --version'
+		opts='-d -f -o --format --output --csv-raw --days --by --chart --evaluate --dry-run --health --probe -h --help --version'
 		args='-d -f -o --format --output --days --by' ;;
 	vasdom-export)
-		opts='-d -f -o --format --output --min-rating --days --since --until --max --dedup --redact
+		opts='-d -f -o --format --output --csv-raw --min-rating --days --since --until --max --dedup --redact
 			--system --no-metadata --similarity --split --seed --name --dry-run --validate -h --help --version'
 		args='-d -f -o --format --output --min-rating --days --since --until --max --system
 			--similarity --split --seed --name --validate' ;;

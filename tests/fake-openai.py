@@ -12,7 +12,7 @@ was sent. --mode picks the behaviour, failures included:
   trickle (a byte a second), wrongdim, wrongcount, shuffled (vectors out of order),
   deep (a reply nested a million levels deep), overflow (embedding values
   beyond float range), bignums (a valid 100 MB embedding reply), nul (an
-  answer holding a NUL character).
+  answer holding a NUL character), long (a 3 MB answer).
 --tls PEM serves HTTPS with the certificate and key in PEM.
 """
 import argparse, hashlib, json, math, sys, threading, time
@@ -124,10 +124,11 @@ class H(BaseHTTPRequestHandler):
         if self.path.endswith("/chat/completions"):
             if m == "empty":
                 return self.send(200, json.dumps({"choices": []}))
+            answer = "Очень длинный ответ. " * 150000 if m == "long" else args.answer
             return self.send(200, json.dumps({
                 "id": "chatcmpl-fake", "object": "chat.completion", "model": req.get("model", "fake"),
                 "choices": [{"index": 0, "finish_reason": "stop",
-                             "message": {"role": "assistant", "content": args.answer}}]},
+                             "message": {"role": "assistant", "content": answer}}]},
                 ensure_ascii=False))
         inputs = req.get("input", [])
         if isinstance(inputs, str):
