@@ -13,8 +13,9 @@
 
 const char *argv0 = "vasdom";
 static void signals(void);
+static void input_warning(const char *msg);
 static FILE *rejects;
-static int nrejected;
+static int nrejected, rejects_started;
 
 void
 cli_init(const char *name, int argc, char **argv)
@@ -23,6 +24,7 @@ cli_init(const char *name, int argc, char **argv)
 	(void)argv;
 	argv0 = name;
 	signals();
+	vd_input_on_warning(input_warning);
 }
 
 static void
@@ -140,6 +142,12 @@ cli_open_db(const struct vd_config *cfg)
 	return db;
 }
 
+static void
+input_warning(const char *msg)
+{
+	warning("%s", msg);
+}
+
 void
 cli_rejects_open(const char *path)
 {
@@ -157,6 +165,17 @@ cli_reject(const struct vd_record *rec, const char *msg)
 	else
 		error("arguments: %s", msg);
 	nrejected++;
+	/* CSV rows need their header to be read again (fixed and replayed) */
+	if (rejects && rec->rawlen && !rejects_started) {
+		size_t len;
+		const char *h = vd_input_csv_header(&len);
+
+		if (h && len)
+			fwrite(h, 1, len, rejects);
+		if (h && len && h[len - 1] != '\n')
+			fputc('\n', rejects);
+		rejects_started = 1;
+	}
 	if (rejects && rec->rawlen) {
 		fwrite(rec->raw, 1, rec->rawlen, rejects);
 		if (rec->raw[rec->rawlen - 1] != '\n')

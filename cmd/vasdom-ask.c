@@ -12,8 +12,9 @@
 #include "vd_text.h"
 
 static const char usage_line[] =
-    "usage: vasdom-ask [-r] [--record [--skip-existing]] [-s session] [-d db] [-f jsonl|csv]\n"
-    "                  [--csv-raw] [-i auto|text|jsonl|csv] [--rules file] [--rejects file]\n"
+    "usage: vasdom-ask [-r] [--record] [--skip-existing] [-s session] [-d db] [-f jsonl|csv]\n"
+    "                  [--csv-raw] [-i auto|text|jsonl|csv] [--map old=new[,...]]\n"
+    "                  [--rules file] [--rejects file]\n"
     "                  [--min-confidence p] [--explain] [message ...]\n";
 
 static const char *const ask_columns[] = {
@@ -40,10 +41,14 @@ static const char help[] =
     "                   \\\\, \\r and control characters \\xHH escaped)\n"
     "  -s session       session id (default: a new one for this run)\n"
     "  --record         log given message/response pairs without answering\n"
-    "  --skip-existing  with --record: skip records whose client_id is stored\n"
+    "  --skip-existing  skip records whose client_id is stored (print them with\n"
+    "                   existed true); without it, such a record is an error\n"
     "  -d db            database (VASDOM_DB)\n"
     "  -f format        output: jsonl (default) or csv\n"
     "  -i format        input: auto (default), text, jsonl or csv\n"
+    "  --map old=new,...\n"
+    "                   rename input fields (CSV columns, JSON keys), e.g. the old\n"
+    "                   service's --map user_message=message,ai_response=response\n"
     "  --csv-raw        -f csv: cells as they are; by default a cell beginning\n"
     "                   with =, +, -, @, tab or CR gets a ' first, so that a\n"
     "                   spreadsheet shows it instead of running it as a formula\n"
@@ -137,6 +142,22 @@ explain(const struct vd_answer *ans)
 	return o;
 }
 
+/* The exchange of a client_id stored before: an error, or with
+ * --skip-existing its stored record marked existed. */
+static int
+stored(sqlite3 *db, const struct vd_exchange *x, json_t **out)
+{
+	int rc;
+
+	if (!opt.skip_existing)
+		return vd_error(VD_EINPUT, "client_id %s is already stored as log %lld",
+		    x->client_id, x->log_id);
+	if ((rc = vd_exchange_get(db, x->log_id, out)))
+		return rc == VD_ENOTFOUND ? vd_error(VD_EDB, "log %lld: gone", x->log_id) : rc;
+	json_object_set_new(*out, "existed", json_true());
+	return VD_OK;
+}
+
 static int
 ask_one(sqlite3 *db, struct vd_asker *asker, const struct vd_record *rec,
     const char *session, char *msg, json_t **out)
@@ -147,8 +168,12 @@ ask_one(sqlite3 *db, struct vd_asker *asker, const struct vd_record *rec,
 	char *similar;
 	int existed, rc;
 
-	if ((rc = vd_rec_str(rec, "session_id", &sess)))
+	if ((rc = vd_rec_str(rec, "session_id", &sess)) ||
+	    (rc = vd_rec_str(rec, "client_id", &x.client_id)))
 		return rc;
+	/* a re-run of a killed batch: asked already, not asked again */
+	if (x.client_id && (rc = vd_exchange_find_client(db, x.client_id, &x.log_id)) != VD_ENOTFOUND)
+		return rc ? rc : stored(db, &x, out);
 	if ((rc = vd_asker_answer(asker, msg, &ans)))
 		return rc;
 	similar = vd_answer_similar_json(&ans);
@@ -165,7 +190,9 @@ ask_one(sqlite3 *db, struct vd_asker *asker, const struct vd_record *rec,
 	x.confidence = ans.confidence;
 	x.handover = ans.handover;
 	/* logged before it is printed: an answer nobody can rate is lost */
-	if ((rc = vd_exchange_insert(db, &x, &existed)) == VD_OK)
+	if ((rc = vd_exchange_insert(db, &x, &existed)) == VD_OK && existed)
+		rc = stored(db, &x, out);
+	else if (rc == VD_OK)
 		*out = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:f, s:i, s:b, s:o, s:o, s:s}",
 		    "log_id", (json_int_t)x.log_id, "session_id", x.session_id,
 		    "message", msg, "response", ans.response, "source", ans.source,
@@ -198,6 +225,7 @@ main(int argc, char **argv)
 		{ "min-confidence", required_argument, NULL, 'C' },
 		{ "explain", no_argument, NULL, 'E' },
 		{ "csv-raw", no_argument, NULL, 'W' },
+		{ "map", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -227,13 +255,15 @@ main(int argc, char **argv)
 		case 'C': cfg.min_confidence = cli_double("--min-confidence", optarg, 0, 1); break;
 		case 'E': opt.explain = 1; break;
 		case 'W': vd_csv_raw(1); break;
+		case 'P':
+			if (vd_input_map(optarg))
+				die(2, "--map: %s", vd_errmsg());
+			break;
 		case 'V': cli_version();
 		case 'h': usage(0);
 		default: usage(2);
 		}
 	}
-	if (opt.skip_existing && !opt.record)
-		die(2, "--skip-existing goes with --record");
 	if (opt.session) {
 		size_t n = strlen(opt.session);
 

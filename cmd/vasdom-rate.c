@@ -11,7 +11,7 @@
 
 static const char usage_line[] =
     "usage: vasdom-rate [-d db] [-f jsonl|csv] [--csv-raw] [-i auto|text|jsonl|csv]\n"
-    "                   [--rejects file] [--skip-existing] [log_id rating [feedback]]\n";
+    "                   [--map old=new[,...]] [--rejects file] [--skip-existing] [log_id rating [feedback]]\n";
 
 static const char *const columns[] = {
 	"success", "log_id", "rating", "message", "will_be_used_for_training", NULL
@@ -28,6 +28,9 @@ static const char help[] =
     "                   with =, +, -, @, tab or CR gets a ' first, so that a\n"
     "                   spreadsheet shows it instead of running it as a formula\n"
     "  -i format        input: auto (default), text, jsonl or csv\n"
+    "  --map old=new,...\n"
+    "                   rename input fields (CSV columns, JSON keys), e.g. the old\n"
+    "                   service's --map user_message=message,ai_response=response\n"
     "  --rejects file   copy rejected input lines here, verbatim\n"
     "  --skip-existing  skip records whose client_id was applied before\n"
     "See vasdom-rate(1).\n";
@@ -90,6 +93,7 @@ main(int argc, char **argv)
 		{ "rejects", required_argument, NULL, 'J' },
 		{ "skip-existing", no_argument, NULL, 'K' },
 		{ "csv-raw", no_argument, NULL, 'W' },
+		{ "map", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -111,6 +115,10 @@ main(int argc, char **argv)
 		case 'J': cli_rejects_open(optarg); break;
 		case 'K': skip = 1; break;
 		case 'W': vd_csv_raw(1); break;
+		case 'P':
+			if (vd_input_map(optarg))
+				die(2, "--map: %s", vd_errmsg());
+			break;
 		case 'V': cli_version();
 		case 'h': usage(0);
 		default: usage(2);

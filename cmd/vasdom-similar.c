@@ -16,7 +16,7 @@
 static const char usage_line[] =
     "usage: vasdom-similar [-n limit] [--min-score s] [--min-rating r] [-m model] [-d db]\n"
     "                      [-f jsonl|csv] [--csv-raw] [-i auto|text|jsonl|csv]\n"
-    "                      [-t text | log_id ...]\n";
+    "                      [--map old=new[,...]] [-t text | log_id ...]\n";
 
 static const char *const columns[] = {
 	"query", "rank", "log_id", "score", "rating", "message", "response",
@@ -44,6 +44,9 @@ static const char help[] =
     "                   with =, +, -, @, tab or CR gets a ' first, so that a\n"
     "                   spreadsheet shows it instead of running it as a formula\n"
     "  -i format        input: auto (default), text, jsonl or csv\n"
+    "  --map old=new,...\n"
+    "                   rename input fields (CSV columns, JSON keys), e.g. the old\n"
+    "                   service's --map user_message=message,ai_response=response\n"
     "See vasdom-similar(1).\n";
 
 static void __attribute__((noreturn))
@@ -192,6 +195,7 @@ main(int argc, char **argv)
 		{ "min-score", required_argument, NULL, 'S' },
 		{ "min-rating", required_argument, NULL, 'R' },
 		{ "csv-raw", no_argument, NULL, 'W' },
+		{ "map", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -216,6 +220,10 @@ main(int argc, char **argv)
 		case 'f': outformat = cli_outformat(optarg, 0); break;
 		case 'i': informat = cli_informat(optarg); break;
 		case 'W': vd_csv_raw(1); break;
+		case 'P':
+			if (vd_input_map(optarg))
+				die(2, "--map: %s", vd_errmsg());
+			break;
 		case 'V': cli_version();
 		case 'h': usage(0);
 		default: usage(2);

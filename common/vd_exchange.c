@@ -47,6 +47,12 @@ lookup_client(sqlite3 *db, const char *table, const char *client_id, long long *
 	return rc == SQLITE_ROW ? VD_OK : VD_ENOTFOUND;
 }
 
+int
+vd_exchange_find_client(sqlite3 *db, const char *client_id, long long *log_id)
+{
+	return lookup_client(db, "exchanges", client_id, log_id);
+}
+
 /* One row of the ratings history. */
 static int
 add_rating(sqlite3 *db, long long log_id, int rating, const char *feedback,

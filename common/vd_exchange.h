@@ -31,6 +31,10 @@ struct vd_exchange {
  * a created_at that is not a date. */
 int vd_exchange_insert(sqlite3 *db, struct vd_exchange *x, int *existed);
 
+/* The log id stored with client_id into *log_id: VD_OK, VD_ENOTFOUND when
+ * there is none, VD_EDB. */
+int vd_exchange_find_client(sqlite3 *db, const char *client_id, long long *log_id);
+
 /* Rate log_id (1..5) with optional feedback and corrected answer, keeping
  * the old rating in the history. One transaction. VD_ENOTFOUND when the
  * log id does not exist; with client_id already applied, *existed = 1 and

@@ -23,7 +23,9 @@ struct vd_reader {
 	/* CSV state */
 	struct csv_parser csv;
 	int csv_ready;
-	json_t *header;       /* array of names */
+	json_t *header;       /* array of names (after --map) */
+	char *header_raw;     /* the header line as read, for --rejects files */
+	size_t header_rawlen;
 	json_t *fields;       /* array of the row being parsed */
 	int row_done;
 	int pending;          /* a line is read but not yet classified (auto) */
@@ -37,6 +39,83 @@ static const char *const vocabulary[] = {
 	"feedback_text", "correction", "created_at", "updated_at", "client_id",
 	"query", "rank", "score", "text", NULL
 };
+
+static json_t *map;                /* --map: old name -> new name */
+static void (*warn)(const char *msg);
+static const struct vd_reader *header_of; /* whose header vd_input_csv_header gives */
+
+void
+vd_input_on_warning(void (*fn)(const char *msg))
+{
+	warn = fn;
+}
+
+int
+vd_input_map(const char *spec)
+{
+	const char *p = spec, *eq, *end;
+
+	if (!map && !(map = json_object()))
+		return vd_error(VD_ENOMEM, "out of memory");
+	while (*p) {
+		end = p + strcspn(p, ",");
+		eq = memchr(p, '=', (size_t)(end - p));
+		if (!eq || eq == p || eq + 1 == end)
+			return vd_error(VD_EUSAGE, "expected old=new[,old=new...], got '%s'", spec);
+		{
+			char *old = strndup(p, (size_t)(eq - p));
+
+			if (!old || json_object_set_new(map, old, json_stringn(eq + 1, (size_t)(end - eq - 1)))) {
+				free(old);
+				return vd_error(VD_ENOMEM, "out of memory");
+			}
+			free(old);
+		}
+		p = *end ? end + 1 : end;
+	}
+	return VD_OK;
+}
+
+/* name as --map renames it */
+static const char *
+mapped(const char *name)
+{
+	json_t *to = name && map ? json_object_get(map, name) : NULL;
+
+	return to ? json_string_value(to) : name;
+}
+
+static int
+known(const char *name)
+{
+	size_t k;
+
+	for (k = 0; name && vocabulary[k]; k++)
+		if (strcmp(name, vocabulary[k]) == 0)
+			return 1;
+	return 0;
+}
+
+/* [A-Za-z_][A-Za-z0-9_]* */
+static int
+identifier(const char *s)
+{
+	if (!s || !(isalpha((unsigned char)*s) || *s == '_'))
+		return 0;
+	while (*++s)
+		if (!(isalnum((unsigned char)*s) || *s == '_'))
+			return 0;
+	return 1;
+}
+
+const char *
+vd_input_csv_header(size_t *len)
+{
+	if (!header_of || !header_of->header_raw)
+		return NULL;
+	*len = header_of->header_rawlen;
+	return header_of->header_raw;
+}
 
 int
 vd_informat_parse(const char *name)
@@ -75,6 +154,9 @@ vd_reader_free(struct vd_reader *r)
 	json_decref(r->obj);
 	json_decref(r->header);
 	json_decref(r->fields);
+	if (header_of == r)
+		header_of = NULL;
+	free(r->header_raw);
 	free(r->line);
 	free(r->raw);
 	free(r);
@@ -230,11 +312,19 @@ jsonl_record(struct vd_reader *r)
 	json_error_t e;
 	size_t n = content_len(r->line, r->linelen);
 
+	const char *old;
+	json_t *v;
+
 	r->obj = json_loadb(r->line, n, 0, &e);
 	if (!r->obj)
 		return vd_error(VD_EINPUT, "broken JSON at column %d: %s", e.column, e.text);
 	if (!json_is_object(r->obj))
 		return vd_error(VD_EINPUT, "expected a JSON object");
+	json_object_foreach(map, old, v)
+		if (json_object_get(r->obj, old)) {
+			json_object_set(r->obj, json_string_value(v), json_object_get(r->obj, old));
+			json_object_del(r->obj, old);
+		}
 	return VD_OK;
 }
 
@@ -264,6 +354,55 @@ csv_start(struct vd_reader *r)
 	return VD_OK;
 }
 
+/* Say once what is wrong with a CSV header: columns not recognised (a
+ * warning: unknown fields are ignored), and the column the records need
+ * missing (fatal: VD_EUSAGE, rather than the same error on every row).
+ * VD_EOF when the header serves: it is not a record. */
+static int
+check_header(struct vd_reader *r)
+{
+	const char *need = r->text_fields ? r->text_fields[0] : NULL, *name;
+	char *unknown = NULL, *all = NULL;
+	size_t i, n = json_array_size(r->header), ul = 0, al = 0;
+	FILE *u = open_memstream(&unknown, &ul), *a = open_memstream(&all, &al);
+	int have = !need, nu = 0, rc = VD_EOF;
+
+	if (!u || !a) {
+		if (u)
+			fclose(u);
+		if (a)
+			fclose(a);
+		free(unknown);
+		free(all);
+		return vd_error(VD_EUSAGE, "out of memory");
+	}
+	for (i = 0; i < n; i++) {
+		name = json_string_value(json_array_get(r->header, i));
+		fprintf(a, "%s%s", i ? ", " : "", name);
+		if (need && (strcmp(name, need) == 0 || strcmp(name, "log_id") == 0))
+			have = 1;
+		if (!known(name))
+			fprintf(u, "%s%s", nu++ ? ", " : "", name);
+	}
+	fclose(u);
+	fclose(a);
+	if (!have)
+		rc = vd_error(VD_EUSAGE, "line %ld: CSV header has no column %s (its columns: %s);"
+		    " rename columns with --map old=new[,old=new...]", r->lineno, need, all);
+	else if (nu && warn) {
+		char *msg;
+
+		if (asprintf(&msg, "line %ld: CSV header: not recognised, ignored: %s"
+		    " (rename columns with --map old=new[,old=new...])", r->lineno, unknown) >= 0) {
+			warn(msg);
+			free(msg);
+		}
+	}
+	free(unknown);
+	free(all);
+	return rc;
+}
+
 /* Turn the parsed row into a record, the first row being the header. */
 static int
 csv_take_row(struct vd_reader *r)
@@ -276,9 +415,18 @@ csv_take_row(struct vd_reader *r)
 		for (i = 0; i < n; i++)
 			if (!json_is_string(json_array_get(r->fields, i)))
 				rc = vd_error(VD_EINPUT, "CSV header has an empty column name");
+			else
+				json_array_set_new(r->fields, i, json_string(mapped(
+				    json_string_value(json_array_get(r->fields, i)))));
 		r->header = r->fields;
 		r->fields = json_array();
-		return rc ? rc : VD_EOF;	/* not a record */
+		free(r->header_raw);
+		if ((r->header_raw = malloc(r->rawlen + 1))) {
+			memcpy(r->header_raw, r->raw, r->rawlen);
+			r->header_rawlen = r->rawlen;
+			header_of = r;
+		}
+		return rc ? rc : check_header(r);
 	}
 	if (n != json_array_size(r->header))
 		rc = vd_error(VD_EINPUT, "CSV row has %zu fields, the header has %zu",
@@ -393,7 +541,7 @@ detect(struct vd_reader *r)
 	struct csv_parser p;
 	json_t *save;
 	size_t i, n;
-	int rc, known = 1;
+	int rc, all_known = 1, all_ident = 1;
 
 	do {
 		if ((rc = read_line(r)) != VD_OK)
@@ -408,9 +556,13 @@ detect(struct vd_reader *r)
 	if (!memchr(r->line, ',', r->linelen) && !blank(r->line, r->linelen)) {
 		/* a one-column header still counts when it is a field name */
 		n = content_len(r->line, r->linelen);
-		for (i = 0; vocabulary[i]; i++)
-			if (strlen(vocabulary[i]) == n && !memcmp(r->line, vocabulary[i], n))
+		{
+			char *one = strndup(r->line, n);
+
+			if (one && known(mapped(one)))
 				r->fmt = VD_IN_CSV;
+			free(one);
+		}
 		return VD_OK;
 	}
 	if (csv_init(&p, CSV_APPEND_NULL))
@@ -422,17 +574,18 @@ detect(struct vd_reader *r)
 	csv_free(&p);
 	r->row_done = 0;
 	n = json_array_size(r->fields);
-	for (i = 0; i < n && known; i++) {
+	/* every name known (after --map), or two or more names that are all
+	 * identifiers (user_message,ai_response): a header, not a line of
+	 * text; check_header then says what is wrong with it */
+	for (i = 0; i < n; i++) {
 		const char *name = json_string_value(json_array_get(r->fields, i));
-		size_t k;
 
-		known = 0;
-		for (k = 0; name && vocabulary[k]; k++)
-			known |= strcmp(name, vocabulary[k]) == 0;
+		all_known &= known(mapped(name));
+		all_ident &= identifier(name);
 	}
 	json_decref(r->fields);
 	r->fields = save;
-	if (known && n > 0)
+	if (n > 0 && (all_known || (n > 1 && all_ident)))
 		r->fmt = VD_IN_CSV;
 	return VD_OK;
 }

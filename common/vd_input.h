@@ -37,6 +37,19 @@ void vd_reader_free(struct vd_reader *r);
  * it), or VD_EUSAGE for a read error. */
 int vd_reader_next(struct vd_reader *r, struct vd_record *rec);
 
+/* --map old=new[,old=new...]: rename fields of every record read, CSV
+ * header columns and JSON keys alike (for every reader of the process).
+ * VD_EUSAGE for a malformed spec. */
+int vd_input_map(const char *spec);
+
+/* Where readers send warnings (a CSV header with columns not recognised):
+ * a message naming the line. */
+void vd_input_on_warning(void (*fn)(const char *msg));
+
+/* The header line, as read, of the CSV input being read (NULL when it is
+ * not CSV), for a --rejects file: its rows need it first. */
+const char *vd_input_csv_header(size_t *len);
+
 /* Parse a format name (auto, text, jsonl, csv); -1 when unknown. */
 int vd_informat_parse(const char *name);
 

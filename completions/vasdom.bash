@@ -108,17 +108,17 @@ _vasdom()
 	# every option; those that take a value
 	case $cmd in
 	vasdom-ask)
-		opts='-r -s -d -f -i --csv-raw --record --skip-existing --rules --rejects --min-confidence --explain -h --help --version'
-		args='-s -d -f -i --rules --rejects --min-confidence' ;;
+		opts='-r -s -d -f -i --map --csv-raw --record --skip-existing --rules --rejects --min-confidence --explain -h --help --version'
+		args='-s -d -f -i --map --rules --rejects --min-confidence' ;;
 	vasdom-rate)
-		opts='-d -f -i --csv-raw --rejects --skip-existing -h --help --version'
-		args='-d -f -i --rejects' ;;
+		opts='-d -f -i --map --csv-raw --rejects --skip-existing -h --help --version'
+		args='-d -f -i --map --rejects' ;;
 	vasdom-embed)
 		opts='-q -m -d -f -i --all --text -h --help --version'
 		args='-m -d -f -i' ;;
 	vasdom-similar)
-		opts='-n -t -m -d -f -i --csv-raw --min-score --min-rating -h --help --version'
-		args='-n -t -m -d -f -i --min-score --min-rating' ;;
+		opts='-n -t -m -d -f -i --map --csv-raw --min-score --min-rating -h --help --version'
+		args='-n -t -m -d -f -i --map --min-score --min-rating' ;;
 	vasdom-stats)
 		opts='-d -f -o --format --output --csv-raw --days --by --chart --evaluate --dry-run --health --probe -h --help --version'
 		args='-d -f -o --format --output --days --by' ;;
