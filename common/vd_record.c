@@ -1,8 +1,6 @@
 /* Typed access to the fields of an input record, the same whatever the
  * record came from: JSON values, or the strings of CSV and plain lines. */
-#include <errno.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,38 +33,78 @@ vd_rec_str(const struct vd_record *rec, const char *field, const char **out)
 	return VD_OK;
 }
 
+/* A JSON number as it was written in the record's input (5.0, 1e3), so
+ * that a message quotes it as given: the token after "field": in the raw
+ * line when it reads back as the same value, else jansson's rendering. */
+static void
+as_given(const struct vd_record *rec, const char *field, json_t *v, char *buf, size_t size)
+{
+	char key[80], *p, *end, *dump;
+	size_t n;
+
+	snprintf(buf, size, "?");
+	if (snprintf(key, sizeof key, "\"%s\"", field) < (int)sizeof key && rec->raw &&
+	    (p = memmem(rec->raw, rec->rawlen, key, strlen(key)))) {
+		p += strlen(key);
+		while (*p == ' ' || *p == '\t' || *p == ':')
+			p++;
+		n = strspn(p, "+-0123456789.eE");
+		if (n && n < size && json_is_number(v) && strtod(p, &end) == json_number_value(v) &&
+		    end == p + n) {
+			snprintf(buf, size, "%.*s", (int)n, p);
+			return;
+		}
+	}
+	if ((dump = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT))) {
+		snprintf(buf, size, "%s", dump);
+		free(dump);
+	}
+}
+
+/* The one rule for a whole number, whatever the format: a JSON integer, or
+ * text of digits (a minus sign first, blanks around it allowed). 5.0, 1e3,
+ * "2.0", "five" are not. *shown is the value as given, for messages
+ * (text quoted). */
+static int
+whole(const struct vd_record *rec, const char *field, json_t *v, long long *out,
+    char *shown, size_t size)
+{
+	const char *s = json_string_value(v), *b, *e;
+	char *end;
+
+	if (json_is_integer(v)) {
+		*out = json_integer_value(v);
+		snprintf(shown, size, "%lld", *out);
+		return VD_OK;
+	}
+	if (!s) {
+		as_given(rec, field, v, shown, size);
+		return VD_EINPUT;
+	}
+	snprintf(shown, size, "'%.40s'", s);
+	for (b = s; *b == ' ' || *b == '\t'; b++)
+		;
+	for (e = b + strlen(b); e > b && (e[-1] == ' ' || e[-1] == '\t'); e--)
+		;
+	if (e == b || strspn(b + (*b == '-'), "0123456789") != (size_t)(e - b - (*b == '-')) ||
+	    e - b > 18)
+		return VD_EINPUT;
+	*out = strtoll(b, &end, 10);
+	return end == e ? VD_OK : VD_EINPUT;
+}
+
 int
 vd_rec_int(const struct vd_record *rec, const char *field, long long *out,
     int *present)
 {
 	json_t *v = json_object_get(rec->obj, field);
-	const char *s;
-	char *end;
-	double d;
+	char shown[64];
 
 	*present = v && !json_is_null(v);
 	if (!*present)
 		return VD_OK;
-	if (json_is_integer(v)) {
-		*out = json_integer_value(v);
-		return VD_OK;
-	}
-	if (json_is_real(v)) {
-		d = json_real_value(v);
-		if (d != floor(d) || fabs(d) > 9e15)
-			return vd_error(VD_EINPUT, "%s: expected a whole number, got %g", field, d);
-		*out = (long long)d;
-		return VD_OK;
-	}
-	if (!json_is_string(v))
-		return vd_error(VD_EINPUT, "%s: expected a whole number", field);
-	s = json_string_value(v);
-	errno = 0;
-	*out = strtoll(s, &end, 10);
-	while (*end == ' ')
-		end++;
-	if (!*s || errno || *end || end == s)
-		return vd_error(VD_EINPUT, "%s: expected a whole number, got '%.40s'", field, s);
+	if (whole(rec, field, v, out, shown, sizeof shown))
+		return vd_error(VD_EINPUT, "%s: expected a whole number, got %s", field, shown);
 	return VD_OK;
 }
 
@@ -75,22 +113,12 @@ vd_rec_rating(const struct vd_record *rec, long long *rating, int *present)
 {
 	json_t *v = json_object_get(rec->obj, "rating");
 	const char *s = json_string_value(v);
+	char shown[64];
 
 	*present = v && !json_is_null(v) && !(s && !*s);
 	if (!*present)
 		return VD_OK;
-	if (json_is_integer(v))
-		*rating = json_integer_value(v);
-	else if (s && strlen(s) < 4 && strspn(s, "0123456789") == strlen(s))
-		*rating = atoll(s);
-	else if (s)
-		return vd_error(VD_EINPUT, "rating: expected a whole number from 1 to 5, got '%.20s'", s);
-	else if (json_is_real(v))
-		return vd_error(VD_EINPUT, "rating: expected a whole number from 1 to 5, got %g",
-		    json_real_value(v));
-	else
-		return vd_error(VD_EINPUT, "rating: expected a whole number from 1 to 5");
-	if (*rating < 1 || *rating > 5)
-		return vd_error(VD_EINPUT, "rating: expected a whole number from 1 to 5, got %lld", *rating);
+	if (whole(rec, "rating", v, rating, shown, sizeof shown) || *rating < 1 || *rating > 5)
+		return vd_error(VD_EINPUT, "rating: expected a whole number from 1 to 5, got %s", shown);
 	return VD_OK;
 }
