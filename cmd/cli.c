@@ -128,18 +128,30 @@ cli_config(struct vd_config *cfg)
 		die(3, "%s", vd_errmsg());
 }
 
-sqlite3 *
-cli_open_db(const struct vd_config *cfg)
+static sqlite3 *
+open_db(const struct vd_config *cfg, int (*open)(const char *, int, sqlite3 **))
 {
 	char *path = NULL;
 	sqlite3 *db;
 
 	if (!cfg->db_path && !(path = vd_config_default_db()))
 		die(3, "%s", vd_errmsg());
-	if (vd_db_open(cfg->db_path ? cfg->db_path : path, cfg->busy_timeout_ms, &db))
+	if (open(cfg->db_path ? cfg->db_path : path, cfg->busy_timeout_ms, &db))
 		die(3, "%s", vd_errmsg());
 	free(path);
 	return db;
+}
+
+sqlite3 *
+cli_open_db(const struct vd_config *cfg)
+{
+	return open_db(cfg, vd_db_open);
+}
+
+sqlite3 *
+cli_open_db_existing(const struct vd_config *cfg)
+{
+	return open_db(cfg, vd_db_open_existing);
 }
 
 static void

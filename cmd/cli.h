@@ -28,6 +28,10 @@ void cli_config(struct vd_config *cfg);
 /* Open the database from -d, VASDOM_DB or the default, or die 3. */
 sqlite3 *cli_open_db(const struct vd_config *cfg);
 
+/* The same for the tools that only read: die 3 "no database at PATH"
+ * rather than create one; read only where it cannot be written. */
+sqlite3 *cli_open_db_existing(const struct vd_config *cfg);
+
 /* Report a bad record: "prog: line N: msg", copy its input verbatim to the
  * --rejects file when one is open, and count it. */
 void cli_reject(const struct vd_record *rec, const char *msg);

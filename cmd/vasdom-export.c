@@ -230,14 +230,20 @@ static void
 record(sqlite3 *db, const char *name, const char *path, long long count)
 {
 	char *abs = path ? realpath(path, NULL) : NULL, now[32];
-	long long id;
+	long long id = 0;
 	json_t *rec;
 
-	if (vd_export_record(db, name, opt.x.format, count, opt.x.min_rating,
+	/* a database this user may only read (another's, a read-only folder):
+	 * the export is written, only not recorded */
+	if (sqlite3_db_readonly(db, "main") == 1)
+		warning("%s: not recorded in training_datasets: the database is read-only here",
+		    path ? path : "standard output");
+	else if (vd_export_record(db, name, opt.x.format, count, opt.x.min_rating,
 	    abs ? abs : path, &id))
 		die(3, "%s", vd_errmsg());
 	if (path) {
-		rec = json_pack("{s:I, s:s, s:s, s:s, s:I, s:i, s:s}", "dataset_id", (json_int_t)id,
+		rec = json_pack("{s:o, s:s, s:s, s:s, s:I, s:i, s:s}", "dataset_id",
+		    id ? json_integer(id) : json_null(),
 		    "name", name, "format", opt.x.format->name,
 		    "path", abs ? abs : path, "sample_count", (json_int_t)count,
 		    "min_rating", opt.x.min_rating, "created_at", vd_now_iso(now));
@@ -429,7 +435,7 @@ main(int argc, char **argv)
 		validate(opt.validate);
 	/* an interrupted export leaves no temporary file behind */
 	atexit(vd_atomic_unlink_all);
-	db = cli_open_db(&cfg);
+	db = cli_open_db_existing(&cfg);
 	export(db, &cfg);
 	vd_db_close(db);
 	cli_finish(NULL, 0);

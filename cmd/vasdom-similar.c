@@ -236,7 +236,7 @@ main(int argc, char **argv)
 	for (i = optind; i < argc; i++)
 		if (!argv[i][0] || argv[i][strspn(argv[i], "0123456789")] || strlen(argv[i]) > 18)
 			die(2, "%s: not a log id", argv[i]);
-	c.db = cli_open_db(&cfg);
+	c.db = cli_open_db_existing(&cfg);
 	if ((rc = vd_embedder_open(c.db, &cfg, model, &c.emb)))
 		die(rc == VD_EUSAGE ? 2 : 3, "%s", vd_errmsg());
 	if (vd_embedder_stale(c.emb))

@@ -302,7 +302,7 @@ main(int argc, char **argv)
 	if (opt.days && opt.mode == HEALTH)
 		die(2, "--days does not go with --health");
 	if (opt.mode != HEALTH)
-		db = cli_open_db(&cfg);
+		db = cli_open_db_existing(&cfg);
 	if (opt.output) {
 		char *dbpath = NULL;
 

@@ -234,6 +234,87 @@ vd_db_open(const char *path, int busy_ms, sqlite3 **out)
 	return VD_OK;
 }
 
+/* The folder of path (".") into dir. */
+static void
+folder_of(const char *path, char *dir, size_t size)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		snprintf(dir, size, ".");
+	else
+		snprintf(dir, size, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+}
+
+/* Read only, for a database nobody may write here (a read-only file or
+ * folder). Without a -wal file and in a folder where SQLite cannot make
+ * its -shm, only an immutable open reads it. */
+static int
+open_readonly(const char *path, int busy_ms, int folder_writable, sqlite3 **out)
+{
+	char wal[4096], *uri;
+	const char *p;
+	sqlite3_str *s;
+	sqlite3 *db = NULL;
+	int v, immutable;
+
+	snprintf(wal, sizeof wal, "%s-wal", path);
+	immutable = !folder_writable && access(wal, F_OK) != 0;
+	/* the path as a URI: only %, ? and # need escaping */
+	s = sqlite3_str_new(NULL);
+	sqlite3_str_appendall(s, "file:");
+	for (p = path; *p; p++)
+		if (*p == '%' || *p == '?' || *p == '#')
+			sqlite3_str_appendf(s, "%%%02X", (unsigned char)*p);
+		else
+			sqlite3_str_appendchar(s, 1, *p);
+	sqlite3_str_appendf(s, "?mode=ro%s", immutable ? "&immutable=1" : "");
+	if (!(uri = sqlite3_str_finish(s)))
+		return vd_error(VD_ENOMEM, "out of memory");
+	if (sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) != SQLITE_OK) {
+		vd_error(VD_EDB, "%s: %s", path, db ? sqlite3_errmsg(db) : "cannot open");
+		sqlite3_free(uri);
+		sqlite3_close(db);
+		return VD_EDB;
+	}
+	sqlite3_free(uri);
+	sqlite3_extended_result_codes(db, 1);
+	sqlite3_busy_timeout(db, busy_ms);
+	if (user_version(db, &v) || check_version(db, path)) {
+		sqlite3_close(db);
+		return VD_EDB;
+	}
+	if (v < VD_SCHEMA_VERSION) {
+		sqlite3_close(db);
+		return vd_error(VD_EDB, "%s: schema version %d, older than %d, and the database is"
+		    " read-only here: run vasdom-ask or vasdom-rate once where it can be written",
+		    path, v, VD_SCHEMA_VERSION);
+	}
+	*out = db;
+	return VD_OK;
+}
+
+int
+vd_db_open_existing(const char *path, int busy_ms, sqlite3 **out)
+{
+	char dir[4096];
+	struct stat sb;
+	int folder_writable;
+
+	*out = NULL;
+	if (stat(path, &sb) != 0)
+		return vd_error(VD_ENOTFOUND, "no database at %s", path);
+	if (!S_ISREG(sb.st_mode))
+		return vd_error(VD_EDB, "%s: not a database file", path);
+	if (sb.st_size == 0)
+		return vd_error(VD_ENOTFOUND, "no database at %s (an empty file)", path);
+	folder_of(path, dir, sizeof dir);
+	folder_writable = access(dir, W_OK) == 0;
+	if (folder_writable && access(path, W_OK) == 0)
+		return vd_db_open(path, busy_ms, out);
+	return open_readonly(path, busy_ms, folder_writable, out);
+}
+
 void
 vd_db_close(sqlite3 *db)
 {

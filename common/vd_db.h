@@ -13,6 +13,13 @@
 int vd_db_open(const char *path, int busy_ms, sqlite3 **out);
 void vd_db_close(sqlite3 *db);
 
+/* For the tools that only read (stats, similar, export): open the database
+ * at path only when it is there: VD_ENOTFOUND "no database at PATH" when
+ * it is missing or an empty file (never created or initialised). Where it
+ * can be written, as vd_db_open; else (a read-only file or folder) read
+ * only, its schema current. */
+int vd_db_open_existing(const char *path, int busy_ms, sqlite3 **out);
+
 /* Transactions: BEGIN IMMEDIATE so writers queue on the busy timeout
  * instead of failing on a read-to-write upgrade. */
 int vd_db_begin(sqlite3 *db);

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 plan 40
 
-vasdom-stats >/dev/null 2>&1
+vasdom-ask --record </dev/null >/dev/null   # the schema
 "$top/scripts/gen-exchanges" "$VASDOM_DB" 2000
 vasdom-embed -q >/dev/null
 # queries by log id and by text; the texts repeat generated messages, so
