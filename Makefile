@@ -156,6 +156,9 @@ install: all
 		d=$(DESTDIR)$(MANDIR)/man$${f##*.}/$${f##*/}; \
 		sed $(INSTALLED_PATHS) $$f >$$d && chmod 644 $$d || exit 1; \
 	done
+	# "man vasdom" finds section 1 before 5 and 7: there, the loop page
+	echo '.so man7/vasdom.7' >$(DESTDIR)$(MANDIR)/man1/vasdom.1
+	chmod 644 $(DESTDIR)$(MANDIR)/man1/vasdom.1
 	sed $(INSTALLED_PATHS) scripts/cron/crontab.example >$(DESTDIR)$(DATADIR)/crontab.example
 	chmod 644 $(DESTDIR)$(DATADIR)/crontab.example
 	install -m 755 $(CRONSCRIPTS) $(DESTDIR)$(LIBEXECDIR)
@@ -169,6 +172,7 @@ uninstall:
 		$(DESTDIR)$(DATADIR)/knowledge.jsonl \
 		$(DESTDIR)$(DATADIR)/crontab.example \
 		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(filter %.1,$(MANPAGES)))) \
+		$(DESTDIR)$(MANDIR)/man1/vasdom.1 \
 		$(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(filter %.5,$(MANPAGES)))) \
 		$(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(filter %.7,$(MANPAGES)))) \
 		$(addprefix $(DESTDIR)$(LIBEXECDIR)/,$(notdir $(CRONSCRIPTS))) \

@@ -6,7 +6,7 @@
 # test are installed as they are (make -o all O=$VASDOM_BIN): nothing is
 # rebuilt.
 . "$(dirname "$0")/lib.sh"
-plan 22
+plan 23
 unset MAKEFLAGS MAKELEVEL MFLAGS
 D=$T/dest
 bins="ask rate embed similar stats export review"
@@ -22,7 +22,7 @@ usr/share/bash-completion/completions/vasdom-ask usr/share/bash-completion/compl
 usr/share/bash-completion/completions/vasdom-export usr/share/bash-completion/completions/vasdom-rate
 usr/share/bash-completion/completions/vasdom-review
 usr/share/bash-completion/completions/vasdom-similar usr/share/bash-completion/completions/vasdom-stats
-usr/share/man/man1/vasdom-ask.1 usr/share/man/man1/vasdom-embed.1 usr/share/man/man1/vasdom-export.1
+usr/share/man/man1/vasdom.1 usr/share/man/man1/vasdom-ask.1 usr/share/man/man1/vasdom-embed.1 usr/share/man/man1/vasdom-export.1
 usr/share/man/man1/vasdom-rate.1 usr/share/man/man1/vasdom-review.1 usr/share/man/man1/vasdom-similar.1 usr/share/man/man1/vasdom-stats.1
 usr/share/man/man5/vasdom.5 usr/share/man/man7/vasdom.7
 usr/share/vasdom/crontab.example usr/share/vasdom/intents.rules usr/share/vasdom/knowledge.jsonl
@@ -61,9 +61,11 @@ if command -v man >/dev/null 2>&1; then
 	check "man -w finds vasdom(5) and vasdom(7)" sh -c "
 		test \"\$(MANPATH='$D/usr/share/man' man -w 5 vasdom)\" = '$D/usr/share/man/man5/vasdom.5' &&
 		test \"\$(MANPATH='$D/usr/share/man' man -w 7 vasdom)\" = '$D/usr/share/man/man7/vasdom.7'"
+	check "man vasdom opens the loop page, vasdom(7)" sh -c "MANPATH='$D/usr/share/man' MANPAGER=cat MANWIDTH=80 man vasdom 2>/dev/null | grep -q 'a self-learning customer assistant as small Unix tools'"
 	check "man renders vasdom-ask(1)" sh -c "MANPATH='$D/usr/share/man' MANPAGER=cat MANWIDTH=80 man vasdom-ask 2>/dev/null | grep -q 'answer questions and log every exchange'"
 else
 	skip "man is not installed"; skip "man is not installed"; skip "man is not installed"
+	skip "man is not installed"
 fi
 check "mandoc renders the installed vasdom-ask.1" sh -c "mandoc -Tascii '$D/usr/share/man/man1/vasdom-ask.1' | grep -q 'VASDOM-ASK(1)'"
 check "installed pages name the installed rules file" grep -q '^\.It Pa /usr/share/vasdom/intents.rules$' "$D/usr/share/man/man1/vasdom-ask.1"
