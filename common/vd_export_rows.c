@@ -48,8 +48,9 @@ static const char kto_rows[] =
 enum { C_ID, C_RATING, C_CORRECTED, C_LABEL, C_SESSION, C_CREATED, C_MODEL, C_SOURCE,
     C_MESSAGE, C_ANSWER, C_KEY, C_SYSTEM };
 
-/* How a text column is selected: JSON-quoted or raw, redacted or not,
- * or NULL when the encoder does not read it. */
+/* How a text column is selected: JSON-quoted or raw, redacted (1) or
+ * pseudonymised (2, a session id) or not, or NULL when the encoder does
+ * not read it. */
 static const char *
 column(const struct vd_export_encoder *e, unsigned wanted, const char *name, int redact,
     char *buf, size_t len)
@@ -60,7 +61,7 @@ column(const struct vd_export_encoder *e, unsigned wanted, const char *name, int
 	if (!wanted)
 		return "NULL";
 	if (redact) {
-		snprintf(inner, sizeof inner, "vd_redact(%s)", name);
+		snprintf(inner, sizeof inner, "%s(%s)", redact == 2 ? "vd_pseudonym" : "vd_redact", name);
 		v = inner;
 	}
 	snprintf(buf, len, e->flags & VD_ENC_JSON ? "json_quote(%s)" : "%s", v);
@@ -78,7 +79,7 @@ build_sql(const struct vd_export_opts *o)
 	int n;
 
 	if (asprintf(&cols, "log_id, rating, corrected, label, %s, %s, %s, %s, %s, %s, %s",
-	    column(e, f & VD_ROW_SESSION, "session_id", 0, b[0], sizeof b[0]),
+	    column(e, f & VD_ROW_SESSION, "session_id", o->redact ? 2 : 0, b[0], sizeof b[0]),
 	    column(e, f & VD_ROW_CREATED, "created_at", 0, b[1], sizeof b[1]),
 	    column(e, f & VD_ROW_MODEL, "model_used", 0, b[2], sizeof b[2]),
 	    column(e, f & VD_ROW_SOURCE, "source", 0, b[3], sizeof b[3]),
@@ -249,8 +250,9 @@ vd_export_rows_each(sqlite3 *db, const struct vd_config *cfg, const struct vd_ex
 done:
 	free(system);
 	if (r) {
-		/* the function goes before the redactor it points to */
+		/* the functions go before the redactor they point to */
 		sqlite3_create_function(db, "vd_redact", 1, SQLITE_UTF8, NULL, NULL, NULL, NULL);
+		sqlite3_create_function(db, "vd_pseudonym", 1, SQLITE_UTF8, NULL, NULL, NULL, NULL);
 		vd_redactor_free(r);
 	}
 	return rc;

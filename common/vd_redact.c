@@ -1,6 +1,11 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <pcre2.h>
 
@@ -8,20 +13,37 @@
 #include "vd_redact.h"
 #include "vd_text.h"
 
-/* Order matters: a card number is masked before its digits could be read
- * as a phone number; e-mail first so "8..." in a local part stays whole. */
+/* Order matters: e-mail first so "8..." in a local part stays whole;
+ * the shapes with a keyword or fixed grouping (passport, INN, SNILS)
+ * before phones and cards; phones before cards; last, any other long run
+ * of digits (an account, a 22-digit number) masked whole, never half.
+ * A separator between digits is a blank, dash, dot, underscore or
+ * bracket; a number is never cut before a separator and a digit. */
+#define SEP "[\\s()._\\x{2010}-\\x{2015}-]"
+#define END "(?!" SEP "?\\d)"
+#define START "(?<![\\d+])(?<!\\d[\\s._-])"
+#define AT "(?:@|%40|\\s*[\\[({]\\s*(?:at|собака)\\s*[\\])}]\\s*)"
+#define DOT "(?:\\.|\\s*[\\[({]\\s*(?:dot|точка)\\s*[\\])}]\\s*)"
 static const struct {
 	const char *pattern, *mask;
 } rules[] = {
-	{ "[\\w.%+-]+@[\\w-]+(?:\\.[\\w-]+)*\\.\\w{2,}", "[email]" },
-	{ "(?<![\\d+])\\d(?:[ -]?\\d){12,18}(?!\\d)", "[card]" },
-	{ "(?:\\+\\s*7|(?<![\\d+])8)(?:[\\s()\\x{2010}-\\x{2015}-]{0,3}\\d){10}(?!\\d)", "[phone]" },
+	{ "(?i)(?:mailto:)?[\\w.%+-]+" AT "[\\w-]+(?:" DOT "[\\w-]+)*" DOT "[a-zа-я]{2,}\\b", "[email]" },
+	{ "(?i)(?:(?:паспорт\\w*|сери[яи])[\\s:№]*)+\\d{2}\\s?\\d{2}[\\s,]*(?:(?:номер|№|n)\\s*)?\\d{6}(?!\\d)"
+	  "|(?<![\\d+])\\d{2}\\s?\\d{2}\\s(?:№\\s*)?\\d{6}(?![\\d])", "[passport]" },
+	{ "(?i)(?<=инн)[\\s:№]*\\d{10}(?:\\d{2})?(?!\\d)", " [inn]" },
+	{ "(?<![\\d+])\\d{3}-\\d{3}-\\d{3}[\\s-]\\d{2}(?!\\d)", "[snils]" },
+	{ "(?:\\+\\s*7|(?<![\\d+])[78])(?:" SEP "{0,3}\\d){10}" END, "[phone]" },
+	{ "\\+\\s*(?:[1-689]\\d{0,2})(?:" SEP "{0,3}\\d){7,12}" END, "[phone]" },
+	{ START "\\(?9\\d\\d(?:" SEP "{0,3}\\d){7}" END, "[phone]" },
+	{ START "\\d(?:[\\s._-]?\\d){12,18}" END, "[card]" },
+	{ START "\\d(?:[\\s._-]?\\d){10,}" END, "[number]" },
 };
 #define NRULES (sizeof rules / sizeof rules[0])
 
 struct vd_redactor {
 	pcre2_code *re[NRULES];
 	pcre2_match_data *md;
+	uint64_t key;      /* of the session pseudonyms: new for every run */
 };
 
 void
@@ -57,6 +79,8 @@ vd_redactor_new(struct vd_redactor **out)
 		}
 		pcre2_jit_compile(r->re[i], PCRE2_JIT_COMPLETE);
 	}
+	if (getrandom(&r->key, sizeof r->key, 0) != (ssize_t)sizeof r->key)
+		r->key = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	if (!(r->md = pcre2_match_data_create(1, NULL))) {
 		vd_redactor_free(r);
 		return vd_error(VD_ENOMEM, "out of memory");
@@ -153,11 +177,46 @@ sql_redact(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_text64(ctx, out, len, free, SQLITE_UTF8);
 }
 
+/* A session id may itself be personal (a phone number, a chat id): under
+ * --redact it becomes "s-" and 16 hex digits of a keyed hash, the same for
+ * the same id within one run (so a conversation stays one), unlinkable to
+ * the id without the run's random key. */
+static void
+sql_pseudonym(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const struct vd_redactor *r = sqlite3_user_data(ctx);
+	const unsigned char *s = sqlite3_value_text(argv[0]);
+	uint64_t h = 0xcbf29ce484222325ULL ^ r->key;
+	char out[24];
+	int i, n;
+
+	(void)argc;
+	if (!s) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	n = sqlite3_value_bytes(argv[0]);
+	for (i = 0; i < 8; i++)
+		h = (h ^ ((r->key >> (8 * i)) & 0xff)) * 0x100000001b3ULL;
+	for (i = 0; i < n; i++)
+		h = (h ^ s[i]) * 0x100000001b3ULL;
+	h ^= h >> 30;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 27;
+	h *= 0x94d049bb133111ebULL;
+	h ^= h >> 31;
+	snprintf(out, sizeof out, "s-%016llx", (unsigned long long)h);
+	sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
+}
+
 int
 vd_redact_register(sqlite3 *db, struct vd_redactor *r)
 {
 	if (sqlite3_create_function(db, "vd_redact", 1,
 	    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, r, sql_redact,
+	    NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function(db, "vd_pseudonym", 1,
+	    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, r, sql_pseudonym,
 	    NULL, NULL) != SQLITE_OK)
 		return vd_error(VD_EDB, "database: %s", sqlite3_errmsg(db));
 	return VD_OK;

@@ -1,8 +1,10 @@
-/* Masking of personal data in exported text with PCRE2: Russian phone
- * numbers (+7 or 8 and ten digits, with spaces, brackets or dashes
- * between them), e-mail addresses, and card-like numbers (13 to 19 digits,
- * optionally grouped by spaces or dashes). They become [phone], [email]
- * and [card]. */
+/* Masking of personal data in exported text with PCRE2: phone numbers
+ * (+7, 7 or 8 and ten digits, a mobile's ten digits from 9, other
+ * countries' +code; blanks, brackets, dashes, dots between digits),
+ * e-mail addresses (also "[at]", "(dot)", mailto:, %40), passports,
+ * INN, SNILS, card-like numbers (13 to 19 digits, grouped by blanks,
+ * dashes, dots or underscores) and any longer run of digits. They become
+ * [phone], [email], [passport], [inn], [snils], [card] and [number]. */
 #ifndef VD_REDACT_H
 #define VD_REDACT_H
 
@@ -21,7 +23,9 @@ void vd_redactor_free(struct vd_redactor *r);
 char *vd_redact(struct vd_redactor *r, const char *s, size_t n, size_t *outlen);
 
 /* Register vd_redact(text) as an SQL function on db, so a query can mask
- * while it streams. r must outlive the connection's use of it. */
+ * while it streams, and vd_pseudonym(session_id): "s-" and 16 hex digits
+ * of a hash keyed at random for r, the same for the same id. r must
+ * outlive the connection's use of it. */
 int vd_redact_register(sqlite3 *db, struct vd_redactor *r);
 
 #endif
