@@ -17,7 +17,7 @@ check_same "old rows: no token counts or confidence, not handed over" "2|0|0|0|0
 # the exchanges table of a migrated file and of a new one: same columns,
 # types, defaults and constraints
 cols="select name, type, \"notnull\", coalesce(dflt_value, '') from pragma_table_info('exchanges')"
-VASDOM_DB=$T/new.db vasdom-stats >/dev/null
+VASDOM_DB=$T/new.db vasdom-ask --record </dev/null >/dev/null   # a new database
 check_same "migrated exchanges == new exchanges" "$(sqlite3 "$T/new.db" "$cols")" "$(sqlite3 "$VASDOM_DB" "$cols")"
 check_same "new columns present" "prompt_tokens INTEGER|completion_tokens INTEGER|confidence REAL|handover INTEGER" \
 	"$(sqlite3 "$VASDOM_DB" "select name || ' ' || type from pragma_table_info('exchanges') where cid >= 16" | tr '\n' '|' | sed 's/|$//')"

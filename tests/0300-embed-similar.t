@@ -44,6 +44,7 @@ vasdom-rate 4 5 >/dev/null
 check_same "after rating 5: found with --min-rating 5" 4 "$(vasdom-similar --min-rating 5 -n 5 2 | jq -r 'select(.log_id == 4) | .log_id')"
 
 # no vectors, another model, a damaged vector
+vasdom-ask -d "$T/empty.db" --record </dev/null >/dev/null
 check_fails "no vectors: exit 1" 1 sh -c "vasdom-similar -d '$T/empty.db' 1 2>/dev/null"
 check "no vectors: says so" sh -c "vasdom-similar -d '$T/empty.db' 1 2>&1 | grep -q 'no builtin vectors'"
 check_fails "a remote model without VASDOM_EMBED_URL: exit 2" 2 sh -c "vasdom-similar -m other-model 1 2>/dev/null"
