@@ -1,7 +1,7 @@
 # vasdom: small C utilities for a self-learning customer assistant.
 # make            build the binaries
-# make check      build and run the whole test suite (TAP, via prove)
-# make demo       build, load the default knowledge into a temporary database, ask
+# make check      install missing packages, build and run the whole test suite
+# make demo       install missing packages, build, load the default knowledge into a temporary database, ask
 # make install    PREFIX=/usr/local DESTDIR=
 # make asan       run the suite under AddressSanitizer+UBSan (build in build-asan/)
 # make eval       quality figures on ../shared/datasets
@@ -64,7 +64,14 @@ $(O)/tests/unit/%: tests/unit/%.c $(O)/libvasdom.a $(HEADERS) | $(O)/tests/unit
 $(O)/vasdom-%: $(O)/cmd/vasdom-%.o $(CLIOBJ) $(O)/libvasdom.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-check: all
+# A fresh machine: the Debian packages first, installed when some are
+# missing (as root; else the exact command to run is printed), so that
+# "make check" and "make demo" are all a newcomer types.
+deps:
+	@sh scripts/install-deps
+
+check: deps
+	$(MAKE) all
 	VASDOM_BIN=$(abspath $(O)) prove -f tests/
 
 asan:
@@ -121,7 +128,8 @@ valgrind: all
 	echo "valgrind: $$(ls | wc -l) processes, no errors, no leaks" \
 		"($$(grep -l 'terminating with default action' *.log | wc -l) killed on purpose: not leak-checked)"
 
-demo: all
+demo: deps
+	$(MAKE) all
 	sh scripts/demo
 
 eval: all
@@ -182,5 +190,5 @@ uninstall:
 clean:
 	rm -rf $(BINS) $(TESTBINS) common/*.o cmd/*.o libvasdom.a $(GENSRC) build-asan build-fuzz build-valgrind
 
-.PHONY: all check asan fuzz fuzz-build valgrind demo eval bench fit install uninstall clean
+.PHONY: all deps check asan fuzz fuzz-build valgrind demo eval bench fit install uninstall clean
 .SECONDARY:
