@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 plan 27
 
-vasdom-stats >/dev/null    # creates the database
+vasdom-ask --record </dev/null >/dev/null    # creates the database
 vasdom-stats --health >"$T/h"
 check_same "offline (no language model): degraded, exit 1" "1 degraded" "$? $(jq -r .status "$T/h")"
 check "database ok, writable, schema current" \

@@ -5,7 +5,7 @@
 plan 7
 
 rows=100000
-vasdom-stats >/dev/null    # the schema
+vasdom-ask --record </dev/null >/dev/null    # the schema
 sqlite3 "$VASDOM_DB" >/dev/null <<SQL
 PRAGMA journal_mode = WAL;
 BEGIN;
