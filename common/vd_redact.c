@@ -1,4 +1,5 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,8 +44,20 @@ static const struct {
 struct vd_redactor {
 	pcre2_code *re[NRULES];
 	pcre2_match_data *md;
-	uint64_t key;      /* of the session pseudonyms: new for every run */
 };
+
+/* The key of the session pseudonyms: one for the whole process (the
+ * threads of a parallel export give one session one pseudonym), new for
+ * every run. */
+static uint64_t key;
+static pthread_once_t key_once = PTHREAD_ONCE_INIT;
+
+static void
+key_init(void)
+{
+	if (getrandom(&key, sizeof key, 0) != (ssize_t)sizeof key)
+		key = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+}
 
 void
 vd_redactor_free(struct vd_redactor *r)
@@ -79,8 +92,7 @@ vd_redactor_new(struct vd_redactor **out)
 		}
 		pcre2_jit_compile(r->re[i], PCRE2_JIT_COMPLETE);
 	}
-	if (getrandom(&r->key, sizeof r->key, 0) != (ssize_t)sizeof r->key)
-		r->key = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+	pthread_once(&key_once, key_init);
 	if (!(r->md = pcre2_match_data_create(1, NULL))) {
 		vd_redactor_free(r);
 		return vd_error(VD_ENOMEM, "out of memory");
@@ -184,9 +196,8 @@ sql_redact(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 static void
 sql_pseudonym(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
-	const struct vd_redactor *r = sqlite3_user_data(ctx);
 	const unsigned char *s = sqlite3_value_text(argv[0]);
-	uint64_t h = 0xcbf29ce484222325ULL ^ r->key;
+	uint64_t h = 0xcbf29ce484222325ULL ^ key;
 	char out[24];
 	int i, n;
 
@@ -197,7 +208,7 @@ sql_pseudonym(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	}
 	n = sqlite3_value_bytes(argv[0]);
 	for (i = 0; i < 8; i++)
-		h = (h ^ ((r->key >> (8 * i)) & 0xff)) * 0x100000001b3ULL;
+		h = (h ^ ((key >> (8 * i)) & 0xff)) * 0x100000001b3ULL;
 	for (i = 0; i < n; i++)
 		h = (h ^ s[i]) * 0x100000001b3ULL;
 	h ^= h >> 30;

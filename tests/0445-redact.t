@@ -6,7 +6,7 @@
 # text that must stay as it is. Session ids are pseudonymised.
 . "$(dirname "$0")/lib.sh"
 samples=$top/tests/redact-samples.tsv
-plan $(($(wc -l <"$samples") + 5))
+plan $(($(wc -l <"$samples") + 6))
 
 # one exchange per sample, in order; the export is newest first
 awk -F'\t' '{ print $1 }' "$samples" | jq -R -c '{message: "Мои данные: \(.), спасибо", response: "Записали.",
@@ -23,6 +23,8 @@ done <"$samples"
 check "session ids pseudonymised: s- and 16 hex digits" jqe -s 'map(.metadata.session_id | test("^s-[0-9a-f]{16}$")) | all' "$T/x"
 check_same "...one session stays one" 1 "$(jq -r .metadata.session_id "$T/x" | sort -u | wc -l | tr -d ' ')"
 check "...and the id itself appears nowhere" sh -c "! grep -q '912 345' '$T/x'"
+VASDOM_EXPORT_PARALLEL_MIN=0 vasdom-export --redact >"$T/x2"
+check_same "...also when two threads export" 1 "$(jq -r .metadata.session_id "$T/x2" | sort -u | wc -l | tr -d ' ')"
 vasdom-export --redact -f csv >"$T/x.csv"
 check "...the id itself nowhere" sh -c "! grep -q '912 345' '$T/x.csv'"
 check "CSV: the session pseudonymised too" grep -q ',"s-[0-9a-f]\{16\}",' "$T/x.csv"
