@@ -64,7 +64,7 @@ as_given(const struct vd_record *rec, const char *field, json_t *v, char *buf, s
 /* The one rule for a whole number, whatever the format: a JSON integer, or
  * text of digits (a minus sign first, blanks around it allowed). 5.0, 1e3,
  * "2.0", "five" are not. *shown is the value as given, for messages
- * (text quoted). */
+ * (text quoted unless it is the digits of a number). */
 static int
 whole(const struct vd_record *rec, const char *field, json_t *v, long long *out,
     char *shown, size_t size)
@@ -90,7 +90,11 @@ whole(const struct vd_record *rec, const char *field, json_t *v, long long *out,
 	    e - b > 18)
 		return VD_EINPUT;
 	*out = strtoll(b, &end, 10);
-	return end == e ? VD_OK : VD_EINPUT;
+	if (end != e)
+		return VD_EINPUT;
+	/* digits read as digits: shown as a number (out of range) */
+	snprintf(shown, size, "%.*s", (int)(e - b), b);
+	return VD_OK;
 }
 
 int
