@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 man=$top/man
 bins="ask rate embed similar stats export review"
-plan 58
+plan 59
 
 for p in "$man"/vasdom-*.1 "$man"/vasdom.5 "$man"/vasdom.7; do
 	out=$(mandoc -Tlint -W warning "$p" 2>&1)
@@ -25,6 +25,10 @@ for p in "$man"/vasdom-*.1 "$man"/vasdom.5 "$man"/vasdom.7; do
 	check_same "...and its links as mandoc does" "$(mandoc -Tutf8 "$p" | sed 's/.\x08//g' | links)" \
 		"$(groff -k -Tutf8 -mandoc "$p" 2>/dev/null | sed 's/.\x08//g' | links)"
 done
+
+# vasdom.5 names the schema version the code has
+check_same "vasdom.5: schema version now as in vd_db.h" \
+	"$(sed -n 's/^#define VD_SCHEMA_VERSION //p' "$top/common/vd_db.h")" "$(sed -n 's/^now \([0-9]*\)\.$/\1/p' "$man/vasdom.5")"
 
 # sections: the list the issue asks for, in this order
 want="NAME SYNOPSIS DESCRIPTION INPUT OUTPUT ENVIRONMENT FILES EXIT_STATUS EXAMPLES SEE_ALSO"
