@@ -14,6 +14,7 @@
 #include "vd_eval.h"
 #include "vd_health.h"
 #include "vd_prom.h"
+#include "vd_review.h"
 #include "vd_stats.h"
 
 #define EXIT_RETRAIN 4      /* --evaluate: the model needs retraining */
@@ -21,7 +22,7 @@
 
 static const char usage_line[] =
     "usage: vasdom-stats [-d db] [-f jsonl|csv|prometheus] [--csv-raw] [-o file]\n"
-    "                    [--days n] [--by day|week | --chart]\n"
+    "                    [--days n] [--by day|week|topic | --chart]\n"
     "       vasdom-stats --evaluate [--days n] [--dry-run] [-d db] [-f jsonl|csv]\n"
     "                    [-o file]\n"
     "       vasdom-stats --health [--probe] [-d db] [-f jsonl|csv] [-o file]\n";
@@ -39,6 +40,13 @@ static const char help[] =
     "  --by day|week    one record per day or week with exchanges, oldest first:\n"
     "                   period (the day, or the Monday of the week, UTC) and the\n"
     "                   counts above but the embedding and 24-hour figures\n"
+    "  --by topic       one record per intent topic (the rule the question\n"
+    "                   matches; topic null: none) and per gap cluster of\n"
+    "                   vasdom-review --gaps (its questions asked at all, answered\n"
+    "                   well or not): kind (intent or gap), topic (the gap's\n"
+    "                   question), cluster, total_interactions, rated,\n"
+    "                   avg_rating, positive_ratings, negative_ratings, handovers\n"
+    "                   (default or hand-over answers), handover_share\n"
     "  --chart          Unicode bar charts for a terminal: the ratings 1-5 and the\n"
     "                   average rating of each of the last 14 days\n"
     "  --evaluate       evaluate the model on the exchanges of the last\n"
@@ -87,7 +95,7 @@ usage(int code)
 	cli_usage(code, usage_line, help);
 }
 
-enum mode { SUMMARY, SERIES, CHART, EVALUATE, HEALTH };
+enum mode { SUMMARY, SERIES, TOPICS, CHART, EVALUATE, HEALTH };
 
 static struct {
 	enum mode mode;
@@ -183,6 +191,30 @@ series(FILE *out, sqlite3 *db)
 }
 
 static int
+topic_row(json_t *rec, void *arg)
+{
+	return vd_writer_put(arg, rec);
+}
+
+static int
+topics(FILE *out, sqlite3 *db, const struct vd_config *cfg)
+{
+	struct vd_writer *w = vd_writer_new(out, opt.outformat, vd_review_topic_columns);
+	struct vd_review_opts o = { .similarity = -1 };
+	char since[VD_DATE_LEN];
+
+	if (!w)
+		die(3, "out of memory");
+	if (opt.days)
+		o.since = vd_date_days_ago(opt.days, since);
+	if (vd_review_topics(db, cfg, &o, topic_row, w))
+		die(ferror(out) ? 1 : 3, "%s", vd_errmsg());
+	if (vd_writer_close(w))
+		die(1, "%s", vd_errmsg());
+	return 0;
+}
+
+static int
 chart(FILE *out, sqlite3 *db)
 {
 	struct vd_stats s;
@@ -272,12 +304,14 @@ main(int argc, char **argv)
 		case 'o': opt.output = strcmp(optarg, "-") ? optarg : NULL; break;
 		case 'B':
 			set_mode(SERIES, "--by");
-			if (strcmp(optarg, "day") == 0)
+			if (strcmp(optarg, "topic") == 0)
+				opt.mode = TOPICS;
+			else if (strcmp(optarg, "day") == 0)
 				opt.weekly = 0;
 			else if (strcmp(optarg, "week") == 0)
 				opt.weekly = 1;
 			else
-				die(2, "--by: expected day or week, got '%s'", optarg);
+				die(2, "--by: expected day, week or topic, got '%s'", optarg);
 			break;
 		case 'C': set_mode(CHART, "--chart"); break;
 		case 'E': set_mode(EVALUATE, "--evaluate"); break;
@@ -319,6 +353,7 @@ main(int argc, char **argv)
 	}
 	switch (opt.mode) {
 	case SERIES: status = series(out, db); break;
+	case TOPICS: status = topics(out, db, &cfg); break;
 	case CHART: status = chart(out, db); break;
 	case EVALUATE: status = evaluate(out, db, &cfg); break;
 	case HEALTH: status = health(out, &cfg); break;

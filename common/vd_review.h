@@ -49,4 +49,14 @@ int vd_review_queue(sqlite3 *db, const struct vd_config *cfg,
 int vd_review_replay(sqlite3 *db, const struct vd_config *cfg,
     const struct vd_review_opts *o, vd_review_fn *fn, void *arg);
 
+/* Figures per intent topic (the rule the question matches; null: none)
+ * and per gap cluster of two or more (the exchanges whose question is
+ * alike to the cluster's centre, answered well or not): kind, topic,
+ * cluster, total_interactions, rated, avg_rating, positive_ratings,
+ * negative_ratings, handovers (default or hand-over answers),
+ * handover_share. For vasdom-stats --by topic. */
+int vd_review_topics(sqlite3 *db, const struct vd_config *cfg,
+    const struct vd_review_opts *o, vd_review_fn *fn, void *arg);
+extern const char *const vd_review_topic_columns[];
+
 #endif

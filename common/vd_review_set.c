@@ -12,6 +12,7 @@ static const char *const where[] = {
 	    " (source <> 'record' AND confidence < ?2))",
 	[VD_REVIEW_ENDORSED] = "(rating >= ?3 OR correction IS NOT NULL)",
 	[VD_REVIEW_UNRATED] = "rating IS NULL",
+	[VD_REVIEW_ALL] = "1",
 };
 
 static char *

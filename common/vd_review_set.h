@@ -13,7 +13,8 @@
 enum vd_review_kind {
 	VD_REVIEW_GAPS,       /* default or hand-over answers, low confidence, rated <= 2 */
 	VD_REVIEW_ENDORSED,   /* rated at or above the training threshold, or corrected */
-	VD_REVIEW_UNRATED     /* no rating yet */
+	VD_REVIEW_UNRATED,    /* no rating yet */
+	VD_REVIEW_ALL
 };
 
 struct vd_review_item {

@@ -158,7 +158,7 @@ _vasdom()
 		*:-i) _vasdom_words 'auto text jsonl csv' ;;
 		*:-s) _vasdom_sessions ;;
 		*:-m) _vasdom_models ;;
-		*:--by) _vasdom_words 'day week' ;;
+		*:--by) _vasdom_words 'day week topic' ;;
 		*:--min-rating) _vasdom_words '1 2 3 4 5' ;;
 		esac
 		[[ -n $joined ]] && ((${#COMPREPLY[@]})) && COMPREPLY=("${COMPREPLY[@]/#/$joined}")

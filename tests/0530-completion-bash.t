@@ -43,7 +43,7 @@ check "...every format of its -h ($fmts)" sh -c "for f in $fmts; do echo ' $(com
 check_same "vasdom-export --format=trl<TAB>" "trl-dpo trl-kto" "$(comp vasdom-export --format = trl | words)"
 check_same "vasdom-export -ftrl<TAB> (joined)" "-ftrl-dpo -ftrl-kto" "$(comp vasdom-export -ftrl | words)"
 check_same "vasdom-stats -f <TAB>" "csv jsonl prometheus" "$(comp vasdom-stats -f '' | words)"
-check_same "vasdom-stats --by <TAB>" "day week" "$(comp vasdom-stats --by '' | words)"
+check_same "vasdom-stats --by <TAB>" "day topic week" "$(comp vasdom-stats --by '' | words)"
 for b in ask rate embed similar; do
 	check_same "vasdom-$b -i <TAB>" "auto csv jsonl text" "$(comp vasdom-$b -i '' | words)"
 done

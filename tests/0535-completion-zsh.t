@@ -35,7 +35,7 @@ got() { awk -v l="## $1" '$0 == l { f = 1; next } /^## / { f = 0 } f && NF' "$T/
 check_same "vasdom-export -f <TAB>" "csv dpo jsonl openai trl-dpo trl-kto" "$(got 'vasdom-export -f ')"
 check_same "vasdom-export --format=trl<TAB>" "trl-dpo trl-kto" "$(got 'vasdom-export --format=trl')"
 check_same "vasdom-stats -f <TAB>" "csv jsonl prometheus" "$(got 'vasdom-stats -f ')"
-check_same "vasdom-stats --by <TAB>" "day week" "$(got 'vasdom-stats --by ')"
+check_same "vasdom-stats --by <TAB>" "day topic week" "$(got 'vasdom-stats --by ')"
 check_same "vasdom-ask -i <TAB>" "auto csv jsonl text" "$(got 'vasdom-ask -i ')"
 check_same "vasdom-ask --re<TAB>" "--record --rejects" "$(got 'vasdom-ask --re')"
 check_same "vasdom-rate <TAB>: log ids" "1 10 11 12 13 2 3 4 5 6 7 8 9" "$(got 'vasdom-rate ')"
