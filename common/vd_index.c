@@ -206,7 +206,11 @@ build(struct vd_index *ix, sqlite3 *db, int dim, const char *path, long long *sa
 		return VD_EDB;
 	if ((rc = db_version(db, ix->model, &version)) || (rc = vd_db_last_seq(db, "index_changes", &seq)))
 		goto out;
-	if ((rc = vd_db_prepare(db, "SELECT count(*), max(dim) FROM embeddings WHERE model = ?", &st)))
+	/* counted as read below: vectors of exchanges deleted without the
+	 * foreign keys on (sqlite3's default) must not count, or the arrays
+	 * would be laid out for more than are read */
+	if ((rc = vd_db_prepare(db, "SELECT count(*), max(v.dim) FROM embeddings v"
+	    " JOIN exchanges x ON x.log_id = v.log_id WHERE v.model = ?", &st)))
 		goto out;
 	sqlite3_bind_text(st, 1, ix->model, -1, SQLITE_STATIC);
 	sqlite3_step(st);
