@@ -95,8 +95,9 @@ put(json_t *rec, void *arg)
 	int rc;
 
 	if (missing > 0)
-		warning("%lld rated exchanges have no vector of the current model and were not"
-		    " found as neighbours: run vasdom-embed first", (long long)missing);
+		warning("%lld rated exchanges have no current vector of the model, and were"
+		    " found as they were embedded or not at all: run vasdom-embed first",
+		    (long long)missing);
 	o->n++;
 	if ((rc = vd_writer_put(o->w, rec)))
 		o->write_failed = 1;

@@ -75,18 +75,34 @@ line_json(const struct vd_review_item *it, const struct vd_answer *ans, int righ
 	    "source", ans->source, "handover", ans->handover, "changed", changed);
 }
 
-/* Rated exchanges the asker will not find: no vector of the model. */
+/* Rated exchanges whose vector is missing or out of date (made before a
+ * correction, or with older weights): the asker finds them as they were
+ * embedded, or not at all, where vasdom-ask would embed them first. */
 static int
 unembedded(sqlite3 *db, const struct vd_config *cfg, long long *n)
 {
 	struct vd_embedder *e;
+	sqlite3_stmt *st;
+	char hash[17];
 	int rc;
 
+	*n = 0;
 	if ((rc = vd_embedder_open(db, cfg, NULL, &e)))
 		return rc;
-	rc = vd_db_int(db, "SELECT count(*) FROM exchanges x WHERE rating IS NOT NULL AND NOT EXISTS"
-	    " (SELECT 1 FROM embeddings v WHERE v.log_id = x.log_id AND v.model = ?1)",
-	    vd_embedder_model(e), n);
+	if ((rc = vd_db_prepare(db, "SELECT x.message, coalesce(x.correction, x.response),"
+	    " v.content_hash FROM exchanges x LEFT JOIN embeddings v ON v.log_id = x.log_id"
+	    " AND v.model = ? WHERE x.rating IS NOT NULL", &st)) == VD_OK) {
+		sqlite3_bind_text(st, 1, vd_embedder_model(e), -1, SQLITE_STATIC);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *stored = (const char *)sqlite3_column_text(st, 2);
+
+			vd_embedder_hash(e, (const char *)sqlite3_column_text(st, 0),
+			    (const char *)sqlite3_column_text(st, 1), hash);
+			*n += !stored || strcmp(stored, hash) != 0;
+		}
+		rc = rc == SQLITE_DONE ? VD_OK : vd_error(VD_EDB, "database: %s", sqlite3_errmsg(db));
+		sqlite3_finalize(st);
+	}
 	vd_embedder_free(e);
 	return rc;
 }

@@ -3,7 +3,7 @@
 # itself and its session left out, under the settings given now; nothing
 # written.
 . "$(dirname "$0")/lib.sh"
-plan 17
+plan 18
 
 cat >"$T/kb.jsonl" <<'JSON'
 {"message":"Сколько стоит уборка подъезда?","response":"От 3000 рублей в месяц.","rating":5}
@@ -61,6 +61,11 @@ fake_server ok
 VASDOM_LLM_URL=$fake_url vasdom-review --replay --summary >/dev/null
 check_same "offline: the language model is not asked" 0 "$(grep -c . "$fake_log" 2>/dev/null || echo 0)"
 
+# a correction made since the vectors were: the replay says so
+echo '{"log_id":3,"rating":1,"correction":"Окна моем весной."}' | vasdom-rate >/dev/null
+vasdom-review --replay --summary >"$T/stale" 2>"$T/err"
+check_same "a vector made before a correction is counted, and warned of" "1 1" \
+	"$(jq .not_embedded "$T/stale") $(grep -c 'run vasdom-embed' "$T/err")"
 check_fails "--replay with -n: usage error" 2 vasdom-review --replay -n 3
 check_fails "--summary without --replay: usage error" 2 vasdom-review --gaps --summary
 VASDOM_DB=$T/none.db vasdom-ask --record <<'JSON' >/dev/null
