@@ -21,7 +21,7 @@ replay     rutube with round 1 rated, as scripts/eval.py does it: replay
 
 usage: eval-review.py [--seed N] [--only gaps,queue,conflicts,replay]
 """
-import argparse, hashlib, json, os, random, shutil, sqlite3, subprocess, sys, time
+import argparse, difflib, hashlib, json, os, random, shutil, sqlite3, subprocess, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import importlib.util  # noqa: E402
@@ -79,6 +79,119 @@ class Review(ev.Rutube):
                 "clusters": len(grouped), "gap_exchanges": len(in_gaps)}
 
 
+def copy_db(src, name):
+    """A copy of the database (WAL and all, through SQLite's backup)."""
+    dst = os.path.join(ev.tmp, name)
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(dst + suffix):
+            os.unlink(dst + suffix)
+    for f in os.listdir(ev.tmp):   # its search cache is another database's
+        if f.startswith(name + ".vec-"):
+            os.unlink(os.path.join(ev.tmp, f))
+    with sqlite3.connect(src) as a, sqlite3.connect(dst) as b:
+        a.backup(b)
+    return dst
+
+
+class Queue(Review):
+    def queue(self, n=50, draws=5):
+        """Rating the top n of the queue against n random unrated exchanges:
+        accuracy on the dev questions not rated, before and after."""
+        db, replies = self.gap_state("queue")
+        by_id = {a["log_id"]: (q, a) for q, a in zip(self.cases, replies)}
+
+        def gain(ids, name):
+            d = copy_db(db, f"{name}-{self.seed}.db")
+            rated = [by_id[i] for i in ids]
+            rest = [q for q, a in zip(self.cases, replies) if a["log_id"] not in set(ids)]
+            before = ev.accuracy(rest, self.ask(copy_db(db, f"{name}-base-{self.seed}.db"), rest))
+            self.teach(d, [q for q, _ in rated], [a for _, a in rated])
+            return ev.accuracy(rest, self.ask(d, rest)) - before
+
+        top = [r["log_id"] for r in review(db, ["--queue", "-n", str(n)], dict(self.env, **SURE))]
+        ids = sorted(by_id)
+        rnd = [gain(random.Random(k).sample(ids, n), f"random{k}") for k in range(draws)]
+        return {"queue": gain(top, "top"), "random": sum(rnd) / len(rnd), "random_all": rnd}
+
+
+class Conflicts(Review):
+    def conflicts(self, planted=5):
+        """Planted pairs: an entry's question recorded again, reworded a
+        little, with the answer of another entry."""
+        db = os.path.join(ev.tmp, f"conflicts-{self.seed}.db")
+        ev.run("vasdom-ask", db, ["--record"], ev.jsonl(self.records), self.env)
+        order = sorted(range(len(self.records)),
+                       key=lambda i: hashlib.md5(self.records[i]["message"].encode()).hexdigest())
+        plant, pairs = [], []
+        for k in range(planted):
+            i, j = order[k], order[-1 - k]
+            r = self.records[i]
+            plant.append({"message": r["message"].rstrip("?. ") + ", подскажите?",
+                          "response": self.records[j]["response"], "rating": 5})
+        got = ev.run("vasdom-ask", db, ["--record"], ev.jsonl(plant), self.env)
+        for k, a in enumerate(got):
+            pairs.append((order[k] + 1, a["log_id"]))   # recorded in order: log id = index + 1
+        groups = review(db, ["--conflicts"], self.env)
+        found = sum(any(x in g["log_ids"] and y in g["log_ids"] for g in groups) for x, y in pairs)
+        planted_ids = {y for _, y in pairs}
+        other = [g for g in groups if not planted_ids & set(g["log_ids"])]
+        # the knowledge base's own near-duplicates: every two questions of
+        # the group at least 80% the same text (difflib), a check apart from
+        # the vectors; the rest would be false alarms
+        def same_text(g):
+            qs = [e["message"] for e in g["exchanges"]]
+            return all(difflib.SequenceMatcher(None, a, b).ratio() >= 0.8
+                       for k, a in enumerate(qs) for b in qs[k + 1:])
+        dup = [g for g in other if same_text(g)]
+        return {"found": found, "planted": planted, "other": len(other), "groups": other,
+                "kb_dups": len(dup), "false": len(other) - len(dup)}
+
+
+class Replay(Review):
+    def replay(self):
+        """Round 1 rated as scripts/eval.py rates it, then the replay against
+        leave-one-out: each endorsed exchange asked on a copy of the database
+        without it (and, for an asked one, without its session's asked
+        exchanges)."""
+        r1 = self.rounds()[0]
+        db = self.fresh("replay")
+        self.teach(db, r1, self.ask(db, r1))
+        ev.run("vasdom-embed", db, ["-q"], "", self.env)
+        lines = review(db, ["--replay"], self.env)
+        summary = lines[-1]
+        con = sqlite3.connect(db)
+        rows = con.execute("SELECT log_id, session_id, source, message, coalesce(correction, response)"
+                           " FROM exchanges WHERE rating >= 4 OR correction IS NOT NULL"
+                           " ORDER BY log_id").fetchall()
+        con.close()
+        # exchanges with the same rows left out share one copy
+        jobs = {}
+        for log_id, session, source, message, expected in rows:
+            if source == "record":
+                key = ("id", log_id)
+            else:
+                key = ("session", session)
+            jobs.setdefault(key, []).append((message, expected))
+        right = 0
+        for n, (key, qs) in enumerate(jobs.items()):
+            d = copy_db(db, f"loo-{self.seed}.db")
+            with sqlite3.connect(d) as c:
+                c.execute("PRAGMA foreign_keys = ON")
+                if key[0] == "id":
+                    c.execute("DELETE FROM exchanges WHERE log_id = ?", (key[1],))
+                else:
+                    c.execute("DELETE FROM exchanges WHERE session_id = ? AND source <> 'record'", (key[1],))
+            got = ev.run("vasdom-ask", d, [], ev.jsonl({"message": m} for m, _ in qs), self.env)
+            right += sum(ev.norm(a["response"]) == ev.norm(e) for a, (_, e) in zip(got, qs))
+        return {"replay": summary["accuracy"], "loo": right / len(rows), "n": len(rows),
+                "replayed": summary["replayed"], "coverage": summary["coverage"],
+                "precision": summary["precision"]}
+
+
+class All(Queue, Conflicts, Replay):
+    pass
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seed", type=int, default=0)
@@ -87,14 +200,31 @@ def main():
     o = ap.parse_args()
     only = o.only.split(",")
     t = time.time()
-    r = Review(o.seed)
+    r = All(o.seed)
     print(f"# vasdom-review eval on {ev.data}, builtin embedder, hash seed {o.seed}")
     if "gaps" in only:
         f = r.gaps(o.similarity)
-        print(f"rutube-faq gaps: {f['in_groups'] if False else f['recall']:.3f} of the {f['held_back']} questions of "
+        print(f"rutube-faq gaps: {f['recall']:.3f} of the {f['held_back']} questions of "
               f"held-back entries inside gap clusters (goal >= 0.70; {f['in_gaps']:.3f} among the gap "
               f"exchanges at all); purity {f['purity']:.3f} (goal >= 0.7); {f['clusters']} clusters of "
               f"two or more, {f['gap_exchanges']} gap exchanges", flush=True)
+    if "queue" in only:
+        f = r.queue()
+        print(f"rutube-faq queue: rating the top 50 of --queue raises accuracy on the other dev questions by "
+              f"{f['queue']:+.3f}, rating 50 random unrated exchanges by {f['random']:+.3f} (mean of 5 draws: "
+              f"{' '.join(f'{x:+.3f}' for x in f['random_all'])})", flush=True)
+    if "conflicts" in only:
+        f = r.conflicts()
+        print(f"rutube-faq conflicts: {f['found']} of {f['planted']} planted contradicting pairs found (goal 5); "
+              f"{f['other']} other groups, {f['kb_dups']} of them the knowledge base's own near-duplicate "
+              f"questions (text at least 80% the same), {f['false']} not (goal: other groups <= 10):", flush=True)
+        for g in f["groups"]:
+            print(f"  {g['size']} x {g['exchanges'][0]['message'][:70]!r} (similarity {g['similarity']})")
+    if "replay" in only:
+        f = r.replay()
+        print(f"rutube-faq replay, round 1 rated: accuracy {f['replay']:.3f} over {f['replayed']} endorsed "
+              f"exchanges, leave-one-out {f['loo']:.3f} over {f['n']} (goal: within 0.02); "
+              f"coverage {f['coverage']:.3f}, precision {f['precision']:.3f}", flush=True)
     print(f"# {time.time() - t:.0f} s")
 
 
