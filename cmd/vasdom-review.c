@@ -12,13 +12,13 @@
 
 static const char usage_line[] =
     "usage: vasdom-review --gaps [--drafts] [--days n] [-n limit] [--similarity s]\n"
-    "                     [--rules file] [-d db] [-f jsonl|csv]\n"
+    "                     [--rules file] [-d db] [-f jsonl|csv] [--csv-raw]\n"
     "       vasdom-review --queue [--days n] [-n limit] [--similarity s] [-d db]\n"
-    "                     [-f jsonl|csv]\n"
+    "                     [-f jsonl|csv] [--csv-raw]\n"
     "       vasdom-review --conflicts [--days n] [-n limit] [--similarity s] [-d db]\n"
-    "                     [-f jsonl|csv]\n"
+    "                     [-f jsonl|csv] [--csv-raw]\n"
     "       vasdom-review --replay [--summary] [--days n] [--min-confidence c]\n"
-    "                     [--rules file] [-d db] [-f jsonl|csv]\n";
+    "                     [--rules file] [-d db] [-f jsonl|csv] [--csv-raw]\n";
 
 static const char help[] =
     "Show where teaching the assistant would help most.\n"
@@ -49,6 +49,9 @@ static const char help[] =
     "                   them, --replay answers with them\n"
     "  -d db            database (VASDOM_DB)\n"
     "  -f format        output: jsonl (default) or csv\n"
+    "  --csv-raw        -f csv: cells as they are; by default a cell beginning\n"
+    "                   with =, +, -, @, tab or CR gets a ' first, so that a\n"
+    "                   spreadsheet shows it instead of running it as a formula\n"
     "Exit status: 0 success; 1 nothing found, or a write error; 2 usage error;\n"
     "3 database or configuration error.\n"
     "See vasdom-review(1).\n";
@@ -124,6 +127,7 @@ main(int argc, char **argv)
 		{ "replay", no_argument, NULL, 'P' },
 		{ "summary", no_argument, NULL, 'M' },
 		{ "min-confidence", required_argument, NULL, 'F' },
+		{ "csv-raw", no_argument, NULL, 'W' },
 		{ "days", required_argument, NULL, 'D' },
 		{ "similarity", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
@@ -155,6 +159,7 @@ main(int argc, char **argv)
 		case 'n': o.limit = cli_int("-n", optarg, 1, 1000000); break;
 		case 'd': cfg.db_path = optarg; break;
 		case 'f': outformat = cli_outformat(optarg, 0); break;
+		case 'W': vd_csv_raw(1); break;
 		case 'V': cli_version();
 		case 'h': usage(0);
 		default: usage(2);
@@ -172,7 +177,7 @@ main(int argc, char **argv)
 		die(2, "--replay takes neither -n nor --similarity");
 	if (mode == QUEUE && !o.limit)
 		o.limit = QUEUE_LIMIT;
-	db = cli_open_db(&cfg);
+	db = cli_open_db_existing(&cfg);
 	if (!(out.w = vd_writer_new(stdout, outformat, mode == CONFLICTS ? conflict_columns
 	    : mode == QUEUE ? queue_columns : mode == REPLAY ? replay_columns
 	    : o.drafts ? draft_columns : gap_columns)))

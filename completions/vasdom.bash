@@ -128,7 +128,7 @@ _vasdom()
 		args='-d -f -o --format --output --min-rating --days --since --until --max --system
 			--similarity --split --seed --name --validate' ;;
 	vasdom-review)
-		opts='-n -d -f --gaps --drafts --queue --conflicts --replay --summary --days --similarity
+		opts='-n -d -f --csv-raw --gaps --drafts --queue --conflicts --replay --summary --days --similarity
 			--rules --min-confidence -h --help --version'
 		args='-n -d -f --days --similarity --rules --min-confidence' ;;
 	*) return 0 ;;

@@ -2,7 +2,7 @@
 # vasdom-review --conflicts: near-identical questions whose endorsed
 # answers differ, and what is not one.
 . "$(dirname "$0")/lib.sh"
-plan 17
+plan 19
 
 old=$(date -u -d '40 days ago' +%Y-%m-%dT%H:%M:%SZ)
 cat >"$T/kb.jsonl" <<JSON
@@ -50,6 +50,8 @@ VASDOM_DB=$T/none.db vasdom-ask --record <<JSON >/dev/null
 {"message":"Один вопрос","response":"Один ответ","rating":5}
 JSON
 check_fails "nothing found: exit 1" 1 env VASDOM_DB="$T/none.db" vasdom-review --conflicts
+check_fails "no database: configuration error" 3 env VASDOM_DB="$T/missing.db" vasdom-review --conflicts
+check "...and none is made" test ! -e "$T/missing.db"
 check_fails "no mode: usage error" 2 vasdom-review
 check_fails "two modes: usage error" 2 vasdom-review --conflicts --conflicts --gaps
 check_fails "--similarity 2: usage error" 2 vasdom-review --conflicts --similarity 2

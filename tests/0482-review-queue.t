@@ -34,5 +34,6 @@ check_same "rated exchanges leave the queue" 4 "$(vasdom-review --queue | wc -l 
 check_same "-f csv: the header" \
 	"rank,log_id,message,response,source,created_at,confidence,similar_recent,covered_by,covered_score,score,why,rating" \
 	"$(vasdom-review --queue -f csv | head -1)"
-check_fails "nothing unrated in the last day: exit 1" 1 env VASDOM_DB="$T/none.db" vasdom-review --queue --days 1
+VASDOM_DB=$T/empty.db vasdom-ask --record </dev/null >/dev/null
+check_fails "nothing unrated: exit 1" 1 env VASDOM_DB="$T/empty.db" vasdom-review --queue --days 1
 done_testing
