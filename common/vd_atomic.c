@@ -71,7 +71,7 @@ is_tmp_of(const char *name, const char *base, long *pid)
 }
 
 void
-vd_tmp_sweep(const char *path)
+vd_tmp_sweep(const char *path, int old_names)
 {
 	size_t dl = dir_len(path);
 	char dir[PATH_MAX], file[PATH_MAX];
@@ -91,6 +91,8 @@ vd_tmp_sweep(const char *path)
 
 		if (!is_tmp_of(e->d_name, base, &pid) ||
 		    snprintf(file, sizeof file, "%.*s%s", (int)dl, path, e->d_name) >= (int)sizeof file)
+			continue;
+		if (pid && !old_names)
 			continue;
 		if (pid) {
 			if (kill((pid_t)pid, 0) && errno == ESRCH && lstat(file, &sb) == 0 &&
@@ -123,7 +125,7 @@ vd_tmp_create(const char *path, char **name)
 	}
 	/* hidden, next to the target, so rename(2) stays in one file system */
 	sprintf(tmp, "%.*s.%s.XXXXXX", (int)dl, path, path + dl);
-	vd_tmp_sweep(path);
+	vd_tmp_sweep(path, 0);
 	/* mkostemp: O_CREAT|O_EXCL, so never through a planted link */
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
 		e = errno;

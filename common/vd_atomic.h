@@ -40,9 +40,9 @@ int vd_tmp_create(const char *path, char **name);
 void vd_tmp_forget(char *name);
 
 /* Remove the temporaries of path left by killed processes: unlocked
- * ".NAME.XXXXXX" files, and "NAME.PID.tmp" of processes that are gone
- * (the names of earlier versions). */
-void vd_tmp_sweep(const char *path);
+ * ".NAME.XXXXXX" files, and with old_names also "NAME.PID.tmp" of
+ * processes that are gone (the search cache's names in earlier versions). */
+void vd_tmp_sweep(const char *path, int old_names);
 
 /* Remove every temporary file still open; only unlink(2), so a signal
  * handler may call it. */

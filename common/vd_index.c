@@ -298,7 +298,7 @@ vd_index_load(sqlite3 *db, const char *model, int dim, enum vd_scope scope,
 		goto fail;
 	path = cache_path(db, model);
 	if (path)
-		vd_tmp_sweep(path);
+		vd_tmp_sweep(path, 1);
 	mapped = try_map(ix, path, dim, &h) == 0;
 	/* a file a few changes old serves, with those changes beside it */
 	if (mapped && h.version != (uint64_t)version &&
