@@ -64,6 +64,9 @@ $(O)/tests/unit/%: tests/unit/%.c $(O)/libvasdom.a $(HEADERS) | $(O)/tests/unit
 $(O)/vasdom-%: $(O)/cmd/vasdom-%.o $(CLIOBJ) $(O)/libvasdom.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
+# Only the server links the HTTP server library.
+$(O)/vasdom-serve: LIBS += -lmicrohttpd
+
 # A fresh machine: the Debian packages first, installed when some are
 # missing (as root; else the exact command to run is printed), so that
 # "make check" and "make demo" are all a newcomer types.

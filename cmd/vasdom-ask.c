@@ -9,6 +9,7 @@
 #include "vd_db.h"
 #include "vd_error.h"
 #include "vd_exchange.h"
+#include "vd_reply.h"
 #include "vd_text.h"
 
 static const char usage_line[] =
@@ -66,31 +67,6 @@ usage(int code)
 	cli_usage(code, usage_line, help);
 }
 
-/* The message, trimmed and checked: 1..2000 characters. */
-static int
-take_message(const struct vd_record *rec, char **out)
-{
-	const char *m;
-	size_t n, chars;
-
-	if (vd_rec_str(rec, "message", &m))
-		return VD_EINPUT;
-	if (!m)
-		return vd_error(VD_EINPUT, "no message");
-	n = strlen(m);
-	if (json_string_length(json_object_get(rec->obj, "message")) != n)
-		return vd_error(VD_EINPUT, "message holds a NUL character");
-	m = vd_text_trim(m, &n);
-	if (n == 0)
-		return vd_error(VD_EINPUT, "empty message");
-	if ((chars = vd_utf8_len(m, n)) > VD_MESSAGE_MAX)
-		return vd_error(VD_EINPUT, "message has %zu characters, more than %d", chars,
-		    VD_MESSAGE_MAX);
-	if (!(*out = strndup(m, n)))
-		return vd_error(VD_ENOMEM, "out of memory");
-	return VD_OK;
-}
-
 static int
 record_one(sqlite3 *db, const struct vd_record *rec, const char *session,
     char *msg, json_t **out)
@@ -125,93 +101,6 @@ record_one(sqlite3 *db, const struct vd_record *rec, const char *session,
 	    "rating", rating ? json_integer(rating) : json_null(),
 	    "created_at", x.created, "existed", existed);
 	return VD_OK;
-}
-
-/* The confidence model's inputs, by name (null when no candidate). */
-static json_t *
-explain(const struct vd_answer *ans)
-{
-	json_t *o;
-	int i;
-
-	if (ans->ncand == 0)
-		return json_null();
-	o = json_object();
-	for (i = 0; i < VD_NSIGNALS; i++)
-		json_object_set_new(o, vd_signal_names[i], json_real(ans->signals[i]));
-	return o;
-}
-
-/* The exchange of a client_id stored before: an error, or with
- * --skip-existing its stored record marked existed. */
-static int
-stored(sqlite3 *db, const struct vd_exchange *x, json_t **out)
-{
-	int rc;
-
-	if (!opt.skip_existing)
-		return vd_error(VD_EINPUT, "client_id %s is already stored as log %lld",
-		    x->client_id, x->log_id);
-	if ((rc = vd_exchange_get(db, x->log_id, out)))
-		return rc == VD_ENOTFOUND ? vd_error(VD_EDB, "log %lld: gone", x->log_id) : rc;
-	json_object_set_new(*out, "existed", json_true());
-	return VD_OK;
-}
-
-static int
-ask_one(sqlite3 *db, struct vd_asker *asker, const struct vd_record *rec,
-    const char *session, char *msg, json_t **out)
-{
-	struct vd_exchange x = { 0 };
-	struct vd_answer ans;
-	const char *sess = NULL;
-	char *similar;
-	int existed, rc;
-
-	if ((rc = vd_rec_str(rec, "session_id", &sess)) ||
-	    (rc = vd_rec_str(rec, "client_id", &x.client_id)))
-		return rc;
-	/* a re-run of a killed batch: asked already, not asked again */
-	if (x.client_id && (rc = vd_exchange_find_client(db, x.client_id, &x.log_id)) != VD_ENOTFOUND)
-		return rc ? rc : stored(db, &x, out);
-	if ((rc = vd_asker_answer(asker, msg, &ans)))
-		return rc;
-	similar = vd_answer_similar_json(&ans);
-	x.session_id = sess && *sess ? sess : session;
-	x.message = msg;
-	x.response = ans.response;
-	x.source = ans.source;
-	x.model_used = ans.model_used;
-	x.response_time = ans.response_time;
-	x.similar_found = (int)ans.nsimilar;
-	x.similar_used = similar;
-	x.model_error = ans.model_error;
-	x.scored = 1;
-	x.confidence = ans.confidence;
-	x.handover = ans.handover;
-	/* logged before it is printed: an answer nobody can rate is lost */
-	if ((rc = vd_exchange_insert(db, &x, &existed)) == VD_OK && existed)
-		rc = stored(db, &x, out);
-	else if (rc == VD_OK)
-		*out = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:f, s:i, s:b, s:o, s:o, s:s}",
-		    "log_id", (json_int_t)x.log_id, "session_id", x.session_id,
-		    "message", msg, "response", ans.response, "source", ans.source,
-		    "model_used", ans.model_used, "response_time",
-		    (double)(long)(ans.response_time * 1e6) / 1e6,
-		    "similar_found", (int)ans.nsimilar, "learning_improved", ans.nsimilar > 0,
-		    "similar", json_loads(similar ? similar : "[]", 0, NULL),
-		    "model_error", ans.model_error ? json_string(ans.model_error) : json_null(),
-		    "created_at", x.created);
-	if (rc == VD_OK && *out) {
-		json_object_set_new(*out, "confidence",
-		    json_real((double)(long)(ans.confidence * 10000 + 0.5) / 10000));
-		json_object_set_new(*out, "handover", json_boolean(ans.handover));
-		if (opt.explain)
-			json_object_set_new(*out, "signals", explain(&ans));
-	}
-	free(similar);
-	vd_answer_clear(&ans);
-	return rc;
 }
 
 int
@@ -311,10 +200,12 @@ main(int argc, char **argv)
 			}
 			rc = VD_OK;
 		}
-		if (rc == VD_OK && (rc = take_message(&rec, &msg)) == VD_OK)
+		if (rc == VD_OK && (rc = vd_reply_message(&rec, &msg)) == VD_OK)
 			rc = opt.record
 			    ? record_one(db, &rec, opt.session ? opt.session : session, msg, &result)
-			    : ask_one(db, asker, &rec, opt.session ? opt.session : session, msg, &result);
+			    : vd_reply_ask(db, asker, &rec, opt.session ? opt.session : session, msg,
+			    (opt.explain ? VD_REPLY_EXPLAIN : 0) |
+			    (opt.skip_existing ? VD_REPLY_SKIP_EXISTING : 0), &result);
 done:
 		if (rc == VD_EDB || rc == VD_ENOMEM)
 			die(3, "%s", vd_errmsg());

@@ -8,6 +8,7 @@
 #include "vd_db.h"
 #include "vd_error.h"
 #include "vd_exchange.h"
+#include "vd_reply.h"
 
 static const char usage_line[] =
     "usage: vasdom-rate [-d db] [-f jsonl|csv] [--csv-raw] [-i auto|text|jsonl|csv]\n"
@@ -39,51 +40,6 @@ static void __attribute__((noreturn))
 usage(int code)
 {
 	cli_usage(code, usage_line, help);
-}
-
-/* Optional text fields: empty means absent. */
-static int
-opt_text(const struct vd_record *rec, const char *field, const char **out)
-{
-	int rc = vd_rec_str(rec, field, out);
-
-	if (rc == VD_OK && *out && !**out)
-		*out = NULL;
-	return rc;
-}
-
-static int
-rate_one(sqlite3 *db, const struct vd_config *cfg, const struct vd_record *rec,
-    int skip_existing, json_t **out)
-{
-	const char *feedback, *correction, *client_id;
-	long long log_id, rating = 0;
-	int present, existed, rc;
-
-	if ((rc = vd_rec_int(rec, "log_id", &log_id, &present)))
-		return rc;
-	if (!present)
-		return vd_error(VD_EINPUT, "no log_id");
-	if ((rc = vd_rec_rating(rec, &rating, &present)))
-		return rc;
-	if (!present)
-		return vd_error(VD_EINPUT, "no rating");
-	if ((rc = opt_text(rec, "feedback_text", &feedback)) ||
-	    (rc = opt_text(rec, "correction", &correction)) ||
-	    (rc = opt_text(rec, "client_id", &client_id)))
-		return rc;
-	if ((rc = vd_exchange_rate(db, log_id, (int)rating, feedback, correction,
-	    client_id, &existed)))
-		return rc == VD_ENOTFOUND ? VD_EINPUT : rc;
-	if (existed && !skip_existing)
-		return vd_error(VD_EINPUT, "client_id %s was applied before", client_id);
-	*out = json_pack("{s:b, s:I, s:I, s:s+, s:b}", "success", 1,
-	    "log_id", (json_int_t)log_id, "rating", (json_int_t)rating,
-	    "message", "Спасибо за оценку! ",
-	    rating >= cfg->min_rating ? "Этот диалог будет использован для улучшения AI."
-	    : "Мы учтем ваши замечания для улучшения качества.",
-	    "will_be_used_for_training", rating >= cfg->min_rating);
-	return VD_OK;
 }
 
 int
@@ -153,7 +109,7 @@ main(int argc, char **argv)
 			rc = VD_OK;
 		}
 		if (rc == VD_OK)
-			rc = rate_one(db, &cfg, &rec, skip, &result);
+			rc = vd_reply_rate(db, &cfg, &rec, skip, &result);
 		if (rc == VD_EDB || rc == VD_ENOMEM)
 			die(3, "%s", vd_errmsg());
 		if (rc != VD_OK)

@@ -108,6 +108,7 @@ vd_config_load(struct vd_config *c)
 	c->embed_url = env2("VASDOM_EMBED_URL", NULL);
 	c->embed_key = env2("VASDOM_EMBED_KEY", NULL);
 	c->embed_model = env2("VASDOM_EMBED_MODEL", NULL);
+	c->serve_token = env2("VASDOM_SERVE_TOKEN", NULL);
 	if ((v = env2("VASDOM_INSECURE", NULL)))
 		c->insecure = strcmp(v, "1") == 0;
 

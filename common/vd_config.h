@@ -19,6 +19,7 @@ struct vd_config {
 	double embed_timeout;
 	int embed_seed;             /* built-in embedder's feature hash */
 	int busy_timeout_ms;
+	const char *serve_token;    /* vasdom-serve's bearer token, or NULL */
 	int insecure;               /* VASDOM_INSECURE=1: no TLS checks */
 };
 

@@ -201,10 +201,15 @@ vd_db_open(const char *path, int busy_ms, sqlite3 **out)
 
 	*out = NULL;
 	/* Create the file ourselves so it is 0600 whatever the umask; SQLite
-	 * gives the -wal and -shm files the same mode. */
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
+	 * gives the -wal and -shm files the same mode. An existing file is
+	 * never opened here: closing that descriptor would drop the POSIX
+	 * locks every other connection of this process holds on it (a
+	 * server's workers, the parallel export), and another process closing
+	 * last would then checkpoint and delete the WAL from under them. */
+	if ((fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) >= 0)
+		close(fd);
+	else if (errno != EEXIST || access(path, R_OK | W_OK) != 0)
 		return vd_error(VD_EDB, "%s: %s", path, strerror(errno));
-	close(fd);
 	/* Nothing reads SQLite's memory statistics, and keeping them takes a
 	 * process-wide mutex on every allocation, which two connections in two
 	 * threads (the parallel export) then fight over. Only possible before

@@ -306,20 +306,27 @@ text_record(struct vd_reader *r)
 	return VD_OK;
 }
 
+int
+vd_json_object(const char *s, size_t n, json_t **out)
+{
+	json_error_t e;
+
+	if (!(*out = json_loadb(s, n, 0, &e)))
+		return vd_error(VD_EINPUT, "broken JSON at column %d: %s", e.column, e.text);
+	if (!json_is_object(*out))
+		return vd_error(VD_EINPUT, "expected a JSON object");
+	return VD_OK;
+}
+
 static int
 jsonl_record(struct vd_reader *r)
 {
-	json_error_t e;
-	size_t n = content_len(r->line, r->linelen);
-
 	const char *old;
 	json_t *v;
+	int rc;
 
-	r->obj = json_loadb(r->line, n, 0, &e);
-	if (!r->obj)
-		return vd_error(VD_EINPUT, "broken JSON at column %d: %s", e.column, e.text);
-	if (!json_is_object(r->obj))
-		return vd_error(VD_EINPUT, "expected a JSON object");
+	if ((rc = vd_json_object(r->line, content_len(r->line, r->linelen), &r->obj)))
+		return rc;
 	json_object_foreach(map, old, v)
 		if (json_object_get(r->obj, old)) {
 			json_object_set(r->obj, json_string_value(v), json_object_get(r->obj, old));

@@ -50,6 +50,11 @@ void vd_input_on_warning(void (*fn)(const char *msg));
  * not CSV), for a --rejects file: its rows need it first. */
 const char *vd_input_csv_header(size_t *len);
 
+/* Parse s (n bytes) as one JSON object into *out, a new reference (also
+ * when it is not an object, so the caller decrefs it). VD_EINPUT with the
+ * reason a JSON Lines record would be rejected for. */
+int vd_json_object(const char *s, size_t n, json_t **out);
+
 /* Parse a format name (auto, text, jsonl, csv); -1 when unknown. */
 int vd_informat_parse(const char *name);
 

@@ -1,5 +1,6 @@
 # bash completion for the vasdom tools: vasdom-ask, vasdom-rate,
-# vasdom-embed, vasdom-similar, vasdom-stats, vasdom-export and vasdom-review.
+# vasdom-embed, vasdom-similar, vasdom-stats, vasdom-export, vasdom-review
+# and vasdom-serve.
 #
 # Options, formats and files; log ids, session ids and embedding models
 # from the database the command line names (-d, else $VASDOM_DB, else
@@ -131,6 +132,9 @@ _vasdom()
 		opts='-n -d -f --csv-raw --gaps --drafts --queue --conflicts --replay --summary --days --similarity
 			--rules --min-confidence -h --help --version'
 		args='-n -d -f --days --similarity --rules --min-confidence' ;;
+	vasdom-serve)
+		opts='-l -t -c -d --cors --rules --timeout -h --help --version'
+		args='-l -t -c -d --cors --rules --timeout' ;;
 	*) return 0 ;;
 	esac
 
@@ -159,6 +163,7 @@ _vasdom()
 		*:-s) _vasdom_sessions ;;
 		*:-m) _vasdom_models ;;
 		*:--by) _vasdom_words 'day week topic' ;;
+		vasdom-serve:-l) _vasdom_words '127.0.0.1:8000 127.0.0.1:0 [::1]:8000' ;;
 		*:--min-rating) _vasdom_words '1 2 3 4 5' ;;
 		esac
 		[[ -n $joined ]] && ((${#COMPREPLY[@]})) && COMPREPLY=("${COMPREPLY[@]/#/$joined}")
@@ -196,4 +201,4 @@ _vasdom()
 	return 0
 }
 
-complete -F _vasdom vasdom-ask vasdom-rate vasdom-embed vasdom-similar vasdom-stats vasdom-export vasdom-review
+complete -F _vasdom vasdom-ask vasdom-rate vasdom-embed vasdom-similar vasdom-stats vasdom-export vasdom-review vasdom-serve

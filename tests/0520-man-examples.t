@@ -64,7 +64,7 @@ check "few examples not run ($skipped): at most one a page" \
 check "every example not run says it needs a service" \
 	sh -c "! grep -L 'needs .*service' '$T'/ex/*.skip 2>/dev/null | grep -q ."
 bad=
-for b in ask rate embed similar stats export review; do
+for b in ask rate embed similar stats export review serve; do
 	ls "$T"/ex/vasdom-$b.1.*.sh >/dev/null 2>&1 || bad="$bad vasdom-$b.1"
 	for f in "$T"/ex/vasdom-$b.1.*.sh; do
 		[ -e "$f.skip" ] || grep -q "vasdom-$b" "$f" || bad="$bad ${f##*/}"

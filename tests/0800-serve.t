@@ -1,0 +1,161 @@
+#!/bin/sh
+# vasdom-serve: each endpoint's body is what the matching tool prints for
+# the same database state (field by field), each error its status and the
+# tools' text, the token, CORS, the access log and SIGTERM.
+. "$(dirname "$0")/lib.sh"
+plan 50
+
+vasdom-ask --record <"$top/data/knowledge.jsonl" >/dev/null
+rated_scenario
+
+# serve [ARGS]: start the server on a port the system picks; sets $url,
+# $srv and $log (its standard error)
+k=0
+serve() {
+	k=$((k + 1)) log=$T/serve$k.err
+	vasdom-serve -l 127.0.0.1:0 "$@" 2>"$log" &
+	srv=$!
+	pids="$pids $srv"
+	i=0; while ! grep -q 'listening on' "$log" && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+	url=http://$(sed -n 's/.*listening on //p' "$log")
+}
+stop() { kill -TERM "$srv"; wait "$srv"; }
+# req METHOD PATH [curl args]: body to $T/body, status printed
+req() { m=$1 p=$2; shift 2; curl -s -o "$T/body" -w '%{http_code}' -X "$m" "$@" "$url$p"; }
+post() { req POST "$1" -H 'Content-Type: application/json' --data-binary "$2"; }
+# same fields as the tool's line, but those that differ by nature
+strip() { jq -S 'del(.log_id, .session_id, .created_at, .response_time, .checked_at)' "$@"; }
+
+serve
+check_same "GET / is 200" 200 "$(req GET /)"
+check_same "GET / names the server and version" "vasdom-serve $(vasdom-ask --version | cut -d' ' -f2)" \
+	"$(jq -r '.name + " " + .version' "$T/body")"
+
+# health: the vasdom-stats --health object
+check_same "GET /api/health is 200 when the database works" 200 "$(req GET /api/health)"
+vasdom-stats --health >"$T/cli"
+check_same "...the vasdom-stats --health object" "$(strip "$T/cli")" "$(strip "$T/body")"
+
+# process: the vasdom-ask reply
+q='Сколько стоит уборка подъезда?'
+check_same "POST /api/voice/process is 200" 200 "$(post /api/voice/process "$(jq -nc --arg m "$q" '{message: $m}')")"
+cp "$T/body" "$T/asked"
+vasdom-ask "$q" >"$T/cli"
+check_same "...the vasdom-ask reply, field by field" "$(strip "$T/cli")" "$(strip "$T/asked")"
+check "...with confidence and handover" jqe 'has("confidence") and has("handover")' "$T/asked"
+check "...logged: its log id is in the database" \
+	test "$(sqlite3 "$VASDOM_DB" "SELECT count(*) FROM exchanges WHERE log_id = $(jq .log_id "$T/asked")")" = 1
+check_same "...a new session when none is given" 32 "$(jq -r '.session_id | length' "$T/asked")"
+post /api/voice/process '{"message":"Когда приходит бригада?","session_id":"web-7"}' >/dev/null
+check_same "...the session given is kept" web-7 "$(jq -r .session_id "$T/body")"
+
+# feedback: the vasdom-rate reply (the same exchange rated again: the same line)
+id=$(jq .log_id "$T/asked")
+check_same "POST /api/voice/feedback is 200" 200 \
+	"$(post /api/voice/feedback "{\"log_id\":$id,\"rating\":5,\"feedback_text\":\"спасибо\"}")"
+vasdom-rate "$id" 5 спасибо >"$T/cli"
+check_same "...the vasdom-rate reply, byte for byte" "$(cat "$T/cli")" "$(cat "$T/body")"
+post /api/voice/feedback "{\"log_id\":$id,\"rating\":2,\"correction\":\"Цену считает менеджер.\"}" >/dev/null
+check_same "...stored with its correction" "2|Цену считает менеджер." \
+	"$(sqlite3 "$VASDOM_DB" "SELECT rating, correction FROM exchanges WHERE log_id = $id")"
+vasdom-rate "$id" 2 >"$T/cli"
+check_same "...a poor rating: the same reply as vasdom-rate" "$(cat "$T/cli")" "$(cat "$T/body")"
+
+# stats and metrics: byte for byte
+check_same "GET /api/learning/stats is 200" 200 "$(req GET /api/learning/stats)"
+check_same "...the vasdom-stats line, byte for byte" "$(vasdom-stats)" "$(cat "$T/body")"
+check_same "GET /metrics is 200" 200 "$(req GET /metrics)"
+check_same "...the text of vasdom-stats -f prometheus" "$(vasdom-stats -f prometheus)" "$(cat "$T/body")"
+check_same "...as Prometheus text" "text/plain; version=0.0.4; charset=utf-8" \
+	"$(curl -s -o /dev/null -w '%{content_type}' "$url/metrics")"
+
+# errors: the tools' one-line texts, as JSON, with their status
+err() { jq -r .error "$T/body"; }
+check_same "broken JSON: 400" 400 "$(post /api/voice/process '{"message":')"
+printf '{"message":\n' | vasdom-ask -i jsonl 2>"$T/cli.err" >/dev/null
+check_same "...with vasdom-ask's text" "$(sed 's/^vasdom-ask: line 1: //' "$T/cli.err")" "$(err)"
+check_same "not an object: 400" 400 "$(post /api/voice/process '[1]')"
+check_same "no message: 400, 'no message'" "400 no message" "$(post /api/voice/process '{}') $(err)"
+check_same "empty message: 400" "400 empty message" "$(post /api/voice/process '{"message":"  "}') $(err)"
+long=$(python3 -c 'print("я" * 2001)')
+check_same "2001 characters: 400" "400 message has 2001 characters, more than 2000" \
+	"$(post /api/voice/process "{\"message\":\"$long\"}") $(err)"
+check_same "rating 6: 400" "400 rating: expected a whole number from 1 to 5, got 6" \
+	"$(post /api/voice/feedback "{\"log_id\":$id,\"rating\":6}") $(err)"
+check_same "rating 4.5: 400" 400 "$(post /api/voice/feedback "{\"log_id\":$id,\"rating\":4.5}")"
+check_same "unknown log id: 404 with vasdom-rate's text" "404 log 999999 not found" \
+	"$(post /api/voice/feedback '{"log_id":999999,"rating":5}') $(err)"
+check_same "unknown path: 404" 404 "$(req GET /api/nothing)"
+check_same "GET on a POST endpoint: 405" 405 "$(req GET /api/voice/process)"
+check_same "...saying what is allowed" "POST, OPTIONS" \
+	"$(curl -s -o /dev/null -D - "$url/api/voice/process" | tr -d '\r' | sed -n 's/^Allow: //p')"
+head -c 70000 /dev/zero | tr '\0' 'a' >"$T/big"
+check_same "a body over 64 KiB: 413" 413 "$(req POST /api/voice/process --data-binary @"$T/big")"
+check_same "...chunked too" 413 "$(req POST /api/voice/process -H 'Transfer-Encoding: chunked' --data-binary @"$T/big")"
+check_same "no CORS header unless --cors" "" \
+	"$(curl -s -o /dev/null -D - -H 'Origin: https://evil.example' "$url/" | grep -i '^access-control')"
+
+# the database unavailable: a writer holding it past the busy timeout
+stop
+export VASDOM_BUSY_TIMEOUT=200
+serve
+python3 -c '
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN EXCLUSIVE"); open(sys.argv[2], "w").close(); time.sleep(3)
+' "$VASDOM_DB" "$T/locked" &
+lock=$!
+i=0; while [ ! -e "$T/locked" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+check_same "a locked database: 503" 503 "$(post /api/voice/feedback "{\"log_id\":$id,\"rating\":5}")"
+check "...with the database's message" jqe '.error | test("locked")' "$T/body"
+wait $lock
+unset VASDOM_BUSY_TIMEOUT
+
+# SIGTERM: exits 0; the access log has no message text
+stop
+check_same "SIGTERM: exit 0" 0 $?
+check "the access log has a line per request with its status" grep -q '"POST /api/voice/feedback" 404 ' "$T/serve1.err"
+check "...and no message text" sh -c "! grep -q 'уборка' '$T/serve1.err'"
+
+# the token: every endpoint but health, and needed beyond the loopback
+VASDOM_SERVE_TOKEN=s3cret serve
+check_same "with a token set, none given: 401" "401 missing or wrong bearer token" "$(req GET /api/learning/stats) $(err)"
+check_same "...a wrong one: 401" 401 "$(req GET /metrics -H 'Authorization: Bearer s3creT')"
+check_same "...the right one: 200" 200 "$(req GET /metrics -H 'Authorization: Bearer s3cret')"
+check_same "...health needs none" 200 "$(req GET /api/health)"
+stop
+check_fails "listening beyond the loopback without a token: exit 2" 2 \
+	vasdom-serve -l 0.0.0.0:"$(closed_port)" 2>/dev/null
+check "...saying why" sh -c "vasdom-serve -l 0.0.0.0:1 2>&1 | grep -q VASDOM_SERVE_TOKEN"
+
+# CORS when asked: the origin on replies, a preflight answered
+serve --cors https://bot.example.org
+check_same "--cors: the origin on replies" "https://bot.example.org" \
+	"$(curl -s -o /dev/null -D - "$url/" | tr -d '\r' | sed -n 's/^Access-Control-Allow-Origin: //p')"
+check_same "...a preflight: 204" 204 "$(req OPTIONS /api/voice/process -H 'Origin: https://bot.example.org' \
+	-H 'Access-Control-Request-Method: POST')"
+stop
+
+# health unhealthy: the database gone
+serve
+mv "$VASDOM_DB" "$T/moved.db"
+check_same "the database gone: health is 503" 503 "$(req GET /api/health)"
+mv "$T/moved.db" "$VASDOM_DB"
+stop
+
+# the example systemd unit: systemd reads it (the binary under test in
+# place of the installed one), sandboxed, the token from a file
+unit=$top/scripts/vasdom-serve.service
+if command -v systemd-analyze >/dev/null 2>&1; then
+	mkdir -p "$T/unit"
+	sed "s|/usr/local/bin/vasdom-serve|$(command -v vasdom-serve)|; /^Documentation=/d" "$unit" \
+		>"$T/unit/vasdom-serve.service"
+	check "systemd-analyze verify: the unit is well formed" \
+		sh -c "systemd-analyze verify '$T/unit/vasdom-serve.service' >'$T/verify' 2>&1 && ! grep -q . '$T/verify'"
+else
+	skip "systemd-analyze is not installed"
+fi
+check "...the token from an EnvironmentFile, sandboxed" \
+	sh -c "grep -q '^EnvironmentFile=' '$unit' && grep -q '^ProtectSystem=strict' '$unit' &&
+		grep -q '^DynamicUser=yes' '$unit' && ! grep -q 'VASDOM_SERVE_TOKEN=[^%]' '$unit'"
+done_testing
