@@ -5,9 +5,9 @@
 # VASDOM_DB. Skipped without zsh (scripts/install-deps installs it).
 . "$(dirname "$0")/lib.sh"
 bins="ask rate embed similar stats export review serve"
-plan 23
+plan 24
 if ! command -v zsh >/dev/null 2>&1; then
-	i=0; while [ $i -lt 23 ]; do i=$((i + 1)); skip "zsh is not installed"; done
+	i=0; while [ $i -lt 24 ]; do i=$((i + 1)); skip "zsh is not installed"; done
 	exit 0
 fi
 check "zsh -n completions/_vasdom" zsh -n "$top/completions/_vasdom"
