@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "vd_error.h"
+#include "vd_hash.h"
 #include "vd_rank.h"
 #include "vd_text.h"
 
@@ -47,16 +48,12 @@ struct vd_ranker {
 	int oom;
 };
 
+/* A feature's key: its kind ('w' stem, 'c' n-gram) and its text. */
 static uint64_t
-fnv(const void *p, size_t n, uint64_t h)
+feature_key(char kind, const char *s, size_t n)
 {
-	const unsigned char *s = p;
-
-	while (n--)
-		h = (h ^ *s++) * 0x100000001b3ULL;
-	return h;
+	return vd_fnv1a(vd_fnv1a(VD_FNV_OFFSET, &kind, 1), s, n);
 }
-#define FNV0 0xcbf29ce484222325ULL
 
 int
 vd_ranker_new(struct vd_ranker **out)
@@ -159,7 +156,7 @@ gram_feature(const char *gram, size_t n, void *arg)
 {
 	struct vd_ranker *r = arg;
 
-	if (bag_add(&r->cur->all, fnv(gram, n, fnv("c", 1, FNV0))))
+	if (bag_add(&r->cur->all, feature_key('c', gram, n)))
 		r->oom = 1;
 }
 
@@ -171,7 +168,7 @@ word_features(const char *stem, size_t stemlen, const char *word, size_t wordlen
 {
 	struct vd_ranker *r = arg;
 	struct doc *d = r->cur;
-	uint64_t h = fnv(stem, stemlen, fnv("w", 1, FNV0));
+	uint64_t h = feature_key('w', stem, stemlen);
 
 	if (vd_text_is_stopword(word))
 		return;
@@ -220,7 +217,7 @@ df_init(struct dftab *t, size_t nkeys)
 	return t->key && t->df ? 0 : -1;
 }
 
-/* The slot of key (key 0 marks an empty slot: fnv never gives it here). */
+/* The slot of key (key 0 marks an empty slot: FNV-1a of a kind and a text is never 0 in practice). */
 static size_t
 df_slot(const struct dftab *t, uint64_t key)
 {
