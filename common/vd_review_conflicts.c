@@ -127,18 +127,8 @@ vd_review_conflicts(sqlite3 *db, const struct vd_config *cfg,
 			g[lo].least = least[i];
 	}
 	qsort(g, ng, sizeof *g, by_size);
-	for (i = 0; i < ng && g[i].size > 1 && rc == VD_OK; i++) {
-		json_t *rec;
-
-		if (o->limit && i >= (size_t)o->limit)
-			break;
-		if (!(rec = group_json(&s, parent, &g[i], i + 1))) {
-			rc = vd_error(VD_ENOMEM, "out of memory");
-			break;
-		}
-		rc = fn(rec, arg);
-		json_decref(rec);
-	}
+	for (i = 0; i < ng && g[i].size > 1 && rc == VD_OK && (!o->limit || i < (size_t)o->limit); i++)
+		rc = vd_review_emit(group_json(&s, parent, &g[i], i + 1), fn, arg);
 out:
 	free(hits);
 	free(nb);

@@ -10,7 +10,7 @@
 
 /* Neighbours looked at for each question: a cluster holds its centre and
  * at most this many others (a larger gap shows as several clusters). */
-#define NEIGHBOURS 64
+#define NEIGHBOURS 16
 #define QUESTIONS 5     /* representative questions shown */
 
 struct cluster {
@@ -174,12 +174,8 @@ vd_review_gaps(sqlite3 *db, const struct vd_config *cfg, const struct vd_review_
 	size_t *nb = NULL, *count = NULL, *centre = NULL, *slots = NULL, i, ncl = 0;
 	int rc;
 
-	if ((rc = vd_rules_load(o->rules_path ? o->rules_path : cfg->rules_path, &rules)))
+	if ((rc = vd_review_open(db, cfg, o->rules_path, &rules, &emb)))
 		return rc;
-	if ((rc = vd_embedder_open(db, cfg, NULL, &emb))) {
-		vd_rules_free(rules);
-		return rc;
-	}
 	rc = vd_review_set_load(db, cfg, emb, VD_REVIEW_GAPS, o->since, 1, &s);
 	vd_embedder_free(emb);
 	if (rc) {
@@ -197,20 +193,9 @@ vd_review_gaps(sqlite3 *db, const struct vd_config *cfg, const struct vd_review_
 	}
 	build(&s, nb, count, centre, cl, &ncl, slots);
 	qsort(cl, ncl, sizeof *cl, by_size);
-	for (i = 0; i < ncl && rc == VD_OK; i++) {
-		json_t *rec;
-
-		if (o->limit && i >= (size_t)o->limit)
-			break;
-		rec = o->drafts ? draft_json(&s, &cl[i], cfg->min_rating)
-		    : cluster_json(&s, &cl[i], i + 1, cfg, rules);
-		if (!rec) {
-			rc = vd_error(VD_ENOMEM, "out of memory");
-			break;
-		}
-		rc = fn(rec, arg);
-		json_decref(rec);
-	}
+	for (i = 0; i < ncl && rc == VD_OK && (!o->limit || i < (size_t)o->limit); i++)
+		rc = vd_review_emit(o->drafts ? draft_json(&s, &cl[i], cfg->min_rating)
+		    : cluster_json(&s, &cl[i], i + 1, cfg, rules), fn, arg);
 out:
 	free(hits);
 	free(nb);

@@ -8,7 +8,7 @@
 #include "vd_review.h"
 #include "vd_review_set.h"
 
-#define NEIGHBOURS 32   /* similar questions counted, at most */
+#define NEIGHBOURS 16   /* similar questions counted, at most */
 /* Candidates whose similar questions are counted: the best by the other
  * signals, so that a large log costs a bounded search. */
 #define SHORTLIST(limit) ((limit) * 40 > 2000 ? (limit) * 40 : 2000)

@@ -118,7 +118,6 @@ vd_review_replay(sqlite3 *db, const struct vd_config *cfg, const struct vd_revie
 	sqlite3_stmt *st = NULL;
 	long long *ids = NULL, missing = 0;
 	size_t i, n, cap = 0;
-	json_t *rec;
 	int rc;
 
 	/* offline: the language model is never asked, and this connection
@@ -149,24 +148,12 @@ vd_review_replay(sqlite3 *db, const struct vd_config *cfg, const struct vd_revie
 		t.answered += !ans.handover;
 		t.right_answered += right && !ans.handover;
 		t.changed += changed;
-		if (!o->summary) {
-			if (!(rec = line_json(it, &ans, right, changed)))
-				rc = vd_error(VD_ENOMEM, "out of memory");
-			else {
-				rc = fn(rec, arg);
-				json_decref(rec);
-			}
-		}
+		if (!o->summary)
+			rc = vd_review_emit(line_json(it, &ans, right, changed), fn, arg);
 		vd_answer_clear(&ans);
 	}
-	if (rc == VD_OK && t.n) {
-		if (!(rec = summary_json(&t, &offline, missing)))
-			rc = vd_error(VD_ENOMEM, "out of memory");
-		else {
-			rc = fn(rec, arg);
-			json_decref(rec);
-		}
-	}
+	if (rc == VD_OK && t.n)
+		rc = vd_review_emit(summary_json(&t, &offline, missing), fn, arg);
 out:
 	sqlite3_finalize(st);
 	free(ids);

@@ -5,6 +5,7 @@
 #include "vd_db.h"
 #include "vd_error.h"
 #include "vd_review_set.h"
+#include "vd_rules.h"
 
 /* ?1 since (NULL: all), ?2 the least confidence, ?3 the training threshold */
 static const char *const where[] = {
@@ -312,4 +313,31 @@ vd_review_same_text(const char *a, const char *b)
 			return 1;
 		a++, b++;
 	}
+}
+
+int
+vd_review_emit(json_t *rec, int (*fn)(json_t *, void *), void *arg)
+{
+	int rc;
+
+	if (!rec)
+		return vd_error(VD_ENOMEM, "out of memory");
+	rc = fn(rec, arg);
+	json_decref(rec);
+	return rc;
+}
+
+int
+vd_review_open(sqlite3 *db, const struct vd_config *cfg, const char *rules_path,
+    struct vd_rules **rules, struct vd_embedder **emb)
+{
+	int rc;
+
+	if ((rc = vd_rules_load(rules_path ? rules_path : cfg->rules_path, rules)))
+		return rc;
+	if ((rc = vd_embedder_open(db, cfg, NULL, emb))) {
+		vd_rules_free(*rules);
+		*rules = NULL;
+	}
+	return rc;
 }

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <sqlite3.h>
+#include <jansson.h>
 
 #include "vd_config.h"
 #include "vd_embedder.h"
@@ -65,6 +66,16 @@ int vd_review_set_graph(struct vd_review_set *s, size_t k, double min_score,
 
 /* The answer people endorse for it: the correction, else the response. */
 const char *vd_review_answer(const struct vd_review_item *it);
+
+/* Hand rec to fn and drop it: VD_ENOMEM when rec is NULL (a failed
+ * json_pack), else what fn returns. */
+int vd_review_emit(json_t *rec, int (*fn)(json_t *, void *), void *arg);
+
+/* The rules (path, else cfg's) and the current embedder, or an error
+ * with neither left open. */
+struct vd_rules;
+int vd_review_open(sqlite3 *db, const struct vd_config *cfg, const char *rules_path,
+    struct vd_rules **rules, struct vd_embedder **emb);
 
 /* Do a and b read the same, whitespace aside? */
 int vd_review_same_text(const char *a, const char *b);

@@ -44,13 +44,8 @@ emit(const struct figures *f, const char *kind, json_int_t cluster, vd_review_fn
 	    "positive_ratings", (json_int_t)f->positive, "negative_ratings", (json_int_t)f->negative,
 	    "handovers", (json_int_t)f->handovers,
 	    "handover_share", f->total ? (double)f->handovers / (double)f->total : 0.0);
-	int rc;
 
-	if (!rec)
-		return vd_error(VD_ENOMEM, "out of memory");
-	rc = fn(rec, arg);
-	json_decref(rec);
-	return rc;
+	return vd_review_emit(rec, fn, arg);
 }
 
 /* The rules' topics, in the order of the first exchange of each; the
@@ -197,12 +192,8 @@ vd_review_topics(sqlite3 *db, const struct vd_config *cfg, const struct vd_revie
 	struct vd_rules *rules;
 	int rc;
 
-	if ((rc = vd_rules_load(o->rules_path ? o->rules_path : cfg->rules_path, &rules)))
+	if ((rc = vd_review_open(db, cfg, o->rules_path, &rules, &emb)))
 		return rc;
-	if ((rc = vd_embedder_open(db, cfg, NULL, &emb))) {
-		vd_rules_free(rules);
-		return rc;
-	}
 	if ((rc = vd_review_set_load(db, cfg, vd_embedder_is_builtin(emb) ? emb : NULL,
 	    VD_REVIEW_ALL, o->since, 0, &all)) == VD_OK) {
 		rc = by_intent(&all, rules, fn, arg);
