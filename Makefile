@@ -110,13 +110,13 @@ fuzz-build:
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c build-fuzz/libvasdom.a
 	$(FUZZ_CC) $(CPPFLAGS) $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< build-fuzz/libvasdom.a $(LIBS)
 
-# Valgrind: the suite but for the load, crash and 100 MB tests (too slow
+# Valgrind: the suite but for the load (0600, 0810), crash and 100 MB tests (too slow
 # under valgrind; ASan runs them), with every vasdom binary run under
 # memcheck (tests/lib.sh puts wrapper scripts first on PATH). An error or a
 # definite/indirect leak makes the binary exit 99; the reports stay in
 # build-valgrind/. A process a test kills on purpose is not held to the
 # leak check (what it was doing is lost, not leaked), only to the rest.
-VALGRIND_TESTS ?= $(filter-out tests/0600-% tests/0610-% tests/0630-%,$(wildcard tests/*.t))
+VALGRIND_TESTS ?= $(filter-out tests/0600-% tests/0610-% tests/0630-% tests/0810-%,$(wildcard tests/*.t))
 VALGRIND = valgrind --leak-check=full --show-leak-kinds=definite,indirect \
 	--errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
 	--suppressions=$(abspath tests/valgrind.supp) --log-file=$(abspath build-valgrind)/%p.log

@@ -323,10 +323,8 @@ export(sqlite3 *db, const struct vd_config *cfg)
 	if (counts[0] + counts[1] == 0) {
 		for (i = 0; i < n; i++)
 			vd_atomic_abort(file[i]);
-		die(1, "nothing to export: no %s%s", opt.x.format->rows == VD_ROWS_PAIRS
-		    ? "pairs of answers rated 1-2 and well rated ones"
-		    : "exchanges rated at or above the threshold",
-		    opt.x.since || opt.x.until ? " in the period" : "");
+		vd_export_nothing(&opt.x);
+		die(1, "%s", vd_errmsg());
 	}
 	if (opt.dry_run) {
 		json_t *rec = json_pack("{s:s, s:I, s:I, s:I, s:i}",

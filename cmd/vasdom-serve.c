@@ -19,6 +19,7 @@
 #include "vd_embedder.h"
 #include "vd_error.h"
 #include "vd_serve.h"
+#include "vd_serve_export.h"
 
 static const char usage_line[] =
     "usage: vasdom-serve [-l addr:port] [-t threads] [-c connections] [--timeout seconds]\n"
@@ -26,7 +27,8 @@ static const char usage_line[] =
 
 static const char help[] =
     "Serve the old service's HTTP API (/api/voice/process, /api/voice/feedback,\n"
-    "/api/learning/stats, /api/health, /metrics) over the database.\n"
+    "/api/learning/stats, /api/learning/export, /api/health, /metrics) over the\n"
+    "database.\n"
     "  -l addr:port     listen here (default 127.0.0.1:8000; port 0: any free\n"
     "                   one); beyond the loopback only with VASDOM_SERVE_TOKEN set\n"
     "  -t threads       worker threads, each with its own connection (default 4)\n"
@@ -53,6 +55,7 @@ static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t pool_cond = PTHREAD_COND_INITIALIZER;
 
 static atomic_long inflight;   /* requests begun and not completed */
+static atomic_int stopping;    /* SIGTERM came: each reply closes its connection */
 
 struct req {
 	char *body;
@@ -93,41 +96,95 @@ ctx_give(struct vd_serve_ctx *c)
 	pthread_mutex_unlock(&pool_lock);
 }
 
-/* Queue r (its body freed here) with the headers every reply carries. */
+/* Queue resp with the headers every reply carries. */
 static enum MHD_Result
-send_reply(struct MHD_Connection *conn, struct req *q, struct vd_serve_reply *r)
+queue(struct MHD_Connection *conn, struct req *q, int status, const char *type,
+    struct MHD_Response *resp)
 {
-	struct MHD_Response *resp;
 	enum MHD_Result ret;
 
-	resp = MHD_create_response_from_buffer(r->len, r->body, MHD_RESPMEM_MUST_FREE);
-	if (!resp) {
-		free(r->body);
-		return MHD_NO;
-	}
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-	    r->type ? r->type : "application/json");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	if (opt.cors) {
 		MHD_add_response_header(resp, "Access-Control-Allow-Origin", opt.cors);
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Origin");
 	}
-	if (r->status == 401)
+	if (status == 401)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+	/* a keep-alive client would otherwise hold the drain up to the timeout */
+	if (atomic_load(&stopping))
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	if (q->allow) {
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, q->allow);
-		if (opt.cors && r->status == 204) {
+		if (opt.cors && status == 204) {
 			MHD_add_response_header(resp, "Access-Control-Allow-Methods", q->allow);
 			MHD_add_response_header(resp, "Access-Control-Allow-Headers",
 			    "Authorization, Content-Type");
 			MHD_add_response_header(resp, "Access-Control-Max-Age", "600");
 		}
 	}
-	q->status = r->status;
-	ret = MHD_queue_response(conn, (unsigned)r->status, resp);
+	q->status = status;
+	ret = MHD_queue_response(conn, (unsigned)status, resp);
 	MHD_destroy_response(resp);
 	return ret;
+}
+
+/* Queue r, its body freed with the response. */
+static enum MHD_Result
+send_reply(struct MHD_Connection *conn, struct req *q, struct vd_serve_reply *r)
+{
+	struct MHD_Response *resp;
+
+	resp = MHD_create_response_from_buffer(r->len, r->body, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(r->body);
+		return MHD_NO;
+	}
+	return queue(conn, q, r->status, r->type ? r->type : "application/json", resp);
+}
+
+static ssize_t
+export_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	ssize_t n = vd_serve_stream_read(cls, buf, max);
+
+	/* an export that failed is cut short, never ended as if whole */
+	return n > 0 ? n : n == 0 ? MHD_CONTENT_READER_END_OF_STREAM
+	    : MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+static void
+export_free(void *cls)
+{
+	vd_serve_stream_free(cls);
+}
+
+static enum MHD_Result
+send_export(struct MHD_Connection *conn, struct req *q)
+{
+	struct vd_serve_export_query eq = {
+		MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "format"),
+		MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "days"),
+		MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "min_rating"),
+		MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "max"),
+	};
+	struct vd_serve_reply r = { 0 };
+	struct vd_serve_stream *s;
+	struct vd_serve_ctx *c = ctx_take();
+	struct MHD_Response *resp;
+	const char *type = NULL;
+
+	vd_serve_export_start(c, &eq, &s, &type, &r);
+	ctx_give(c);
+	if (!s)
+		return send_reply(conn, q, &r);
+	if (!(resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024,
+	    export_read, s, export_free))) {
+		vd_serve_stream_free(s);
+		return MHD_NO;
+	}
+	return queue(conn, q, 200, type, resp);
 }
 
 static enum MHD_Result
@@ -155,7 +212,9 @@ authorized(struct MHD_Connection *conn)
 	return diff == 0;
 }
 
-enum route { R_NONE, R_ROOT, R_HEALTH, R_PROCESS, R_FEEDBACK, R_STATS, R_METRICS };
+enum route {
+	R_NONE, R_ROOT, R_HEALTH, R_PROCESS, R_FEEDBACK, R_STATS, R_METRICS, R_EXPORT
+};
 
 static enum route
 route_of(const char *url, int *post)
@@ -164,6 +223,7 @@ route_of(const char *url, int *post)
 		{ "/", R_ROOT, 0 }, { "/api/health", R_HEALTH, 0 },
 		{ "/api/voice/process", R_PROCESS, 1 }, { "/api/voice/feedback", R_FEEDBACK, 1 },
 		{ "/api/learning/stats", R_STATS, 0 }, { "/metrics", R_METRICS, 0 },
+		{ "/api/learning/export", R_EXPORT, 0 },
 	};
 	size_t i;
 
@@ -262,6 +322,8 @@ handle(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 		vd_serve_error(&r, 405, "method not allowed");
 		return send_reply(conn, q, &r);
 	}
+	if (rt == R_EXPORT)
+		return send_export(conn, q);
 	dispatch(rt, q, &r);
 	return send_reply(conn, q, &r);
 }
@@ -438,6 +500,7 @@ main(int argc, char **argv)
 	 * the connection timeout), then close the idle ones */
 	fprintf(stderr, "%s: %s: finishing %ld requests\n", argv0, strsignal(sig),
 	    atomic_load(&inflight));
+	atomic_store(&stopping, 1);
 	if ((lfd = MHD_quiesce_daemon(d)) != MHD_INVALID_SOCKET)
 		close(lfd);
 	clock_gettime(CLOCK_MONOTONIC, &t0);

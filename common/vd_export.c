@@ -23,6 +23,15 @@ vd_export_run(sqlite3 *db, const struct vd_config *cfg, const struct vd_export_o
 }
 
 int
+vd_export_nothing(const struct vd_export_opts *o)
+{
+	return vd_error(VD_ENOTFOUND, "nothing to export: no %s%s", o->format->rows == VD_ROWS_PAIRS
+	    ? "pairs of answers rated 1-2 and well rated ones"
+	    : "exchanges rated at or above the threshold",
+	    o->since || o->until ? " in the period" : "");
+}
+
+int
 vd_export_record(sqlite3 *db, const char *name, const struct vd_export_encoder *f,
     long long count, int min_rating, const char *path, long long *id)
 {

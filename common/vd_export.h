@@ -37,6 +37,10 @@ struct vd_export_opts {
 int vd_export_run(sqlite3 *db, const struct vd_config *cfg,
     const struct vd_export_opts *o, FILE *train, FILE *valid, long long counts[2]);
 
+/* The error of an export that found nothing, for o's format and period:
+ * VD_ENOTFOUND with vd_errmsg set. */
+int vd_export_nothing(const struct vd_export_opts *o);
+
 /* Record an export in training_datasets (path NULL for standard output);
  * *id gets the row id. */
 int vd_export_record(sqlite3 *db, const char *name, const struct vd_export_encoder *f,

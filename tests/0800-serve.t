@@ -3,22 +3,11 @@
 # the same database state (field by field), each error its status and the
 # tools' text, the token, CORS, the access log and SIGTERM.
 . "$(dirname "$0")/lib.sh"
-plan 50
+plan 60
 
 vasdom-ask --record <"$top/data/knowledge.jsonl" >/dev/null
 rated_scenario
 
-# serve [ARGS]: start the server on a port the system picks; sets $url,
-# $srv and $log (its standard error)
-k=0
-serve() {
-	k=$((k + 1)) log=$T/serve$k.err
-	vasdom-serve -l 127.0.0.1:0 "$@" 2>"$log" &
-	srv=$!
-	pids="$pids $srv"
-	i=0; while ! grep -q 'listening on' "$log" && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
-	url=http://$(sed -n 's/.*listening on //p' "$log")
-}
 stop() { kill -TERM "$srv"; wait "$srv"; }
 # req METHOD PATH [curl args]: body to $T/body, status printed
 req() { m=$1 p=$2; shift 2; curl -s -o "$T/body" -w '%{http_code}' -X "$m" "$@" "$url$p"; }
@@ -49,6 +38,13 @@ check_same "...a new session when none is given" 32 "$(jq -r '.session_id | leng
 post /api/voice/process '{"message":"Когда приходит бригада?","session_id":"web-7"}' >/dev/null
 check_same "...the session given is kept" web-7 "$(jq -r .session_id "$T/body")"
 
+# a retry with the same client_id: the stored exchange, not a second one
+post /api/voice/process '{"message":"Когда приходит бригада?","client_id":"web-retry-1"}' >/dev/null
+first=$(jq .log_id "$T/body")
+post /api/voice/process '{"message":"Когда приходит бригада?","client_id":"web-retry-1"}' >/dev/null
+check_same "a retried client_id: the same log id, existed" "$first true" "$(jq -r '"\(.log_id) \(.existed)"' "$T/body")"
+check_same "...logged once" 1 "$(sqlite3 "$VASDOM_DB" "SELECT count(*) FROM exchanges WHERE client_id = 'web-retry-1'")"
+
 # feedback: the vasdom-rate reply (the same exchange rated again: the same line)
 id=$(jq .log_id "$T/asked")
 check_same "POST /api/voice/feedback is 200" 200 \
@@ -68,6 +64,23 @@ check_same "GET /metrics is 200" 200 "$(req GET /metrics)"
 check_same "...the text of vasdom-stats -f prometheus" "$(vasdom-stats -f prometheus)" "$(cat "$T/body")"
 check_same "...as Prometheus text" "text/plain; version=0.0.4; charset=utf-8" \
 	"$(curl -s -o /dev/null -w '%{content_type}' "$url/metrics")"
+
+# export: the bytes of vasdom-export, streamed, and recorded as it records
+n0=$(sqlite3 "$VASDOM_DB" 'SELECT count(*) FROM training_datasets')
+check_same "GET /api/learning/export is 200" 200 "$(req GET '/api/learning/export?days=30')"
+vasdom-export --days 30 >"$T/cli"
+check "...the bytes of vasdom-export --days 30" cmp -s "$T/cli" "$T/body"
+check_same "...as application/x-ndjson" "application/x-ndjson" \
+	"$(curl -s -o /dev/null -w '%{content_type}' "$url/api/learning/export")"
+check_same "...recorded in training_datasets, as vasdom-export records" $((n0 + 3)) \
+	"$(sqlite3 "$VASDOM_DB" 'SELECT count(*) FROM training_datasets')"
+req GET '/api/learning/export?format=csv&min_rating=5&max=3' >/dev/null
+vasdom-export -f csv --min-rating 5 --max 3 >"$T/cli"
+check "format=csv&min_rating=5&max=3: the bytes of vasdom-export -f csv --min-rating 5 --max 3" \
+	cmp -s "$T/cli" "$T/body"
+check_same "days=0: 400" "400 days: expected a whole number from 1 to 36500, got '0'" \
+	"$(req GET '/api/learning/export?days=0') $(jq -r .error "$T/body")"
+check_same "an unknown format: 400" 400 "$(req GET '/api/learning/export?format=xml')"
 
 # errors: the tools' one-line texts, as JSON, with their status
 err() { jq -r .error "$T/body"; }
@@ -134,6 +147,14 @@ check_same "--cors: the origin on replies" "https://bot.example.org" \
 	"$(curl -s -o /dev/null -D - "$url/" | tr -d '\r' | sed -n 's/^Access-Control-Allow-Origin: //p')"
 check_same "...a preflight: 204" 204 "$(req OPTIONS /api/voice/process -H 'Origin: https://bot.example.org' \
 	-H 'Access-Control-Request-Method: POST')"
+stop
+
+# nothing to export: 404 with vasdom-export's text
+vasdom-ask --record -d "$T/empty.db" </dev/null
+serve -d "$T/empty.db"
+vasdom-export -d "$T/empty.db" 2>"$T/cli.err"
+check_same "nothing to export: 404 with vasdom-export's text" \
+	"404 $(sed 's/^vasdom-export: //' "$T/cli.err")" "$(req GET /api/learning/export) $(jq -r .error "$T/body")"
 stop
 
 # health unhealthy: the database gone
