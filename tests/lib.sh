@@ -62,13 +62,14 @@ rated_scenario() {
 	printf '5\n4\n5\n3\n4\n5\n4\n' | paste -d' ' "$T/ids" - | vasdom-rate >/dev/null
 }
 # serve [ARGS]: start vasdom-serve on a port the system picks; sets $url,
-# $srv (its pid) and $log (its standard error, a new file each time)
+# $srv (its pid) and $log (its standard error, a new file each time);
+# up to 60 s for it to listen (under valgrind, four workers load slowly)
 serve() {
 	serve_n=$((${serve_n:-0} + 1)) log=$T/serve$serve_n.err
 	vasdom-serve -l 127.0.0.1:0 "$@" 2>"$log" &
 	srv=$!
 	pids="$pids $srv"
-	i=0; while ! grep -q 'listening on' "$log" && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+	i=0; while ! grep -q 'listening on' "$log" && [ $i -lt 1200 ]; do sleep 0.05; i=$((i + 1)); done
 	url=http://$(sed -n 's/.*listening on //p' "$log")
 }
 # a port nothing listens on
