@@ -28,7 +28,7 @@ LIBS     = -lsqlite3 -lcsv -lpcre2-8 -lcurl -lstemmer -lutf8proc -ljansson -lm -
 # Out-of-tree builds (the sanitizer build) use O=dir.
 O ?= .
 BINS     = $(patsubst cmd/%.c,%,$(wildcard cmd/vasdom-*.c))
-GENSRC   = common/rules_default.c common/confidence_default.c
+GENSRC   = common/rules_default.c common/confidence_default.c common/profile_default.c
 LIBSRC   = $(filter-out $(GENSRC),$(wildcard common/*.c)) $(GENSRC)
 LIBOBJ   = $(patsubst %.c,$(O)/%.o,$(LIBSRC))
 CLIOBJ   = $(O)/cmd/cli.o
@@ -53,6 +53,10 @@ common/rules_default.c: data/intents.rules scripts/embed-text
 # So is the confidence model (scripts/fit-confidence writes data/confidence.model).
 common/confidence_default.c: data/confidence.model scripts/embed-text
 	sh scripts/embed-text vd_confidence_default < data/confidence.model > $@.tmp && mv $@.tmp $@
+
+# So is the default profile: the company's texts stay in data/, not in C.
+common/profile_default.c: data/profile scripts/embed-text
+	sh scripts/embed-text vd_profile_default < data/profile > $@.tmp && mv $@.tmp $@
 
 $(O)/libvasdom.a: $(LIBOBJ)
 	rm -f $@
@@ -149,8 +153,8 @@ fit: all
 
 # Installed: the binaries; the man pages and the example crontab with the
 # paths of this installation; bash completion (one file per binary, so that
-# bash-completion loads it on demand) and zsh completion; the default rules;
-# the cron scripts in LIBEXECDIR.
+# bash-completion loads it on demand) and zsh completion; the default rules
+# and profile; the cron scripts in LIBEXECDIR.
 MANPAGES    = $(wildcard man/*.[157])
 CRONSCRIPTS = scripts/cron/nightly-embed scripts/cron/weekly-evaluate \
 	scripts/cron/monthly-retrain scripts/check-retraining
@@ -162,7 +166,7 @@ install: all
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
 		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 755 $(BINPATHS) $(DESTDIR)$(BINDIR)
-	install -m 644 data/intents.rules data/knowledge.jsonl $(DESTDIR)$(DATADIR)
+	install -m 644 data/intents.rules data/profile data/knowledge.jsonl $(DESTDIR)$(DATADIR)
 	for f in $(MANPAGES); do \
 		d=$(DESTDIR)$(MANDIR)/man$${f##*.}/$${f##*/}; \
 		sed $(INSTALLED_PATHS) $$f >$$d && chmod 644 $$d || exit 1; \
@@ -180,6 +184,7 @@ install: all
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(BINS)) $(DESTDIR)$(DATADIR)/intents.rules \
+		$(DESTDIR)$(DATADIR)/profile \
 		$(DESTDIR)$(DATADIR)/knowledge.jsonl \
 		$(DESTDIR)$(DATADIR)/crontab.example \
 		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(filter %.1,$(MANPAGES)))) \

@@ -10,11 +10,13 @@
 #include "vd_atomic.h"
 #include "vd_db.h"
 #include "vd_error.h"
+#include "vd_profile.h"
 
 const char *argv0 = "vasdom";
 static void signals(void);
 static void input_warning(const char *msg);
 static FILE *rejects;
+static struct vd_profile *profile;
 static int nrejected, rejects_started;
 
 void
@@ -126,6 +128,15 @@ cli_config(struct vd_config *cfg)
 	/* a malformed setting is a configuration error, like a bad rules file */
 	if (vd_config_load(cfg))
 		die(3, "%s", vd_errmsg());
+}
+
+void
+cli_profile(struct vd_config *cfg)
+{
+	/* like a bad rules file: nothing can be said right without it */
+	if (vd_profile_load(cfg->profile_path, &profile))
+		die(3, "%s", vd_errmsg());
+	cfg->profile = profile;
 }
 
 static sqlite3 *
@@ -250,6 +261,7 @@ cli_finish(struct vd_writer *w, int status)
 		die(1, "rejects file: %s", strerror(errno));
 	if (fclose(stdout) && errno != EBADF)
 		die(1, "write error: %s", strerror(errno));
+	vd_profile_free(profile);
 	exit(status);
 }
 

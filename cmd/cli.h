@@ -25,6 +25,11 @@ void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Load settings or die 3 (a malformed variable is a configuration error). */
 void cli_config(struct vd_config *cfg);
 
+/* Load the profile from --profile, VASDOM_PROFILE, the installed file or
+ * the built-in copy into cfg->profile, or die 3 naming the file and line;
+ * cli_finish frees it. */
+void cli_profile(struct vd_config *cfg);
+
 /* Open the database from -d, VASDOM_DB or the default, or die 3. */
 sqlite3 *cli_open_db(const struct vd_config *cfg);
 

@@ -15,7 +15,7 @@
 static const char usage_line[] =
     "usage: vasdom-ask [-r] [--record] [--skip-existing] [-s session] [-d db] [-f jsonl|csv]\n"
     "                  [--csv-raw] [-i auto|text|jsonl|csv] [--map old=new[,...]]\n"
-    "                  [--rules file] [--rejects file]\n"
+    "                  [--rules file] [--profile file] [--rejects file]\n"
     "                  [--min-confidence p] [--explain] [message ...]\n";
 
 static const char *const ask_columns[] = {
@@ -54,6 +54,7 @@ static const char help[] =
     "                   with =, +, -, @, tab or CR gets a ' first, so that a\n"
     "                   spreadsheet shows it instead of running it as a formula\n"
     "  --rules file     intent rules (VASDOM_RULES)\n"
+    "  --profile file   the company's texts and model settings (VASDOM_PROFILE)\n"
     "  --rejects file   copy rejected input lines here, verbatim\n"
     "  --min-confidence p  least confidence (0-1) of an answer from experience;\n"
     "                   below it, the rules or the default answer and handover\n"
@@ -110,6 +111,7 @@ main(int argc, char **argv)
 		{ "record", no_argument, NULL, 'R' },
 		{ "skip-existing", no_argument, NULL, 'K' },
 		{ "rules", required_argument, NULL, 'U' },
+		{ "profile", required_argument, NULL, 'F' },
 		{ "rejects", required_argument, NULL, 'J' },
 		{ "min-confidence", required_argument, NULL, 'C' },
 		{ "explain", no_argument, NULL, 'E' },
@@ -140,6 +142,7 @@ main(int argc, char **argv)
 		case 'R': opt.record = 1; break;
 		case 'K': opt.skip_existing = 1; break;
 		case 'U': opt.rules = optarg; break;
+		case 'F': cfg.profile_path = optarg; break;
 		case 'J': opt.rejects = optarg; break;
 		case 'C': cfg.min_confidence = cli_double("--min-confidence", optarg, 0, 1); break;
 		case 'E': opt.explain = 1; break;
@@ -160,6 +163,8 @@ main(int argc, char **argv)
 			die(2, "-s: a session id is 1 to 200 characters of text");
 	} else
 		vd_session_new(session);
+	if (!opt.record)
+		cli_profile(&cfg);
 	db = cli_open_db(&cfg);
 	if (!opt.record && (rc = vd_asker_open(db, &cfg, opt.rules, &asker)))
 		die(3, "%s", vd_errmsg());

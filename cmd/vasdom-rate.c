@@ -8,11 +8,13 @@
 #include "vd_db.h"
 #include "vd_error.h"
 #include "vd_exchange.h"
+#include "vd_profile.h"
 #include "vd_reply.h"
 
 static const char usage_line[] =
     "usage: vasdom-rate [-d db] [-f jsonl|csv] [--csv-raw] [-i auto|text|jsonl|csv]\n"
-    "                   [--map old=new[,...]] [--rejects file] [--skip-existing] [log_id rating [feedback]]\n";
+    "                   [--map old=new[,...]] [--rejects file] [--skip-existing] [--profile file]\n"
+    "                   [log_id rating [feedback]]\n";
 
 static const char *const columns[] = {
 	"success", "log_id", "rating", "message", "will_be_used_for_training", NULL
@@ -34,6 +36,7 @@ static const char help[] =
     "                   service's --map user_message=message,ai_response=response\n"
     "  --rejects file   copy rejected input lines here, verbatim\n"
     "  --skip-existing  skip records whose client_id was applied before\n"
+    "  --profile file   the replies to a rating (VASDOM_PROFILE)\n"
     "See vasdom-rate(1).\n";
 
 static void __attribute__((noreturn))
@@ -50,6 +53,7 @@ main(int argc, char **argv)
 		{ "skip-existing", no_argument, NULL, 'K' },
 		{ "csv-raw", no_argument, NULL, 'W' },
 		{ "map", required_argument, NULL, 'P' },
+		{ "profile", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -75,6 +79,7 @@ main(int argc, char **argv)
 			if (vd_input_map(optarg))
 				die(2, "--map: %s", vd_errmsg());
 			break;
+		case 'F': cfg.profile_path = optarg; break;
 		case 'V': cli_version();
 		case 'h': usage(0);
 		default: usage(2);
@@ -86,6 +91,7 @@ main(int argc, char **argv)
 		argc = 0;
 	if (argc == 1 || argc > 3)
 		usage(2);
+	cli_profile(&cfg);
 	db = cli_open_db(&cfg);
 	w = vd_writer_new(stdout, outformat, columns);
 	if (argc == 0 && !(in = vd_reader_new(stdin, informat, text_fields)))

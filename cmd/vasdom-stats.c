@@ -25,7 +25,8 @@ static const char usage_line[] =
     "                    [--days n] [--by day|week|topic | --chart]\n"
     "       vasdom-stats --evaluate [--days n] [--dry-run] [-d db] [-f jsonl|csv]\n"
     "                    [-o file]\n"
-    "       vasdom-stats --health [--probe] [-d db] [-f jsonl|csv] [-o file]\n";
+    "       vasdom-stats --health [--probe] [--profile file] [-d db] [-f jsonl|csv]\n"
+    "                    [-o file]\n";
 
 static const char help[] =
     "Print the learning statistics as one record: total_interactions, rated,\n"
@@ -69,6 +70,7 @@ static const char help[] =
     "                   older schema) or unhealthy (the database cannot be used)\n"
     "  --probe          with --health: also GET {base}/models of each service\n"
     "                   (Ollama /api/tags for an /api/embed URL), 10 s at most\n"
+    "  --profile file   with --health: the profile to check (VASDOM_PROFILE)\n"
     "  --days n         only the exchanges of the last n days (--chart: the days\n"
     "                   shown; --evaluate: the period)\n"
     "  -d db            database (VASDOM_DB)\n"
@@ -99,7 +101,7 @@ enum mode { SUMMARY, SERIES, TOPICS, CHART, EVALUATE, HEALTH };
 
 static struct {
 	enum mode mode;
-	int weekly, dry_run, probe, prometheus, outformat;
+	int weekly, dry_run, probe, profile, prometheus, outformat;
 	long days;
 	const char *output;
 } opt = { .outformat = VD_OUT_JSONL };
@@ -247,7 +249,8 @@ evaluate(FILE *out, sqlite3 *db, const struct vd_config *cfg)
 static const char *const health_columns[] = {
 	"status", "database", "database_error", "writable", "schema_version",
 	"schema_expected", "schema_current", "llm", "llm_model", "llm_error",
-	"embedder", "embedding_model", "embedder_error", "probed", "checked_at", NULL
+	"embedder", "embedding_model", "embedder_error", "profile", "profile_error",
+	"probed", "checked_at", NULL
 };
 
 static int
@@ -276,6 +279,7 @@ main(int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'N' },
 		{ "health", no_argument, NULL, 'H' },
 		{ "probe", no_argument, NULL, 'P' },
+		{ "profile", required_argument, NULL, 'R' },
 		{ "days", required_argument, NULL, 'D' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
@@ -318,6 +322,7 @@ main(int argc, char **argv)
 		case 'H': set_mode(HEALTH, "--health"); break;
 		case 'N': opt.dry_run = 1; break;
 		case 'P': opt.probe = 1; break;
+		case 'R': cfg.profile_path = optarg; opt.profile = 1; break;
 		case 'D': opt.days = cli_int("--days", optarg, 1, 36500); break;
 		case 'W': vd_csv_raw(1); break;
 		case 'V': cli_version();
@@ -333,6 +338,8 @@ main(int argc, char **argv)
 		die(2, "--dry-run goes with --evaluate");
 	if (opt.probe && opt.mode != HEALTH)
 		die(2, "--probe goes with --health");
+	if (opt.profile && opt.mode != HEALTH)
+		die(2, "--profile goes with --health");
 	if (opt.days && opt.mode == HEALTH)
 		die(2, "--days does not go with --health");
 	if (opt.mode != HEALTH)

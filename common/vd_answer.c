@@ -12,6 +12,7 @@
 #include "vd_embedder.h"
 #include "vd_error.h"
 #include "vd_llm.h"
+#include "vd_profile.h"
 #include "vd_rank.h"
 #include "vd_rules.h"
 #include "vd_vectors.h"
@@ -331,6 +332,7 @@ static int
 try_llm(struct vd_asker *a, const char *msg, struct vd_answer *ans)
 {
 	struct vd_example ex[3];
+	struct vd_llm_prompt prompt;
 	size_t i, n = 0, cut;
 	char *answer, *model;
 
@@ -341,7 +343,11 @@ try_llm(struct vd_asker *a, const char *msg, struct vd_answer *ans)
 			ex[n].rating = ans->similar[i].rating;
 			n++;
 		}
-	if (vd_llm_chat(a->cfg, msg, ex, n, &answer, &model, &cut) != VD_OK)
+	prompt.profile = a->cfg->profile;
+	prompt.ex = ex;
+	prompt.nex = n;
+	prompt.question = msg;
+	if (vd_llm_chat(a->cfg, &prompt, &answer, &model, &cut) != VD_OK)
 		return set(&ans->model_error, vd_errmsg()) ? VD_ENOMEM : VD_EREMOTE;
 	/* recorded where a failure would be: the model did not behave */
 	if (cut && asprintf(&ans->model_error, "answer cut to %d characters (the model gave %zu)",
@@ -401,12 +407,8 @@ vd_asker_answer(struct vd_asker *a, const char *msg, struct vd_answer *ans)
 		ans->source = "intent";
 		ans->confidence = INTENT_CONFIDENCE;
 	} else {
-		size_t n = strlen(msg) + 256;
-
-		if (!(ans->response = malloc(n)))
+		if (!(ans->response = vd_profile_default_answer(a->cfg->profile, msg)))
 			return vd_error(VD_ENOMEM, "out of memory");
-		snprintf(ans->response, n, "По вопросу '%s' обратитесь к нашим специалистам. "
-		    "VasDom - клининговая компания с опытом работы в 348 домах Калуги.", msg);
 		if ((rc = set(&ans->model_used, "default")))
 			return rc;
 		ans->source = "default";

@@ -101,6 +101,7 @@ vd_config_load(struct vd_config *c)
 	c->db_path = env2("VASDOM_DB", NULL);
 	c->rules_path = env2("VASDOM_RULES", NULL);
 	c->confidence_model = env2("VASDOM_CONFIDENCE_MODEL", NULL);
+	c->profile_path = env2("VASDOM_PROFILE", NULL);
 	c->llm_url = env2("VASDOM_LLM_URL", NULL);
 	c->llm_key = env2("VASDOM_LLM_KEY", "OPENAI_API_KEY");
 	if ((v = env2("VASDOM_LLM_MODEL", NULL)))

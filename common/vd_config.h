@@ -3,6 +3,8 @@
 #ifndef VD_CONFIG_H
 #define VD_CONFIG_H
 
+struct vd_profile;
+
 struct vd_config {
 	const char *db_path;        /* NULL: default location */
 	int min_rating;             /* training threshold, 1..5 */
@@ -13,6 +15,8 @@ struct vd_config {
 	double min_confidence;      /* experience: least confidence to answer */
 	const char *confidence_model;  /* NULL: built in */
 	const char *rules_path;     /* NULL: installed or built-in rules */
+	const char *profile_path;   /* NULL: installed or built-in profile */
+	const struct vd_profile *profile;  /* loaded by the binary that needs it */
 	const char *llm_url, *llm_key, *llm_model;
 	double llm_timeout;
 	const char *embed_url, *embed_key, *embed_model;

@@ -11,6 +11,7 @@
 #include "vd_error.h"
 #include "vd_health.h"
 #include "vd_http.h"
+#include "vd_profile.h"
 
 #define PROBE_TIMEOUT 10.0      /* seconds, at most, per service */
 #define PROBE_MAX_BYTES (1u << 20)
@@ -103,6 +104,25 @@ embed_probe_url(const char *base)
 	return s;
 }
 
+/* The profile in use (the file read, or built-in): one that cannot be
+ * read or is wrong stops vasdom-ask and vasdom-rate, so unhealthy. */
+static void
+check_profile(const struct vd_config *cfg, json_t *o, enum vd_health_level *level)
+{
+	struct vd_profile *p;
+
+	if (vd_profile_load(cfg->profile_path, &p) == VD_OK) {
+		json_object_set_new(o, "profile", json_string(p->name));
+		json_object_set_new(o, "profile_error", json_null());
+		vd_profile_free(p);
+		return;
+	}
+	json_object_set_new(o, "profile", cfg->profile_path ? json_string(cfg->profile_path)
+	    : json_null());
+	json_object_set_new(o, "profile_error", json_string(vd_errmsg()));
+	worse(level, VD_UNHEALTHY);
+}
+
 int
 vd_health_check(const char *path, const struct vd_config *cfg, int probe,
     json_t **out, enum vd_health_level *level)
@@ -154,6 +174,7 @@ vd_health_check(const char *path, const struct vd_config *cfg, int probe,
 	}
 	json_object_set_new(o, "embedder_error", err);
 
+	check_profile(cfg, o, level);
 	json_object_set_new(o, "probed", json_boolean(probe));
 	json_object_set_new(o, "checked_at", json_string(vd_now_iso(now)));
 	json_object_set_new(o, "status", json_string(level_names[*level]));

@@ -21,8 +21,9 @@ enum vd_health_level {
  * database_error, writable, schema_version, schema_expected,
  * schema_current, llm (not_configured, configured, reachable,
  * unreachable), llm_model, llm_error, embedder (builtin, configured,
- * reachable, unreachable), embedding_model, embedder_error, probed,
- * checked_at. A language model that is not configured is degraded; the
+ * reachable, unreachable), embedding_model, embedder_error, profile (the
+ * file in use, or built-in), profile_error, probed, checked_at. A profile
+ * that cannot be used is unhealthy. A language model that is not configured is degraded; the
  * built-in embedder is not. Fails only when out of memory. */
 int vd_health_check(const char *path, const struct vd_config *cfg, int probe,
     json_t **out, enum vd_health_level *level);

@@ -7,15 +7,8 @@
 #include "vd_error.h"
 #include "vd_http.h"
 #include "vd_llm.h"
+#include "vd_profile.h"
 #include "vd_text.h"
-
-const char vd_company_profile[] =
-    "Ты - AI помощник VasDom для управления клининговой компанией в Калуге. "
-    "Отвечай профессионально, кратко и по делу на русском языке. "
-    "Компания специализируется на уборке подъездов многоквартирных домов: "
-    "348 домов в обслуживании, 6 бригад по районам Калуги, 82 сотрудника, "
-    "работа с УК и ТСЖ. Районы: Центральный (58 домов), Никитинский (62), "
-    "Жилетово (45), Северный (71), Пригород (53), Окраины (59).";
 
 static json_t *
 message(const char *role, const char *content)
@@ -23,30 +16,54 @@ message(const char *role, const char *content)
 	return json_pack("{s:s, s:s}", "role", role, "content", content);
 }
 
-char *
-vd_llm_request(const char *model, const char *question,
-    const struct vd_example *ex, size_t n)
+/* sys, a blank line, then par: a new string; sys and par are freed.
+ * NULL when either is NULL or when out of memory. */
+static char *
+add_paragraph(char *sys, char *par)
 {
-	size_t i, cap = sizeof vd_company_profile + 128, len;
-	char *sys, *p, *out;
+	char *out = NULL;
+
+	if (sys && par && (out = malloc(strlen(sys) + strlen(par) + 3)))
+		sprintf(out, "%s\n\n%s", sys, par);
+	free(sys);
+	free(par);
+	return out;
+}
+
+/* The profile's system prompt, then its heading and each example framed
+ * by its template. Malloc'd; NULL when out of memory. */
+static char *
+system_prompt(const struct vd_llm_prompt *p)
+{
+	static const char *const keys[] = { "n", "rating", "question", "answer" };
+	const struct vd_profile *prof = p->profile;
+	char *sys = strdup(prof->system), num[2][24];
+	const char *vals[4] = { num[0], num[1], NULL, NULL };
+	size_t i;
+
+	if (p->nex)
+		sys = add_paragraph(sys, strdup(prof->examples));
+	for (i = 0; sys && i < p->nex; i++) {
+		snprintf(num[0], sizeof num[0], "%zu", i + 1);
+		snprintf(num[1], sizeof num[1], "%d", p->ex[i].rating);
+		vals[2] = p->ex[i].message;
+		vals[3] = p->ex[i].response;
+		sys = add_paragraph(sys, vd_profile_fill(prof->example, keys, vals, 4));
+	}
+	return sys;
+}
+
+char *
+vd_llm_request(const char *model, const struct vd_llm_prompt *p)
+{
+	char *sys, *out;
 	json_t *req;
 
-	for (i = 0; i < n; i++)
-		cap += strlen(ex[i].message) + strlen(ex[i].response) + 96;
-	if (!(sys = malloc(cap)))
+	if (!(sys = system_prompt(p)))
 		return NULL;
-	len = (size_t)snprintf(sys, cap, "%s", vd_company_profile);
-	if (n)
-		len += (size_t)snprintf(sys + len, cap - len,
-		    "\n\nОпыт прошлых диалогов, которые люди оценили высоко:");
-	for (i = 0; i < n; i++)
-		len += (size_t)snprintf(sys + len, cap - len,
-		    "\n\nПример %zu (оценка: %d★):\nВопрос: %s\nОтвет: %s",
-		    i + 1, ex[i].rating, ex[i].message, ex[i].response);
-	p = sys;
 	req = json_pack("{s:s, s:[o,o], s:i, s:f}", "model", model,
-	    "messages", message("system", p), message("user", question),
-	    "max_tokens", 1000, "temperature", 0.7);
+	    "messages", message("system", sys), message("user", p->question),
+	    "max_tokens", p->profile->max_tokens, "temperature", p->profile->temperature);
 	free(sys);
 	if (!req)
 		return NULL;
@@ -110,8 +127,8 @@ cut_answer(char *s, size_t max)
 }
 
 int
-vd_llm_chat(const struct vd_config *cfg, const char *question,
-    const struct vd_example *ex, size_t n, char **answer, char **model, size_t *cut)
+vd_llm_chat(const struct vd_config *cfg, const struct vd_llm_prompt *p,
+    char **answer, char **model, size_t *cut)
 {
 	struct vd_http_reply reply;
 	char *url, *body;
@@ -122,7 +139,7 @@ vd_llm_chat(const struct vd_config *cfg, const char *question,
 	if (!cfg->llm_url)
 		return vd_error(VD_EREMOTE, "no language model configured");
 	url = vd_url_join(cfg->llm_url, "chat/completions");
-	body = vd_llm_request(cfg->llm_model, question, ex, n);
+	body = vd_llm_request(cfg->llm_model, p);
 	if (!url || !body) {
 		free(url);
 		free(body);

@@ -1,6 +1,6 @@
 /* The language-model source: an OpenAI-compatible chat completions call
  * (OpenAI, llama.cpp server, Ollama's /v1) with the company profile and
- * rated examples in the prompt. */
+ * rated examples in the system prompt. */
 #ifndef VD_LLM_H
 #define VD_LLM_H
 
@@ -15,12 +15,18 @@ struct vd_example {
 	int rating;
 };
 
-extern const char vd_company_profile[];
+/* What is sent: the profile's system prompt with the examples framed
+ * as the profile says, then the question. */
+struct vd_llm_prompt {
+	const struct vd_profile *profile;
+	const struct vd_example *ex;
+	size_t nex;
+	const char *question;
+};
 
-/* The request body for question with up to n examples; malloc'd JSON the
- * caller frees, NULL when out of memory. */
-char *vd_llm_request(const char *model, const char *question,
-    const struct vd_example *ex, size_t n);
+/* The request body; malloc'd JSON the caller frees, NULL when out of
+ * memory. */
+char *vd_llm_request(const char *model, const struct vd_llm_prompt *p);
 
 /* Pull the answer and model name out of a chat completions response.
  * *answer and *model are malloc'd for the caller. VD_EREMOTE with a
@@ -36,7 +42,7 @@ int vd_llm_parse_reply(const char *body, size_t len, char **answer, char **model
  * saying what (it never holds the key). An answer longer than
  * VD_ANSWER_MAX characters is cut there; *cut is then its length in
  * characters, else 0. */
-int vd_llm_chat(const struct vd_config *cfg, const char *question,
-    const struct vd_example *ex, size_t n, char **answer, char **model, size_t *cut);
+int vd_llm_chat(const struct vd_config *cfg, const struct vd_llm_prompt *p,
+    char **answer, char **model, size_t *cut);
 
 #endif

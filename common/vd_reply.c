@@ -3,6 +3,7 @@
 
 #include "vd_error.h"
 #include "vd_exchange.h"
+#include "vd_profile.h"
 #include "vd_reply.h"
 #include "vd_text.h"
 
@@ -156,11 +157,10 @@ vd_reply_rate(sqlite3 *db, const struct vd_config *cfg, const struct vd_record *
 		return rc;
 	if (existed && !skip_existing)
 		return vd_error(VD_EINPUT, "client_id %s was applied before", client_id);
-	*out = json_pack("{s:b, s:I, s:I, s:s+, s:b}", "success", 1,
+	*out = json_pack("{s:b, s:I, s:I, s:s, s:b}", "success", 1,
 	    "log_id", (json_int_t)log_id, "rating", (json_int_t)rating,
-	    "message", "Спасибо за оценку! ",
-	    rating >= cfg->min_rating ? "Этот диалог будет использован для улучшения AI."
-	    : "Мы учтем ваши замечания для улучшения качества.",
+	    "message", rating >= cfg->min_rating ? cfg->profile->rated_good
+	    : cfg->profile->rated_bad,
 	    "will_be_used_for_training", rating >= cfg->min_rating);
 	return *out ? VD_OK : vd_error(VD_ENOMEM, "out of memory");
 }

@@ -1,18 +1,13 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <pcre2.h>
 
+#include "vd_datafile.h"
 #include "vd_error.h"
 #include "vd_rules.h"
-
-#ifndef VD_DATADIR
-#define VD_DATADIR "/usr/local/share/vasdom"
-#endif
 
 struct rule {
 	char *name, *answer;
@@ -128,43 +123,22 @@ parse_line(struct vd_rules *r, char *line, const char *name, long lineno)
 	    name, lineno, (int)(kwlen > 40 ? 40 : kwlen), line);
 }
 
+static int
+rules_line(void *r, char *line, const char *name, long lineno)
+{
+	return parse_line(r, line + strspn(line, " \t"), name, lineno);
+}
+
 int
 vd_rules_parse(const char *text, size_t len, const char *name, struct vd_rules **out)
 {
 	struct vd_rules *r = calloc(1, sizeof *r);
-	const char *p = text, *end = text + len, *nl;
-	char *line = NULL;
-	long lineno = 0;
-	int rc = VD_OK;
+	int rc;
 
 	*out = NULL;
 	if (!r)
 		return vd_error(VD_ENOMEM, "out of memory");
-	while (p < end && rc == VD_OK) {
-		size_t n;
-
-		nl = memchr(p, '\n', (size_t)(end - p));
-		n = (size_t)((nl ? nl : end) - p);
-		lineno++;
-		if (memchr(p, 0, n)) {
-			rc = vd_error(VD_EUSAGE, "%s:%ld: NUL byte", name, lineno);
-			break;
-		}
-		free(line);
-		if (!(line = malloc(n + 1))) {
-			rc = vd_error(VD_ENOMEM, "out of memory");
-			break;
-		}
-		memcpy(line, p, n);
-		line[n] = 0;
-		while (n && (line[n - 1] == '\r' || line[n - 1] == ' ' || line[n - 1] == '\t'))
-			line[--n] = 0;
-		p = nl ? nl + 1 : end;
-		if (line[strspn(line, " \t")] == '#' || line[strspn(line, " \t")] == 0)
-			continue;
-		rc = parse_line(r, line + strspn(line, " \t"), name, lineno);
-	}
-	free(line);
+	rc = vd_datafile_lines(text, len, name, rules_line, r);
 	if (rc == VD_OK && r->n && (!r->v[r->n - 1].npats || !r->v[r->n - 1].answer))
 		rc = vd_error(VD_EUSAGE, "%s: intent %s needs a match and an answer",
 		    name, r->v[r->n - 1].name);
@@ -178,66 +152,18 @@ vd_rules_parse(const char *text, size_t len, const char *name, struct vd_rules *
 	return VD_OK;
 }
 
-/* The installed rules file: beside the running binary's installation
- * (BINDIR/../share/vasdom, so an installation moved with DESTDIR or built
- * for another PREFIX still finds its own), else the compiled-in DATADIR. */
-static FILE *
-open_installed(char *path, size_t size)
+static int
+parse_any(const char *text, size_t len, const char *name, void *out)
 {
-	char exe[4096];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	char *slash;
-	FILE *f;
-
-	if (n > 0) {
-		exe[n] = 0;
-		if ((slash = strrchr(exe, '/')))
-			*slash = 0;
-		snprintf(path, size, "%s/../share/vasdom/intents.rules", exe);
-		if ((f = fopen(path, "r")))
-			return f;
-	}
-	snprintf(path, size, "%s/intents.rules", VD_DATADIR);
-	return fopen(path, "r");
+	return vd_rules_parse(text, len, name, out);
 }
 
 int
 vd_rules_load(const char *path, struct vd_rules **out)
 {
-	char installed[4200];
-	char *buf = NULL;
-	size_t len = 0, cap = 0, k;
-	FILE *f;
-	int rc;
-
-	if (!path) {
-		if (!(f = open_installed(installed, sizeof installed)))
-			return vd_rules_parse(vd_rules_default, strlen(vd_rules_default),
-			    "built-in rules", out);
-		path = installed;
-	} else if (!(f = fopen(path, "r")))
-		return vd_error(VD_EDB, "%s: %s", path, strerror(errno));
-	do {
-		if (len + 4096 > cap) {
-			char *p;
-
-			cap = cap ? cap * 2 : 8192;
-			if (cap > (16u << 20) || !(p = realloc(buf, cap))) {
-				free(buf);
-				fclose(f);
-				return vd_error(VD_EUSAGE, "%s: too large", path);
-			}
-			buf = p;
-		}
-		k = fread(buf + len, 1, cap - len, f);
-		len += k;
-	} while (k > 0);
-	rc = ferror(f) ? vd_error(VD_EDB, "%s: read error", path) : VD_OK;
-	fclose(f);
-	if (rc == VD_OK)
-		rc = vd_rules_parse(buf ? buf : "", len, path, out);
-	free(buf);
-	return rc;
+	*out = NULL;
+	return vd_datafile_load(path, "intents.rules", vd_rules_default, "built-in rules",
+	    parse_any, out);
 }
 
 const char *

@@ -109,11 +109,12 @@ _vasdom()
 	# every option; those that take a value
 	case $cmd in
 	vasdom-ask)
-		opts='-r -s -d -f -i --map --csv-raw --record --skip-existing --rules --rejects --min-confidence --explain -h --help --version'
-		args='-s -d -f -i --map --rules --rejects --min-confidence' ;;
+		opts='-r -s -d -f -i --map --csv-raw --record --skip-existing --rules --profile --rejects
+			--min-confidence --explain -h --help --version'
+		args='-s -d -f -i --map --rules --profile --rejects --min-confidence' ;;
 	vasdom-rate)
-		opts='-d -f -i --map --csv-raw --rejects --skip-existing -h --help --version'
-		args='-d -f -i --map --rejects' ;;
+		opts='-d -f -i --map --csv-raw --rejects --skip-existing --profile -h --help --version'
+		args='-d -f -i --map --rejects --profile' ;;
 	vasdom-embed)
 		opts='-q -m -d -f -i --all --text -h --help --version'
 		args='-m -d -f -i' ;;
@@ -121,8 +122,9 @@ _vasdom()
 		opts='-n -t -m -d -f -i --map --csv-raw --min-score --min-rating -h --help --version'
 		args='-n -t -m -d -f -i --map --min-score --min-rating' ;;
 	vasdom-stats)
-		opts='-d -f -o --format --output --csv-raw --days --by --chart --evaluate --dry-run --health --probe -h --help --version'
-		args='-d -f -o --format --output --days --by' ;;
+		opts='-d -f -o --format --output --csv-raw --days --by --chart --evaluate --dry-run --health
+			--probe --profile -h --help --version'
+		args='-d -f -o --format --output --days --by --profile' ;;
 	vasdom-export)
 		opts='-d -f -o --format --output --csv-raw --min-rating --days --since --until --max --dedup --redact
 			--system --no-metadata --similarity --split --seed --name --dry-run --validate -h --help --version'
@@ -152,7 +154,7 @@ _vasdom()
 	fi
 	if [[ -n $opt ]]; then
 		case $cmd:$opt in
-		*:-d | *:-o | *:--output | *:--rules | *:--rejects | *:--validate)
+		*:-d | *:-o | *:--output | *:--rules | *:--profile | *:--rejects | *:--validate)
 			_vasdom_files ;;
 		vasdom-stats:-f | vasdom-stats:--format)
 			_vasdom_words 'jsonl csv prometheus' ;;

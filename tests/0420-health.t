@@ -64,6 +64,6 @@ check "...schema_version 99 reported" jqe '.schema_version == 99 and .schema_cur
 cp "$VASDOM_DB" "$T/older.db"
 sqlite3 "$T/older.db" 'PRAGMA user_version = 0'
 check_fails "older schema (the next run migrates): degraded, exit 1" 1 vasdom-stats --health -d "$T/older.db" -o "$T/h"
-check_same "-f csv: header" "status,database,database_error,writable,schema_version,schema_expected,schema_current,llm,llm_model,llm_error,embedder,embedding_model,embedder_error,probed,checked_at" \
+check_same "-f csv: header" "status,database,database_error,writable,schema_version,schema_expected,schema_current,llm,llm_model,llm_error,embedder,embedding_model,embedder_error,profile,profile_error,probed,checked_at" \
 	"$(vasdom-stats --health -f csv | head -1)"
 done_testing

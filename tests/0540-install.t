@@ -6,7 +6,7 @@
 # test are installed as they are (make -o all O=$VASDOM_BIN): nothing is
 # rebuilt.
 . "$(dirname "$0")/lib.sh"
-plan 23
+plan 26
 unset MAKEFLAGS MAKELEVEL MFLAGS
 D=$T/dest
 bins="ask rate embed similar stats export review serve"
@@ -26,6 +26,7 @@ usr/share/man/man1/vasdom.1 usr/share/man/man1/vasdom-ask.1 usr/share/man/man1/v
 usr/share/man/man1/vasdom-rate.1 usr/share/man/man1/vasdom-review.1 usr/share/man/man1/vasdom-serve.1 usr/share/man/man1/vasdom-similar.1 usr/share/man/man1/vasdom-stats.1
 usr/share/man/man5/vasdom.5 usr/share/man/man7/vasdom.7
 usr/share/vasdom/crontab.example usr/share/vasdom/intents.rules usr/share/vasdom/knowledge.jsonl
+usr/share/vasdom/profile
 usr/share/zsh/site-functions/_vasdom"
 got=$(cd "$D" && find . -type f -o -type l | sed 's|^\./||' | sort)
 check_same "the files installed" "$(printf '%s\n' $want | sort)" "$got"
@@ -38,7 +39,7 @@ B=$D/usr/bin
 check_same "installed vasdom-ask -h" 0 "$("$B/vasdom-ask" -h >/dev/null; echo $?)"
 check_same "installed vasdom-ask --version" "vasdom-ask $(vasdom-ask --version | cut -d' ' -f2)" "$("$B/vasdom-ask" --version)"
 check "the installed rules file is the default one" cmp -s "$D/usr/share/vasdom/intents.rules" "$top/data/intents.rules"
-unset VASDOM_RULES
+unset VASDOM_RULES VASDOM_PROFILE
 export VASDOM_DB=$T/inst.db
 check_same "installed vasdom-ask answers offline with the installed rules" intent:price \
 	"$(PATH=$B:/usr/bin:/bin "$B/vasdom-ask" --rules "$D/usr/share/vasdom/intents.rules" 'Сколько стоит уборка?' | jq -r .model_used)"
@@ -53,6 +54,13 @@ printf 'intent probe\nmatch зонд\nanswer Ответ из установле�
 check_same "the installed vasdom-ask reads the installed rules file" "Ответ из установленного файла правил." \
 	"$(PATH=$B:/usr/bin:/bin "$B/vasdom-ask" -r 'Что такое зонд?')"
 cp "$T/rules.saved" "$D/usr/share/vasdom/intents.rules"
+# and the profile installed beside it
+check "the installed profile is the default one" cmp -s "$D/usr/share/vasdom/profile" "$top/data/profile"
+sed 's/^default: .*/default: Установленный профиль: {question}/' "$top/data/profile" >"$D/usr/share/vasdom/profile"
+check_same "the installed vasdom-ask reads the installed profile" "Установленный профиль: Что такое зонд?" \
+	"$(PATH=$B:/usr/bin:/bin "$B/vasdom-ask" -r 'Что такое зонд?')"
+check "...and vasdom-stats --health names it" sh -c "'$B/vasdom-stats' --health | jq -e '.profile == \"$D/usr/share/vasdom/profile\"' >/dev/null"
+cp "$top/data/profile" "$D/usr/share/vasdom/profile"
 
 # man pages: found by man through MANPATH, rendered, paths of this installation
 if command -v man >/dev/null 2>&1; then

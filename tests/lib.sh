@@ -5,7 +5,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 : "${VASDOM_BIN:=$top}"
 PATH=$VASDOM_BIN:$PATH
 T=$(mktemp -d "${TMPDIR:-/tmp}/vasdom-test.XXXXXX")
-export HOME=$T XDG_DATA_HOME=$T/data VASDOM_DB=$T/test.db VASDOM_RULES=$top/data/intents.rules
+export HOME=$T XDG_DATA_HOME=$T/data VASDOM_DB=$T/test.db VASDOM_RULES=$top/data/intents.rules \
+	VASDOM_PROFILE=$top/data/profile
 unset VASDOM_LLM_URL VASDOM_LLM_KEY OPENAI_API_KEY VASDOM_EMBED_URL VASDOM_EMBED_KEY \
 	VASDOM_EMBED_MODEL VASDOM_MIN_RATING MIN_RATING_THRESHOLD VASDOM_MIN_SIMILARITY
 # VASDOM_WRAP, e.g. "valgrind -q --leak-check=full --error-exitcode=99": every
