@@ -172,6 +172,7 @@ main(int argc, char **argv)
 		cli_rejects_open(opt.rejects);
 	w = vd_writer_new(stdout, opt.raw ? VD_OUT_TEXT : opt.outformat,
 	    opt.raw ? text_columns : opt.record ? record_columns : ask_columns);
+	vd_writer_unbuffered(w);
 	argi = optind;
 	if (argi >= argc && !(in = vd_reader_new(stdin, opt.informat, text_fields)))
 		die(3, "out of memory");

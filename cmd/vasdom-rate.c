@@ -94,6 +94,7 @@ main(int argc, char **argv)
 	cli_profile(&cfg);
 	db = cli_open_db(&cfg);
 	w = vd_writer_new(stdout, outformat, columns);
+	vd_writer_unbuffered(w);
 	if (argc == 0 && !(in = vd_reader_new(stdin, informat, text_fields)))
 		die(3, "out of memory");
 	for (;;) {

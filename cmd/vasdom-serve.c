@@ -461,6 +461,7 @@ main(int argc, char **argv)
 		die(2, "-l %s: beyond the loopback only with VASDOM_SERVE_TOKEN set", opt.listen);
 	if (!cfg.db_path && !(cfg.db_path = path = vd_config_default_db()))
 		die(3, "%s", vd_errmsg());
+	cli_profile(&cfg);      /* the rating replies, the default answer */
 	embed_model = stats_model();
 	if (!(pool = calloc((size_t)opt.threads, sizeof *pool)))
 		die(3, "out of memory");

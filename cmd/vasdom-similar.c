@@ -257,6 +257,7 @@ main(int argc, char **argv)
 	    vd_db_prepare(c.db, "SELECT message FROM exchanges WHERE log_id = ?", &c.msg))
 		die(3, "%s", vd_errmsg());
 	c.w = vd_writer_new(stdout, outformat, columns);
+	vd_writer_unbuffered(c.w);
 	if (text || optind < argc) {
 		for (i = optind; text ? i == optind : i < argc; i++)
 			if ((rc = add_query(&c, text ? 0 : atoll(argv[i]), text))) {
@@ -277,6 +278,8 @@ main(int argc, char **argv)
 				die(3, "%s", vd_errmsg());
 			else if (rc != VD_OK)
 				cli_reject(&rec, vd_errmsg());
+			if (vd_reader_idle(in))
+				flush(&c);      /* a coprocess waits for its hits */
 		}
 		vd_reader_free(in);
 	}

@@ -39,6 +39,7 @@ struct vd_asker {
 	float *q;
 	long long *exclude;     /* sorted */
 	size_t nexclude;
+	int readonly;           /* never writes to db */
 };
 
 void
@@ -68,6 +69,7 @@ asker_open(sqlite3 *db, const struct vd_config *cfg, const char *rules_path,
 		return vd_error(VD_ENOMEM, "out of memory");
 	a->db = db;
 	a->cfg = cfg;
+	a->readonly = readonly;
 	if ((rc = vd_rules_load(rules_path ? rules_path : cfg->rules_path, &a->rules)) ||
 	    (rc = vd_confidence_load(cfg->confidence_model, &a->model)) ||
 	    (rc = vd_ranker_new(&a->ranker)) ||
@@ -134,6 +136,25 @@ static int
 excluded(const struct vd_asker *a, long long id)
 {
 	return a->nexclude && bsearch(&id, a->exclude, a->nexclude, sizeof id, cmp_id);
+}
+
+/* A long-running process (a frontend's coprocess) learns from ratings and
+ * corrections made by others since its last question: when the rated
+ * vectors' version moved, bring them up to date and read what changed
+ * through the change logs, as vd_asker_open did at the start. One query
+ * when nothing did. */
+static int
+refresh(struct vd_asker *a)
+{
+	long long done;
+	int rc;
+
+	if (vd_index_current(a->rated))
+		return VD_OK;
+	if (!a->readonly && vd_embedder_is_builtin(a->emb) &&
+	    (rc = vd_vectors_update(a->db, a->emb, VD_SCOPE_RATED, 0, NULL, NULL, &done)))
+		return rc;
+	return vd_index_refresh(a->rated);
 }
 
 void
@@ -373,7 +394,7 @@ vd_asker_answer(struct vd_asker *a, const char *msg, struct vd_answer *ans)
 	int rc;
 
 	memset(ans, 0, sizeof *ans);
-	if ((rc = find_similar(a, msg, ans)))
+	if ((rc = refresh(a)) || (rc = find_similar(a, msg, ans)))
 		return rc;
 	if (a->cfg->llm_url) {
 		rc = try_llm(a, msg, ans);

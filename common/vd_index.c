@@ -253,6 +253,9 @@ build(struct vd_index *ix, sqlite3 *db, int dim, const char *path, long long *sa
 	}
 	point(ix, base, i, dim);
 	layout(i, dim, off, &total);
+	ix->base = base;
+	ix->version = version;
+	ix->seq = seq;
 	rc = VD_OK;
 	if (i == (size_t)count && save(ix, path, version, seq, total) == 0)
 		*saved = seq;
@@ -299,7 +302,11 @@ vd_index_load(sqlite3 *db, const char *model, int dim, enum vd_scope scope,
 	path = cache_path(db, model);
 	if (path)
 		vd_tmp_sweep(path, 1);
-	mapped = try_map(ix, path, dim, &h) == 0;
+	if ((mapped = try_map(ix, path, dim, &h) == 0)) {
+		ix->base = ix->map;
+		ix->version = version;
+		ix->seq = (long long)h.seq;
+	}
 	/* a file a few changes old serves, with those changes beside it */
 	if (mapped && h.version != (uint64_t)version &&
 	    vd_index_delta_load(ix, db, (long long)h.seq)) {
@@ -324,6 +331,51 @@ vd_index_load(sqlite3 *db, const char *model, int dim, enum vd_scope scope,
 fail:
 	free(path);
 	vd_index_free(ix);
+	return rc;
+}
+
+int
+vd_index_current(struct vd_index *ix)
+{
+	long long version;
+
+	if (!ix->db)
+		return 1;       /* vd_index_memory: no database to follow */
+	return db_version(ix->db, ix->model, &version) == VD_OK && version == ix->version;
+}
+
+int
+vd_index_refresh(struct vd_index *ix)
+{
+	long long version, saved = -1;
+	void *old = ix->delta_own;
+	char *path;
+	int rc;
+
+	if (!ix->db)
+		return VD_OK;
+	if ((rc = db_version(ix->db, ix->model, &version)))
+		return rc;
+	/* main as it was read, then everything changed since (the delta read
+	 * before is part of that) */
+	ix->delta_own = NULL;
+	ix->delta = (struct vd_index_part){ 0 };
+	point(ix, ix->base, ix->main.n, ix->dim);
+	if (ix->seq >= 0 && vd_index_delta_load(ix, ix->db, ix->seq) == 0) {
+		free(old);
+		ix->version = version;
+		return VD_OK;
+	}
+	free(old);
+	if (ix->map)
+		munmap(ix->map, ix->maplen);
+	free(ix->own);
+	ix->map = ix->own = NULL;
+	path = cache_path(ix->db, ix->model);
+	rc = build(ix, ix->db, ix->dim, path, &saved);
+	free(path);
+	if (rc == VD_OK && saved >= 0)
+		vd_index_cursor_set(ix->db, ix->model, saved, ix->main.n);
 	return rc;
 }
 

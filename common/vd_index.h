@@ -44,6 +44,9 @@ struct vd_index {
 	size_t maplen;
 	float *tmp;
 	float *vecs;                /* vd_index_memory: the exact vectors, n * dim */
+	char *base;                 /* main's arrays: the map, or own */
+	long long version;          /* vector_state's when loaded or refreshed */
+	long long seq;              /* index_changes main reflects, -1: unknown */
 };
 
 struct vd_hit {
@@ -64,6 +67,18 @@ void vd_index_free(struct vd_index *ix);
  * and ids are copied. Free with vd_index_free. */
 int vd_index_memory(const long long *ids, const signed char *ratings,
     const float *vecs, size_t n, int dim, struct vd_index **out);
+/* Is ix as the database is (its model's version unchanged since ix was
+ * loaded or refreshed)? 0 when it is not, or cannot be told. */
+int vd_index_current(struct vd_index *ix);
+
+/* Bring ix up to date with changes made since, by this process or
+ * another (a rating, a correction, a vector): the exchanges the change log
+ * (index_changes) names since ix's main part was read are read again into
+ * the delta; only when they are too many, or the log no longer reaches
+ * back, is the index read whole again. A long-running process calls it
+ * between requests, after vd_index_current said no. VD_EDB or VD_ENOMEM
+ * on failure, ix then unusable but freeable. */
+int vd_index_refresh(struct vd_index *ix);
 
 /* The k nearest to q (unit length) by cosine, best first, skipping
  * exclude and exchanges rated below min_rating; returns how many. */

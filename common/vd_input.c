@@ -1,5 +1,6 @@
 #include <ctype.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -160,6 +161,22 @@ vd_reader_free(struct vd_reader *r)
 	free(r->line);
 	free(r->raw);
 	free(r);
+}
+
+int
+vd_reader_idle(struct vd_reader *r)
+{
+	struct pollfd p = { .fd = fileno(r->in), .events = POLLIN };
+
+	if (r->eof || r->pending)
+		return 0;
+#ifdef __GLIBC__
+	if (r->in->_IO_read_ptr < r->in->_IO_read_end)
+		return 0;      /* stdio holds input already read */
+#else
+	return 1;          /* cannot tell: never keep a reply waiting */
+#endif
+	return poll(&p, 1, 0) == 0;
 }
 
 static int

@@ -55,6 +55,12 @@ const char *vd_input_csv_header(size_t *len);
  * reason a JSON Lines record would be rejected for. */
 int vd_json_object(const char *s, size_t n, json_t **out);
 
+/* Would the next call wait for input? True when nothing is buffered and
+ * the stream has nothing ready (never for a regular file): a caller that
+ * batches records answers those it holds before it waits, so a program
+ * holding the binary open as a coprocess gets its reply. */
+int vd_reader_idle(struct vd_reader *r);
+
 /* Parse a format name (auto, text, jsonl, csv); -1 when unknown. */
 int vd_informat_parse(const char *name);
 

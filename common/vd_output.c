@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <csv.h>
@@ -13,6 +14,7 @@ struct vd_writer {
 	enum vd_outformat fmt;
 	const char *const *columns;
 	int header_done;
+	int flush_each;
 };
 
 int
@@ -220,9 +222,20 @@ vd_writer_put(struct vd_writer *w, json_t *obj)
 		bad = json_dumpf(obj, w->out, JSON_COMPACT | JSON_REAL_PRECISION(6)) ||
 		    putc('\n', w->out) == EOF;
 	}
+	if (!bad && w->flush_each)
+		bad = fflush(w->out) != 0;
 	if (bad)
 		return vd_error(VD_EUSAGE, "write error: %s", strerror(errno));
 	return VD_OK;
+}
+
+void
+vd_writer_unbuffered(struct vd_writer *w)
+{
+	struct stat st;
+
+	if (w)
+		w->flush_each = fstat(fileno(w->out), &st) != 0 || !S_ISREG(st.st_mode);
 }
 
 int

@@ -27,6 +27,13 @@ struct vd_writer *vd_writer_new(FILE *out, enum vd_outformat fmt,
 /* Write one record; obj stays the caller's. VD_EUSAGE on a write error. */
 int vd_writer_put(struct vd_writer *w, json_t *obj);
 
+/* From now on flush every record as soon as it is written, unless the
+ * stream is a regular file: a program holding the binary open (a
+ * coprocess, over a pipe or a socket) reads each reply at once, while a
+ * bulk run into a file keeps its buffer (flushing each of 10,000 answers
+ * to a file cost 8% more CPU: README). */
+void vd_writer_unbuffered(struct vd_writer *w);
+
 /* Flush and check the stream (a full disk or a closed pipe is an error),
  * then free the writer. Returns VD_OK or VD_EUSAGE with vd_errmsg set. */
 int vd_writer_close(struct vd_writer *w);
