@@ -211,7 +211,8 @@ main(int argc, char **argv)
 			    ? record_one(db, &rec, opt.session ? opt.session : session, msg, &result)
 			    : vd_reply_ask(db, asker, &rec, opt.session ? opt.session : session, msg,
 			    (opt.explain ? VD_REPLY_EXPLAIN : 0) |
-			    (opt.skip_existing ? VD_REPLY_SKIP_EXISTING : 0), &result);
+			    (opt.skip_existing ? VD_REPLY_SKIP_EXISTING : 0) |
+			    (opt.session ? VD_REPLY_SESSION_NAMED : 0), &result);
 done:
 		if (rc == VD_EDB || rc == VD_ENOMEM)
 			die(3, "%s", vd_errmsg());

@@ -11,6 +11,7 @@
 #include "vd_db.h"
 #include "vd_embedder.h"
 #include "vd_error.h"
+#include "vd_history.h"
 #include "vd_llm.h"
 #include "vd_profile.h"
 #include "vd_rank.h"
@@ -350,12 +351,14 @@ set(char **dst, const char *src)
 }
 
 static int
-try_llm(struct vd_asker *a, const char *msg, struct vd_answer *ans)
+try_llm(struct vd_asker *a, const char *session, const char *msg, struct vd_answer *ans)
 {
 	struct vd_example ex[3];
 	struct vd_llm_prompt prompt;
+	struct vd_history h = { NULL, 0 };
 	size_t i, n = 0, cut;
 	char *answer, *model;
+	int rc;
 
 	for (i = 0; i < ans->nsimilar && n < 3; i++)
 		if (ans->similar[i].rating >= a->cfg->min_rating) {
@@ -364,11 +367,20 @@ try_llm(struct vd_asker *a, const char *msg, struct vd_answer *ans)
 			ex[n].rating = ans->similar[i].rating;
 			n++;
 		}
+	if (session && (rc = vd_history_load(a->db, session, a->cfg->profile->history_turns,
+	    VD_HISTORY_CHARS, &h))) {
+		vd_history_clear(&h);
+		return rc;
+	}
 	prompt.profile = a->cfg->profile;
 	prompt.ex = ex;
 	prompt.nex = n;
+	prompt.history = h.v;
+	prompt.nhistory = h.n;
 	prompt.question = msg;
-	if (vd_llm_chat(a->cfg, &prompt, &answer, &model, &cut) != VD_OK)
+	rc = vd_llm_chat(a->cfg, &prompt, &answer, &model, &cut);
+	vd_history_clear(&h);
+	if (rc != VD_OK)
 		return set(&ans->model_error, vd_errmsg()) ? VD_ENOMEM : VD_EREMOTE;
 	/* recorded where a failure would be: the model did not behave */
 	if (cut && asprintf(&ans->model_error, "answer cut to %d characters (the model gave %zu)",
@@ -386,7 +398,8 @@ try_llm(struct vd_asker *a, const char *msg, struct vd_answer *ans)
 }
 
 int
-vd_asker_answer(struct vd_asker *a, const char *msg, struct vd_answer *ans)
+vd_asker_answer(struct vd_asker *a, const char *session, const char *msg,
+    struct vd_answer *ans)
 {
 	const char *rule, *intent = NULL;
 	char model[128];
@@ -397,8 +410,8 @@ vd_asker_answer(struct vd_asker *a, const char *msg, struct vd_answer *ans)
 	if ((rc = refresh(a)) || (rc = find_similar(a, msg, ans)))
 		return rc;
 	if (a->cfg->llm_url) {
-		rc = try_llm(a, msg, ans);
-		if (rc == VD_ENOMEM)
+		rc = try_llm(a, session, msg, ans);
+		if (rc == VD_ENOMEM || rc == VD_EDB)
 			return rc;
 		if (rc == VD_OK)
 			goto done;

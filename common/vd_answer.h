@@ -75,13 +75,16 @@ void vd_asker_free(struct vd_asker *a);
  * ids are copied. */
 int vd_asker_exclude(struct vd_asker *a, const long long *ids, size_t n);
 
-/* Answer msg (valid, trimmed). ans is filled and owned by the caller, who
- * calls vd_answer_clear. An experience answer whose confidence is below
- * cfg->min_confidence is not given: the question falls through to the
- * rules, then to the default answer with handover set. Fails only on
+/* Answer msg (valid, trimmed), asked in session: with a session (not
+ * NULL), the language model also gets its last exchanges (the profile's
+ * history_turns, within VD_HISTORY_CHARS). ans is filled and owned by the
+ * caller, who calls vd_answer_clear. An experience answer whose confidence
+ * is below cfg->min_confidence is not given: the question falls through to
+ * the rules, then to the default answer with handover set. Fails only on
  * database or memory errors: a failing language model falls through and
  * is recorded in model_error. */
-int vd_asker_answer(struct vd_asker *a, const char *msg, struct vd_answer *ans);
+int vd_asker_answer(struct vd_asker *a, const char *session, const char *msg,
+    struct vd_answer *ans);
 void vd_answer_clear(struct vd_answer *ans);
 
 /* The nearest VD_SIMILAR_SHOWN similar exchanges as a JSON array text

@@ -56,15 +56,24 @@ system_prompt(const struct vd_llm_prompt *p)
 char *
 vd_llm_request(const char *model, const struct vd_llm_prompt *p)
 {
+	json_t *req, *msgs = json_array();
 	char *sys, *out;
-	json_t *req;
+	size_t i;
+	int bad;
 
-	if (!(sys = system_prompt(p)))
+	if (!msgs || !(sys = system_prompt(p))) {
+		json_decref(msgs);
 		return NULL;
-	req = json_pack("{s:s, s:[o,o], s:i, s:f}", "model", model,
-	    "messages", message("system", sys), message("user", p->question),
-	    "max_tokens", p->profile->max_tokens, "temperature", p->profile->temperature);
+	}
+	bad = json_array_append_new(msgs, message("system", sys));
 	free(sys);
+	for (i = 0; i < p->nhistory; i++)
+		bad |= json_array_append_new(msgs, message("user", p->history[i].message)) |
+		    json_array_append_new(msgs, message("assistant", p->history[i].response));
+	bad |= json_array_append_new(msgs, message("user", p->question));
+	req = bad ? NULL : json_pack("{s:s, s:O, s:i, s:f}", "model", model, "messages", msgs,
+	    "max_tokens", p->profile->max_tokens, "temperature", p->profile->temperature);
+	json_decref(msgs);
 	if (!req)
 		return NULL;
 	out = json_dumps(req, JSON_COMPACT | JSON_REAL_PRECISION(6));

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "vd_config.h"
+#include "vd_history.h"
 
 #define VD_LLM_MAX_REPLY (8u << 20)  /* bytes read from the service at most */
 
@@ -16,11 +17,14 @@ struct vd_example {
 };
 
 /* What is sent: the profile's system prompt with the examples framed
- * as the profile says, then the question. */
+ * as the profile says, then the earlier turns of the conversation as user
+ * and assistant messages, oldest first, then the question. */
 struct vd_llm_prompt {
 	const struct vd_profile *profile;
 	const struct vd_example *ex;
 	size_t nex;
+	const struct vd_turn *history;
+	size_t nhistory;
 	const char *question;
 };
 

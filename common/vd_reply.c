@@ -79,7 +79,10 @@ vd_reply_ask(sqlite3 *db, struct vd_asker *asker, const struct vd_record *rec,
 	/* a re-run of a killed batch: asked already, not asked again */
 	if (x.client_id && (rc = vd_exchange_find_client(db, x.client_id, &x.log_id)) != VD_ENOTFOUND)
 		return rc ? rc : stored(db, &x, flags, out);
-	if ((rc = vd_asker_answer(asker, msg, &ans)))
+	/* a conversation only in a session named by the caller: a run's own
+	 * new session holds unrelated questions (a bulk run, an import) */
+	if ((rc = vd_asker_answer(asker, sess && *sess ? sess
+	    : flags & VD_REPLY_SESSION_NAMED ? session : NULL, msg, &ans)))
 		return rc;
 	similar = vd_answer_similar_json(&ans);
 	x.session_id = sess && *sess ? sess : session;

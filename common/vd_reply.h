@@ -18,7 +18,9 @@ int vd_reply_message(const struct vd_record *rec, char **out);
 
 enum {
 	VD_REPLY_EXPLAIN = 1 << 0,        /* add the confidence's signals */
-	VD_REPLY_SKIP_EXISTING = 1 << 1   /* a client_id stored: its record */
+	VD_REPLY_SKIP_EXISTING = 1 << 1,  /* a client_id stored: its record */
+	VD_REPLY_SESSION_NAMED = 1 << 2   /* session is the caller's, not made for
+	                                   * the run: the model gets its history */
 };
 
 /* Answer msg (from vd_reply_message), log the exchange in rec's

@@ -137,7 +137,7 @@ vd_review_replay(sqlite3 *db, const struct vd_config *cfg, const struct vd_revie
 
 		memset(&ans, 0, sizeof ans);
 		if ((rc = left_out(st, it, &ids, &n, &cap)) || (rc = vd_asker_exclude(a, ids, n)) ||
-		    (rc = vd_asker_answer(a, it->message, &ans))) {
+		    (rc = vd_asker_answer(a, NULL, it->message, &ans))) {
 			vd_answer_clear(&ans);
 			break;
 		}
