@@ -41,6 +41,8 @@ struct vd_asker {
 	long long *exclude;     /* sorted */
 	size_t nexclude;
 	int readonly;           /* never writes to db */
+	const struct vd_profile *profile;  /* cfg's, else own */
+	struct vd_profile *own;
 };
 
 void
@@ -49,6 +51,7 @@ vd_asker_free(struct vd_asker *a)
 	if (!a)
 		return;
 	vd_rules_free(a->rules);
+	vd_profile_free(a->own);
 	vd_embedder_free(a->emb);
 	vd_index_free(a->rated);
 	vd_ranker_free(a->ranker);
@@ -71,6 +74,11 @@ asker_open(sqlite3 *db, const struct vd_config *cfg, const char *rules_path,
 	a->db = db;
 	a->cfg = cfg;
 	a->readonly = readonly;
+	/* a tool that did not load the profile itself still speaks as it says */
+	if (!(a->profile = cfg->profile) && (rc = vd_profile_load(cfg->profile_path, &a->own)))
+		goto fail;
+	if (!a->profile)
+		a->profile = a->own;
 	if ((rc = vd_rules_load(rules_path ? rules_path : cfg->rules_path, &a->rules)) ||
 	    (rc = vd_confidence_load(cfg->confidence_model, &a->model)) ||
 	    (rc = vd_ranker_new(&a->ranker)) ||
@@ -367,12 +375,12 @@ try_llm(struct vd_asker *a, const char *session, const char *msg, struct vd_answ
 			ex[n].rating = ans->similar[i].rating;
 			n++;
 		}
-	if (session && (rc = vd_history_load(a->db, session, a->cfg->profile->history_turns,
+	if (session && (rc = vd_history_load(a->db, session, a->profile->history_turns,
 	    VD_HISTORY_CHARS, &h))) {
 		vd_history_clear(&h);
 		return rc;
 	}
-	prompt.profile = a->cfg->profile;
+	prompt.profile = a->profile;
 	prompt.ex = ex;
 	prompt.nex = n;
 	prompt.history = h.v;
@@ -441,7 +449,7 @@ vd_asker_answer(struct vd_asker *a, const char *session, const char *msg,
 		ans->source = "intent";
 		ans->confidence = INTENT_CONFIDENCE;
 	} else {
-		if (!(ans->response = vd_profile_default_answer(a->cfg->profile, msg)))
+		if (!(ans->response = vd_profile_default_answer(a->profile, msg)))
 			return vd_error(VD_ENOMEM, "out of memory");
 		if ((rc = set(&ans->model_used, "default")))
 			return rc;

@@ -59,8 +59,8 @@ struct vd_asker;
 /* Everything answering needs, loaded once per process: the rules, the
  * confidence model (cfg->confidence_model, else built in), the embedder
  * and the vectors of rated exchanges (embedding those that lack one, and
- * so writing to db). cfg->profile must be loaded and outlive the asker.
- * Free with vd_asker_free. */
+ * so writing to db), and the profile (cfg->profile, which must outlive the
+ * asker, else loaded from cfg->profile_path). Free with vd_asker_free. */
 int vd_asker_open(sqlite3 *db, const struct vd_config *cfg, const char *rules_path,
     struct vd_asker **out);
 /* The same, writing nothing: the stored vectors are used as they are
