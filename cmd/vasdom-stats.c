@@ -36,7 +36,9 @@ static const char help[] =
     "and embedding_coverage (exchanges with a vector of the current embedding\n"
     "model), embedding_model, last_learning_update (the last rating, vector or\n"
     "model fit), answers_llm, answers_experience, answers_intent, answers_default,\n"
-    "answers_record, rating_1..rating_5, model_errors (language model failures).\n"
+    "answers_record, rating_1..rating_5, model_errors (language model failures),\n"
+    "prompt_tokens and completion_tokens (the models' token counts, summed) and\n"
+    "tokens_by_model (the same per language model).\n"
     "Ratings are as given: a correction does not change them here.\n"
     "  --by day|week    one record per day or week with exchanges, oldest first:\n"
     "                   period (the day, or the Monday of the week, UTC) and the\n"
@@ -149,6 +151,7 @@ summary(FILE *out, sqlite3 *db, const struct vd_config *cfg)
 {
 	struct vd_stats s;
 	char since[VD_DATE_LEN], *model = embed_model(cfg);
+	int status;
 
 	if (vd_stats_collect(db, model, opt.days ? vd_date_days_ago(opt.days, since) : NULL, &s))
 		die(3, "%s", vd_errmsg());
@@ -156,9 +159,12 @@ summary(FILE *out, sqlite3 *db, const struct vd_config *cfg)
 	if (opt.prometheus) {
 		if (vd_prom_write(out, &s))
 			die(1, "%s", vd_errmsg());
+		vd_stats_clear(&s);
 		return 0;
 	}
-	return put_record(out, vd_stats_columns, vd_stats_json(&s));
+	status = put_record(out, vd_stats_columns, vd_stats_json(&s));
+	vd_stats_clear(&s);
+	return status;
 }
 
 static int
@@ -232,6 +238,7 @@ chart(FILE *out, sqlite3 *db)
 		die(1, "%s", vd_errmsg());
 	if ((rc = vd_chart_daily(out, db, since)))
 		die(rc == VD_EUSAGE ? 1 : 3, "%s", vd_errmsg());
+	vd_stats_clear(&s);
 	return 0;
 }
 

@@ -365,7 +365,7 @@ try_llm(struct vd_asker *a, const char *session, const char *msg, struct vd_answ
 	struct vd_llm_prompt prompt;
 	struct vd_history h = { NULL, 0 };
 	size_t i, n = 0, cut;
-	char *answer, *model;
+	struct vd_llm_reply reply;
 	int rc;
 
 	for (i = 0; i < ans->nsimilar && n < 3; i++)
@@ -386,7 +386,7 @@ try_llm(struct vd_asker *a, const char *session, const char *msg, struct vd_answ
 	prompt.history = h.v;
 	prompt.nhistory = h.n;
 	prompt.question = msg;
-	rc = vd_llm_chat(a->cfg, &prompt, &answer, &model, &cut);
+	rc = vd_llm_chat(a->cfg, &prompt, &reply, &cut);
 	vd_history_clear(&h);
 	if (rc != VD_OK)
 		return set(&ans->model_error, vd_errmsg()) ? VD_ENOMEM : VD_EREMOTE;
@@ -394,12 +394,14 @@ try_llm(struct vd_asker *a, const char *session, const char *msg, struct vd_answ
 	if (cut && asprintf(&ans->model_error, "answer cut to %d characters (the model gave %zu)",
 	    VD_ANSWER_MAX, cut) < 0) {
 		ans->model_error = NULL;
-		free(answer);
-		free(model);
+		free(reply.answer);
+		free(reply.model);
 		return vd_error(VD_ENOMEM, "out of memory");
 	}
-	ans->response = answer;
-	ans->model_used = model;
+	ans->response = reply.answer;
+	ans->model_used = reply.model;
+	ans->prompt_tokens = reply.prompt_tokens;
+	ans->completion_tokens = reply.completion_tokens;
 	ans->source = "llm";
 	ans->confidence = LLM_CONFIDENCE;
 	return VD_OK;
@@ -415,6 +417,7 @@ vd_asker_answer(struct vd_asker *a, const char *session, const char *msg,
 	int rc;
 
 	memset(ans, 0, sizeof *ans);
+	ans->prompt_tokens = ans->completion_tokens = -1;
 	if ((rc = refresh(a)) || (rc = find_similar(a, msg, ans)))
 		return rc;
 	if (a->cfg->llm_url) {

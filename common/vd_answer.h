@@ -51,6 +51,7 @@ struct vd_answer {
 	 * no answer; for intent and llm a fixed documented value. */
 	double confidence;
 	int handover;           /* no source could answer: a person should */
+	long long prompt_tokens, completion_tokens;  /* llm: its usage; -1: none */
 	double response_time;   /* seconds */
 };
 

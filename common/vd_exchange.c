@@ -100,8 +100,8 @@ vd_exchange_insert(sqlite3 *db, struct vd_exchange *x, int *existed)
 	static const char sql[] = "INSERT INTO exchanges (client_id, session_id,"
 	    " message, response, source, model_used, response_time, similar_found,"
 	    " similar_used, model_error, created_at, updated_at, rating,"
-	    " feedback_text, correction, confidence, handover)"
-	    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+	    " feedback_text, correction, confidence, handover, prompt_tokens,"
+	    " completion_tokens) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 	sqlite3_stmt *st;
 	int rc;
 
@@ -138,6 +138,10 @@ vd_exchange_insert(sqlite3 *db, struct vd_exchange *x, int *existed)
 	if (x->scored)
 		sqlite3_bind_double(st, 16, x->confidence);
 	sqlite3_bind_int(st, 17, x->handover);
+	if (x->prompt_tokens > 0)
+		sqlite3_bind_int64(st, 18, x->prompt_tokens);
+	if (x->completion_tokens > 0)
+		sqlite3_bind_int64(st, 19, x->completion_tokens);
 	if ((rc = vd_db_step_done(db, st)))
 		goto fail;
 	x->log_id = sqlite3_last_insert_rowid(db);

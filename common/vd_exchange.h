@@ -19,6 +19,8 @@ struct vd_exchange {
 	int scored;                   /* the answer policy set these two: */
 	double confidence;            /* how likely right, 0..1 */
 	int handover;                 /* no source could answer */
+	long long prompt_tokens;      /* the model's counts; <= 0: none */
+	long long completion_tokens;
 	const char *created_at;       /* NULL: now; else any SQLite date form */
 	int rating;                   /* 0: not rated */
 	const char *feedback_text, *correction;

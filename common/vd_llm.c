@@ -81,21 +81,32 @@ vd_llm_request(const char *model, const struct vd_llm_prompt *p)
 	return out;
 }
 
-int
-vd_llm_parse_reply(const char *body, size_t len, char **answer, char **model)
+/* A token count of usage, or -1 when absent or not a count. */
+static long long
+tokens(json_t *usage, const char *key)
 {
-	json_t *root, *content, *name;
+	json_t *v = json_object_get(usage, key);
+
+	return json_is_integer(v) && json_integer_value(v) >= 0 ? json_integer_value(v) : -1;
+}
+
+int
+vd_llm_parse_reply(const char *body, size_t len, struct vd_llm_reply *r)
+{
+	json_t *root, *content, *name, *usage;
 	json_error_t e;
 	const char *s;
 	size_t n;
 	int rc = VD_OK;
 
-	*answer = *model = NULL;
+	r->answer = r->model = NULL;
+	r->prompt_tokens = r->completion_tokens = -1;
 	if (!(root = json_loadb(body, len, 0, &e)))
 		return vd_error(VD_EREMOTE, "malformed JSON from the model: %s", e.text);
 	content = json_object_get(json_object_get(json_array_get(
 	    json_object_get(root, "choices"), 0), "message"), "content");
 	name = json_object_get(root, "model");
+	usage = json_object_get(root, "usage");
 	if (!json_is_string(content))
 		rc = vd_error(VD_EREMOTE, "model reply has no choices[0].message.content");
 	else {
@@ -106,15 +117,17 @@ vd_llm_parse_reply(const char *body, size_t len, char **answer, char **model)
 			rc = vd_error(VD_EREMOTE, "model reply is empty");
 		else if (memchr(s, 0, n))
 			rc = vd_error(VD_EREMOTE, "model reply holds a NUL character");
-		else if (!(*answer = strndup(s, n)))
+		else if (!(r->answer = strndup(s, n)))
 			rc = vd_error(VD_ENOMEM, "out of memory");
-		else if (json_is_string(name) && !(*model = strdup(json_string_value(name))))
+		else if (json_is_string(name) && !(r->model = strdup(json_string_value(name))))
 			rc = vd_error(VD_ENOMEM, "out of memory");
 	}
+	r->prompt_tokens = tokens(usage, "prompt_tokens");
+	r->completion_tokens = tokens(usage, "completion_tokens");
 	json_decref(root);
 	if (rc) {
-		free(*answer);
-		*answer = NULL;
+		free(r->answer);
+		r->answer = NULL;
 	}
 	return rc;
 }
@@ -137,13 +150,13 @@ cut_answer(char *s, size_t max)
 
 int
 vd_llm_chat(const struct vd_config *cfg, const struct vd_llm_prompt *p,
-    char **answer, char **model, size_t *cut)
+    struct vd_llm_reply *r, size_t *cut)
 {
 	struct vd_http_reply reply;
 	char *url, *body;
 	int rc;
 
-	*answer = *model = NULL;
+	r->answer = r->model = NULL;
 	*cut = 0;
 	if (!cfg->llm_url)
 		return vd_error(VD_EREMOTE, "no language model configured");
@@ -157,11 +170,16 @@ vd_llm_chat(const struct vd_config *cfg, const struct vd_llm_prompt *p,
 	rc = vd_http_post_json(url, cfg->llm_key, body, cfg->llm_timeout,
 	    VD_LLM_MAX_REPLY, cfg->insecure, &reply);
 	if (rc == VD_OK)
-		rc = vd_llm_parse_reply(reply.body ? reply.body : "", reply.len, answer, model);
+		rc = vd_llm_parse_reply(reply.body ? reply.body : "", reply.len, r);
 	if (rc == VD_OK)
-		*cut = cut_answer(*answer, VD_ANSWER_MAX);
-	if (rc == VD_OK && !*model && !(*model = strdup(cfg->llm_model)))
+		*cut = cut_answer(r->answer, VD_ANSWER_MAX);
+	if (rc == VD_OK && !r->model && !(r->model = strdup(cfg->llm_model)))
 		rc = vd_error(VD_ENOMEM, "out of memory");
+	if (rc) {
+		free(r->answer);
+		free(r->model);
+		r->answer = r->model = NULL;
+	}
 	vd_http_reply_free(&reply);
 	free(url);
 	free(body);

@@ -32,10 +32,17 @@ struct vd_llm_prompt {
  * memory. */
 char *vd_llm_request(const char *model, const struct vd_llm_prompt *p);
 
-/* Pull the answer and model name out of a chat completions response.
- * *answer and *model are malloc'd for the caller. VD_EREMOTE with a
- * message when the body is not what the wire format promises. */
-int vd_llm_parse_reply(const char *body, size_t len, char **answer, char **model);
+/* What the model said: its answer, its name, and the tokens it counted
+ * for the prompt and the answer (its "usage"; -1 when it did not say). */
+struct vd_llm_reply {
+	char *answer, *model;       /* malloc'd for the caller */
+	long long prompt_tokens, completion_tokens;
+};
+
+/* Parse a chat completions response into *r. VD_EREMOTE with a message
+ * when the body is not what the wire format promises, r->answer and
+ * r->model then NULL. A missing or malformed usage is no error. */
+int vd_llm_parse_reply(const char *body, size_t len, struct vd_llm_reply *r);
 
 /* A stored answer has at most this many characters, like the 2,000 of a
  * question: a longer one would not fit the next tool's input line, nor a
@@ -47,6 +54,6 @@ int vd_llm_parse_reply(const char *body, size_t len, char **answer, char **model
  * VD_ANSWER_MAX characters is cut there; *cut is then its length in
  * characters, else 0. */
 int vd_llm_chat(const struct vd_config *cfg, const struct vd_llm_prompt *p,
-    char **answer, char **model, size_t *cut);
+    struct vd_llm_reply *r, size_t *cut);
 
 #endif

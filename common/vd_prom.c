@@ -32,6 +32,31 @@ label_value(FILE *f, const char *s)
 	}
 }
 
+/* vasdom_llm_tokens_total{type, model}: what each language model counted */
+static void
+tokens(FILE *f, const struct vd_stats *s)
+{
+	static const char *const types[] = { "prompt", "completion" };
+	const char *model;
+	json_t *v;
+	int t;
+
+	if (!s->tokens_by_model || !json_object_size(s->tokens_by_model))
+		return;
+	head(f, "vasdom_llm_tokens_total", "counter",
+	    "Tokens the language models counted, for the prompts and for the answers.");
+	for (t = 0; t < 2; t++)
+		json_object_foreach(s->tokens_by_model, model, v) {
+			char key[32];
+
+			snprintf(key, sizeof key, "%s_tokens", types[t]);
+			fprintf(f, "vasdom_llm_tokens_total{type=\"%s\",model=\"", types[t]);
+			label_value(f, model);
+			fprintf(f, "\"} %" JSON_INTEGER_FORMAT "\n",
+			    json_integer_value(json_object_get(v, key)));
+		}
+}
+
 int
 vd_prom_write(FILE *f, const struct vd_stats *s)
 {
@@ -67,6 +92,7 @@ vd_prom_write(FILE *f, const struct vd_stats *s)
 	fputs("vasdom_embedding_coverage_ratio{model=\"", f);
 	label_value(f, s->embed_model);
 	fprintf(f, "\"} %.15g\n", c->total ? (double)s->embedded / (double)c->total : 0);
+	tokens(f, s);
 	if (*s->last_update)
 		one(f, "vasdom_last_learning_update_timestamp_seconds", "gauge",
 		    "When a rating, vector or model fit was last stored (Unix time).",

@@ -94,6 +94,8 @@ vd_reply_ask(sqlite3 *db, struct vd_asker *asker, const struct vd_record *rec,
 	x.similar_found = (int)ans.nsimilar;
 	x.similar_used = similar;
 	x.model_error = ans.model_error;
+	x.prompt_tokens = ans.prompt_tokens;
+	x.completion_tokens = ans.completion_tokens;
 	x.scored = 1;
 	x.confidence = ans.confidence;
 	x.handover = ans.handover;

@@ -15,7 +15,7 @@ const char *const vd_stats_columns[] = {
 	"embedding_coverage", "embedding_model", "last_learning_update",
 	"answers_llm", "answers_experience", "answers_intent", "answers_default",
 	"answers_record", "rating_1", "rating_2", "rating_3", "rating_4", "rating_5",
-	"model_errors", NULL
+	"model_errors", "prompt_tokens", "completion_tokens", "tokens_by_model", NULL
 };
 
 const char *const vd_series_columns[] = {
@@ -23,7 +23,7 @@ const char *const vd_series_columns[] = {
 	"negative_ratings", "rating_coverage",
 	"answers_llm", "answers_experience", "answers_intent", "answers_default",
 	"answers_record", "rating_1", "rating_2", "rating_3", "rating_4", "rating_5",
-	"model_errors", NULL
+	"model_errors", "prompt_tokens", "completion_tokens", NULL
 };
 
 /* The counted columns, in the order read_counts takes them. */
@@ -32,7 +32,8 @@ const char *const vd_series_columns[] = {
 	" sum(model_error IS NOT NULL)," \
 	" sum(source = 'llm'), sum(source = 'experience'), sum(source = 'intent')," \
 	" sum(source = 'default'), sum(source = 'record')," \
-	" sum(rating = 1), sum(rating = 2), sum(rating = 3), sum(rating = 4), sum(rating = 5)"
+	" sum(rating = 1), sum(rating = 2), sum(rating = 3), sum(rating = 4), sum(rating = 5)," \
+	" coalesce(sum(prompt_tokens), 0), coalesce(sum(completion_tokens), 0)"
 
 static void
 read_counts(sqlite3_stmt *st, int col, struct vd_counts *c)
@@ -49,6 +50,8 @@ read_counts(sqlite3_stmt *st, int col, struct vd_counts *c)
 		c->by_source[i] = sqlite3_column_int64(st, col++);
 	for (i = 0; i < 5; i++)
 		c->by_rating[i] = sqlite3_column_int64(st, col++);
+	c->prompt_tokens = sqlite3_column_int64(st, col++);
+	c->completion_tokens = sqlite3_column_int64(st, col++);
 }
 
 static int
@@ -58,6 +61,41 @@ db_fail(sqlite3 *db, sqlite3_stmt *st)
 
 	sqlite3_finalize(st);
 	return rc;
+}
+
+/* The token counts by language model; only the model's answers have
+ * them, so none to read without one. */
+static int
+tokens_by_model(sqlite3 *db, const char *since, struct vd_stats *s)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!(s->tokens_by_model = json_object()))
+		return vd_error(VD_ENOMEM, "out of memory");
+	if (!s->c.by_source[0] && !s->c.prompt_tokens && !s->c.completion_tokens)
+		return VD_OK;
+	if (vd_db_prepare(db, "SELECT model_used, coalesce(sum(prompt_tokens), 0),"
+	    " coalesce(sum(completion_tokens), 0) FROM exchanges WHERE created_at >= ?"
+	    " AND (prompt_tokens IS NOT NULL OR completion_tokens IS NOT NULL)"
+	    " AND model_used IS NOT NULL GROUP BY model_used ORDER BY model_used", &st))
+		return VD_EDB;
+	sqlite3_bind_text(st, 1, since, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_object_set_new(s->tokens_by_model, (const char *)sqlite3_column_text(st, 0),
+		    json_pack("{s:I, s:I}", "prompt_tokens", (json_int_t)sqlite3_column_int64(st, 1),
+		    "completion_tokens", (json_int_t)sqlite3_column_int64(st, 2)));
+	if (rc != SQLITE_DONE)
+		return db_fail(db, st);
+	sqlite3_finalize(st);
+	return VD_OK;
+}
+
+void
+vd_stats_clear(struct vd_stats *s)
+{
+	json_decref(s->tokens_by_model);
+	s->tokens_by_model = NULL;
 }
 
 int
@@ -78,6 +116,8 @@ vd_stats_collect(sqlite3 *db, const char *embed_model, const char *since,
 		return db_fail(db, st);
 	read_counts(st, 0, &s->c);
 	sqlite3_finalize(st);
+	if (tokens_by_model(db, since, s))
+		return VD_EDB;
 
 	/* the old service's improvement rate: the last 24 hours, whatever since */
 	if (vd_db_prepare(db, "SELECT count(*), sum(rating >= 4) FROM exchanges"
@@ -145,6 +185,8 @@ put_counts(json_t *o, const struct vd_counts *c)
 		json_object_set_new(o, key, json_integer(c->by_rating[i]));
 	}
 	json_object_set_new(o, "model_errors", json_integer(c->model_errors));
+	json_object_set_new(o, "prompt_tokens", json_integer(c->prompt_tokens));
+	json_object_set_new(o, "completion_tokens", json_integer(c->completion_tokens));
 }
 
 json_t *
@@ -166,6 +208,10 @@ vd_stats_json(const struct vd_stats *s)
 	json_object_set_new(all, "embedding_model", json_string(s->embed_model));
 	json_object_set_new(all, "last_learning_update",
 	    *s->last_update ? json_string(s->last_update) : json_null());
+	if (s->tokens_by_model)
+		json_object_set(all, "tokens_by_model", s->tokens_by_model);
+	else
+		json_object_set_new(all, "tokens_by_model", json_object());
 	/* the old service's fields first, as the columns list them */
 	for (k = vd_stats_columns; *k; k++)
 		json_object_set(o, *k, json_object_get(all, *k));

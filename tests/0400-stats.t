@@ -73,7 +73,7 @@ check_same "--by week: weeks start on Monday (a Sunday is in the week before)" \
 	"$(vasdom-stats --by week | jq -r '"\(.period) \(.total_interactions)"' | tr '\n' ' ' | sed 's/ $//')"
 vasdom-stats --by week -f csv >"$T/week.csv"
 check_same "--by week -f csv: a header for a spreadsheet" \
-	"period,total_interactions,rated,avg_rating,positive_ratings,negative_ratings,rating_coverage,answers_llm,answers_experience,answers_intent,answers_default,answers_record,rating_1,rating_2,rating_3,rating_4,rating_5,model_errors" \
+	"period,total_interactions,rated,avg_rating,positive_ratings,negative_ratings,rating_coverage,answers_llm,answers_experience,answers_intent,answers_default,answers_record,rating_1,rating_2,rating_3,rating_4,rating_5,model_errors,prompt_tokens,completion_tokens" \
 	"$(head -1 "$T/week.csv")"
 check_same "...and a row per week" 3 "$(wc -l <"$T/week.csv" | tr -d ' ')"
 check_same "the summary in CSV has the same columns as the JSON" \

@@ -12,7 +12,9 @@ was sent. --mode picks the behaviour, failures included:
   trickle (a byte a second), wrongdim, wrongcount, shuffled (vectors out of order),
   deep (a reply nested a million levels deep), overflow (embedding values
   beyond float range), bignums (a valid 100 MB embedding reply), nul (an
-  answer holding a NUL character), long (a 3 MB answer).
+  answer holding a NUL character), long (a 3 MB answer), nousage (a chat
+  reply without token counts; every other chat reply has usage: the
+  characters of the prompt's messages and of the answer).
 --tls PEM serves HTTPS with the certificate and key in PEM.
 """
 import argparse, hashlib, json, math, sys, threading, time
@@ -125,11 +127,17 @@ class H(BaseHTTPRequestHandler):
             if m == "empty":
                 return self.send(200, json.dumps({"choices": []}))
             answer = "Очень длинный ответ. " * 150000 if m == "long" else args.answer
-            return self.send(200, json.dumps({
+            reply = {
                 "id": "chatcmpl-fake", "object": "chat.completion", "model": req.get("model", "fake"),
                 "choices": [{"index": 0, "finish_reason": "stop",
-                             "message": {"role": "assistant", "content": answer}}]},
-                ensure_ascii=False))
+                             "message": {"role": "assistant", "content": answer}}]}
+            # token counts a test can predict: characters of the prompt's
+            # messages, and of the answer
+            if m != "nousage":
+                prompt = sum(len(x.get("content", "")) for x in req.get("messages", []))
+                reply["usage"] = {"prompt_tokens": prompt, "completion_tokens": len(answer),
+                                  "total_tokens": prompt + len(answer)}
+            return self.send(200, json.dumps(reply, ensure_ascii=False))
         inputs = req.get("input", [])
         if isinstance(inputs, str):
             inputs = [inputs]
