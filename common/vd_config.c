@@ -8,6 +8,7 @@
 
 #include "vd_config.h"
 #include "vd_error.h"
+#include "vd_http.h"
 
 int
 vd_parse_int(const char *s, long min, long max, long *out)
@@ -113,6 +114,12 @@ vd_config_load(struct vd_config *c)
 	if ((v = env2("VASDOM_INSECURE", NULL)))
 		c->insecure = strcmp(v, "1") == 0;
 
+	/* a URL that cannot work is said at the start, not as a model error on
+	 * every question */
+	if (c->llm_url)
+		rc = vd_url_check("VASDOM_LLM_URL", c->llm_url);
+	if (c->embed_url && !rc)
+		rc = vd_url_check("VASDOM_EMBED_URL", c->embed_url);
 	rc = rc ? rc : env_int("VASDOM_MIN_RATING", "MIN_RATING_THRESHOLD", 1, 5, &c->min_rating);
 	rc = rc ? rc : env_double("VASDOM_RETRAIN_THRESHOLD", "RETRAINING_THRESHOLD", 1, 5, &c->retrain_threshold);
 	rc = rc ? rc : env_int("VASDOM_EVAL_DAYS", "EVALUATION_SCHEDULE_DAYS", 1, 3650, &c->eval_days);

@@ -76,6 +76,48 @@ vd_http_reply_free(struct vd_http_reply *r)
 	r->len = 0;
 }
 
+/* url for a message about the URL itself, even one curl cannot parse:
+ * what may carry a credential (user name and password, query, fragment)
+ * replaced by ***. */
+static void
+url_masked(const char *url, char *buf, size_t n)
+{
+	const char *sep = strstr(url, "://"), *auth = sep ? sep + 3 : url;
+	size_t alen = strcspn(auth, "/?#"), rest;
+	const char *at = memrchr(auth, '@', alen), *host = at ? at + 1 : auth;
+
+	rest = strcspn(host, "?#");
+	snprintf(buf, n, "%.*s%s%.*s%s", (int)(auth - url), url, at ? "***@" : "",
+	    (int)rest, host, host[rest] ? (host[rest] == '?' ? "?***" : "#***") : "");
+}
+
+int
+vd_url_check(const char *name, const char *url)
+{
+	CURLU *u = curl_url();
+	char shown[512], *scheme = NULL, *host = NULL;
+	CURLUcode uc;
+	int rc = VD_OK;
+
+	url_masked(url, shown, sizeof shown);
+	if (!u)
+		return vd_error(VD_ENOMEM, "out of memory");
+	if (!strstr(url, "://"))
+		rc = vd_error(VD_EUSAGE, "%s: '%s' has no http:// or https:// in front", name, shown);
+	else if ((uc = curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME)))
+		rc = vd_error(VD_EUSAGE, "%s: '%s' is not a URL: %s", name, shown,
+		    curl_url_strerror(uc));
+	else if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) ||
+	    (strcmp(scheme, "http") && strcmp(scheme, "https")))
+		rc = vd_error(VD_EUSAGE, "%s: '%s' is not an http or https URL", name, shown);
+	else if (curl_url_get(u, CURLUPART_HOST, &host, 0) || !*host)
+		rc = vd_error(VD_EUSAGE, "%s: '%s' names no host", name, shown);
+	curl_free(scheme);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return rc;
+}
+
 /* The URL as messages show it: without user name, password, query or
  * fragment, any of which may carry a credential. */
 static void

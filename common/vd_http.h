@@ -31,4 +31,9 @@ void vd_http_reply_free(struct vd_http_reply *r);
 /* base + "/" + path with no doubled slash; malloc'd, NULL on no memory. */
 char *vd_url_join(const char *base, const char *path);
 
+/* Is url a service URL: http or https, a host, and parsable? VD_EUSAGE
+ * otherwise, the message naming the setting (name) and the URL with any
+ * user name, password, query and fragment masked, as ***. */
+int vd_url_check(const char *name, const char *url);
+
 #endif
