@@ -21,7 +21,7 @@ static const char usage_line[] =
 static const char *const ask_columns[] = {
 	"log_id", "session_id", "message", "response", "source", "model_used",
 	"response_time", "similar_found", "learning_improved", "confidence",
-	"handover", "similar", "model_error", "created_at", NULL
+	"handover", "answered_as", "similar", "model_error", "created_at", NULL
 };
 static const char *const record_columns[] = {
 	"log_id", "session_id", "message", "response", "source", "rating",

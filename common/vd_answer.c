@@ -174,6 +174,7 @@ vd_answer_clear(struct vd_answer *ans)
 	free(ans->response);
 	free(ans->model_used);
 	free(ans->model_error);
+	free(ans->answered_as);
 	for (i = 0; i < ans->nsimilar; i++) {
 		free(ans->similar[i].message);
 		free(ans->similar[i].answer);
@@ -407,26 +408,15 @@ try_llm(struct vd_asker *a, const char *session, const char *msg, struct vd_answ
 	return VD_OK;
 }
 
-int
-vd_asker_answer(struct vd_asker *a, const char *session, const char *msg,
-    struct vd_answer *ans)
+/* The offline sources for msg, its neighbours found: experience (when
+ * confident enough), the rules, the default answer handing over. */
+static int
+offline(struct vd_asker *a, const char *msg, struct vd_answer *ans)
 {
 	const char *rule, *intent = NULL;
 	char model[128];
-	double t0 = seconds();
 	int rc;
 
-	memset(ans, 0, sizeof *ans);
-	ans->prompt_tokens = ans->completion_tokens = -1;
-	if ((rc = refresh(a)) || (rc = find_similar(a, msg, ans)))
-		return rc;
-	if (a->cfg->llm_url) {
-		rc = try_llm(a, session, msg, ans);
-		if (rc == VD_ENOMEM || rc == VD_EDB)
-			return rc;
-		if (rc == VD_OK)
-			goto done;
-	}
 	rule = vd_rules_match(a->rules, msg, &intent);
 	if ((rc = vd_ranker_rank(a->ranker, msg, ans->similar, ans->nsimilar)))
 		return rc;
@@ -460,6 +450,77 @@ vd_asker_answer(struct vd_asker *a, const char *session, const char *msg,
 		ans->confidence = 0;
 		ans->handover = 1;
 	}
+	return VD_OK;
+}
+
+static size_t
+words(const char *s)
+{
+	size_t n = 0;
+
+	for (s += strspn(s, " \t\n"); *s; s += strspn(s, " \t\n"), n++)
+		s += strcspn(s, " \t\n");
+	return n;
+}
+
+/* A short follow-up ("а в выходные?") means little alone: when nothing
+ * answered it, ask again with the session's previous question in front,
+ * and keep that answer unless it is the default one too. ans->answered_as
+ * then says what was asked. */
+static int
+followup(struct vd_asker *a, const char *session, const char *msg, struct vd_answer *ans)
+{
+	struct vd_history h;
+	struct vd_answer joined;
+	char *q = NULL;
+	int rc;
+
+	if (!session || !ans->handover || words(msg) > VD_FOLLOWUP_WORDS)
+		return VD_OK;
+	if ((rc = vd_history_load(a->db, session, 1, (size_t)-1, &h)) == VD_OK && h.n &&
+	    (q = malloc(strlen(h.v[0].message) + strlen(msg) + 2)))
+		sprintf(q, "%s %s", h.v[0].message, msg);
+	else if (rc == VD_OK && h.n)
+		rc = vd_error(VD_ENOMEM, "out of memory");
+	vd_history_clear(&h);
+	if (!q)
+		return rc;
+	memset(&joined, 0, sizeof joined);
+	joined.prompt_tokens = joined.completion_tokens = -1;
+	if ((rc = find_similar(a, q, &joined)) || (rc = offline(a, q, &joined)) ||
+	    joined.handover) {
+		vd_answer_clear(&joined);
+		free(q);
+		return rc;
+	}
+	joined.model_error = ans->model_error;    /* why the model did not answer */
+	ans->model_error = NULL;
+	vd_answer_clear(ans);
+	*ans = joined;
+	ans->answered_as = q;
+	return VD_OK;
+}
+
+int
+vd_asker_answer(struct vd_asker *a, const char *session, const char *msg,
+    struct vd_answer *ans)
+{
+	double t0 = seconds();
+	int rc;
+
+	memset(ans, 0, sizeof *ans);
+	ans->prompt_tokens = ans->completion_tokens = -1;
+	if ((rc = refresh(a)) || (rc = find_similar(a, msg, ans)))
+		return rc;
+	if (a->cfg->llm_url) {
+		rc = try_llm(a, session, msg, ans);
+		if (rc == VD_ENOMEM || rc == VD_EDB)
+			return rc;
+		if (rc == VD_OK)
+			goto done;
+	}
+	if ((rc = offline(a, msg, ans)) || (rc = followup(a, session, msg, ans)))
+		return rc;
 done:
 	ans->response_time = seconds() - t0;
 	return VD_OK;

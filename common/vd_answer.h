@@ -14,6 +14,7 @@
  * (vd_rank.h). The nearest VD_SIMILAR_SHOWN are listed in the reply. */
 #define VD_SIMILAR_MAX 30
 #define VD_SIMILAR_SHOWN 10
+#define VD_FOLLOWUP_WORDS 4 /* a follow-up is this short, at most */
 
 struct vd_similar {
 	long long log_id;
@@ -52,6 +53,9 @@ struct vd_answer {
 	double confidence;
 	int handover;           /* no source could answer: a person should */
 	long long prompt_tokens, completion_tokens;  /* llm: its usage; -1: none */
+	/* A short follow-up answered with the session's previous question in
+	 * front: what was asked then; NULL: the message itself. */
+	char *answered_as;
 	double response_time;   /* seconds */
 };
 
@@ -81,9 +85,11 @@ int vd_asker_exclude(struct vd_asker *a, const long long *ids, size_t n);
  * history_turns, within VD_HISTORY_CHARS). ans is filled and owned by the
  * caller, who calls vd_answer_clear. An experience answer whose confidence
  * is below cfg->min_confidence is not given: the question falls through to
- * the rules, then to the default answer with handover set. Fails only on
- * database or memory errors: a failing language model falls through and
- * is recorded in model_error. */
+ * the rules, then to the default answer with handover set; then, offline
+ * and in a session, a follow-up of at most VD_FOLLOWUP_WORDS words is
+ * tried again after the session's previous question (answered_as). Fails
+ * only on database or memory errors: a failing language model falls
+ * through and is recorded in model_error. */
 int vd_asker_answer(struct vd_asker *a, const char *session, const char *msg,
     struct vd_answer *ans);
 void vd_answer_clear(struct vd_answer *ans);

@@ -117,6 +117,8 @@ vd_reply_ask(sqlite3 *db, struct vd_asker *asker, const struct vd_record *rec,
 		json_object_set_new(*out, "confidence",
 		    json_real((double)(long)(ans.confidence * 10000 + 0.5) / 10000));
 		json_object_set_new(*out, "handover", json_boolean(ans.handover));
+		json_object_set_new(*out, "answered_as",
+		    json_string(ans.answered_as ? ans.answered_as : msg));
 		if (flags & VD_REPLY_EXPLAIN)
 			json_object_set_new(*out, "signals", explain_signals(&ans));
 	}

@@ -45,7 +45,7 @@ history_turns: 0
 P
 printf 'intent hours\nmatch \\bopen\\b\nanswer Acme is open 8 to 6, Monday to Friday.\n' >"$T/acme.rules"
 a() { vasdom-ask --profile "$T/acme.profile" --rules "$T/acme.rules" "$@"; }
-a -s acme 'When are you open?' 'Do you clean gutters?' 'Do you fix 100% {answer} %s %n {question}?' >"$T/acme.out"
+a 'When are you open?' 'Do you clean gutters?' 'Do you fix 100% {answer} %s %n {question}?' >"$T/acme.out"
 check_same "their rule answers" "Acme is open 8 to 6, Monday to Friday." "$(sed -n 1p "$T/acme.out" | jq -r .response)"
 check_same "their default answer" "About 'Do you clean gutters?': please call Acme on 0113 000 0000." \
 	"$(sed -n 2p "$T/acme.out" | jq -r .response)"
