@@ -27,8 +27,8 @@ enum {
  * session_id or else session, and make the reply: log_id, session_id,
  * message, response, source, model_used, response_time, similar_found,
  * learning_improved, similar, model_error, created_at, confidence,
- * handover, answered_as (and signals with VD_REPLY_EXPLAIN in flags). *out is a new
- * reference. The exchange is logged before the reply exists: an answer
+ * handover, answered_as (and signals with VD_REPLY_EXPLAIN in flags).
+ * *out is a new reference. The exchange is logged before the reply exists: an answer
  * nobody can rate is lost. A rec whose client_id is stored already is
  * not asked again: VD_EINPUT, or with VD_REPLY_SKIP_EXISTING the stored
  * exchange marked existed. VD_EDB or VD_ENOMEM on failure. */
