@@ -46,6 +46,8 @@ vasdom-stats -f prometheus >"$T/metrics"
 check "prometheus: prompt tokens of model-a" grep -qx "vasdom_llm_tokens_total{type=\"prompt\",model=\"model-a\"} $((p1 + p2))" "$T/metrics"
 check "prometheus: completion tokens of model-b" grep -qx "vasdom_llm_tokens_total{type=\"completion\",model=\"model-b\"} $alen" "$T/metrics"
 check "promtool check metrics accepts it" sh -c 'promtool check metrics <"$1" >"$1.lint" 2>&1 && [ ! -s "$1.lint" ]' sh "$T/metrics"
-VASDOM_DB=$T/empty.db vasdom-stats -f prometheus >"$T/none"
-check "no model answered yet: no token metric" sh -c '! grep -q vasdom_llm_tokens "$1"' sh "$T/none"
+VASDOM_DB=$T/offline.db vasdom-ask 'Сколько стоит уборка?' >/dev/null
+VASDOM_DB=$T/offline.db vasdom-stats -f prometheus >"$T/none"
+check "no model answered yet: the other metrics, no token metric" \
+	sh -c 'grep -q "^vasdom_interactions_total 1$" "$1" && ! grep -q vasdom_llm_tokens "$1"' sh "$T/none"
 done_testing
