@@ -59,21 +59,41 @@ csv_header(FILE *f, const struct vd_export_opts *o)
 	return vd_csv_put_header(f, ',', csv_columns);
 }
 
+/* The columns of csv_columns, separated by sep. */
 static int
-csv_row(FILE *f, const struct vd_export_row *r, const struct vd_export_opts *o)
+delimited_row(FILE *f, const struct vd_export_row *r, int sep)
 {
 	char id[24], rating[24];
 
 	return vd_csv_put_plain(f, 0, number(id, sizeof id, r->log_id).s) ||
-	    vd_csv_put_text(f, ',', r->session_id.s, r->session_id.len) ||
-	    vd_csv_put_text(f, ',', r->created_at.s, r->created_at.len) ||
-	    vd_csv_put_plain(f, ',', number(rating, sizeof rating, r->rating).s) ||
-	    vd_csv_put_plain(f, ',', boolean(r->corrected).s) ||
-	    vd_csv_put_text(f, ',', r->message.s, r->message.len) ||
-	    vd_csv_put_text(f, ',', r->answer.s, r->answer.len) ||
-	    vd_csv_put_text(f, ',', r->model_used.s, r->model_used.len) ||
-	    vd_csv_put_text(f, ',', r->source.s, r->source.len) ||
+	    vd_csv_put_text(f, sep, r->session_id.s, r->session_id.len) ||
+	    vd_csv_put_text(f, sep, r->created_at.s, r->created_at.len) ||
+	    vd_csv_put_plain(f, sep, number(rating, sizeof rating, r->rating).s) ||
+	    vd_csv_put_plain(f, sep, boolean(r->corrected).s) ||
+	    vd_csv_put_text(f, sep, r->message.s, r->message.len) ||
+	    vd_csv_put_text(f, sep, r->answer.s, r->answer.len) ||
+	    vd_csv_put_text(f, sep, r->model_used.s, r->model_used.len) ||
+	    vd_csv_put_text(f, sep, r->source.s, r->source.len) ||
 	    putc('\n', f) == EOF ? -1 : 0;
+}
+
+static int
+csv_row(FILE *f, const struct vd_export_row *r, const struct vd_export_opts *o)
+{
+	return delimited_row(f, r, ',');
+}
+
+/* tsv: the csv columns separated by tabs, texts quoted as in csv */
+static int
+tsv_header(FILE *f, const struct vd_export_opts *o)
+{
+	return vd_csv_put_header(f, '\t', csv_columns);
+}
+
+static int
+tsv_row(FILE *f, const struct vd_export_row *r, const struct vd_export_opts *o)
+{
+	return delimited_row(f, r, '\t');
 }
 
 /* dpo: OpenAI preference fine-tuning */
@@ -162,6 +182,10 @@ static const struct vd_export_encoder encoders[] = {
 	    "created_at, rating, corrected, message, response (the\n"
 	    "answer used), model_used, source\n",
 	    VD_ROWS_GOOD, 0, ALL_FIELDS, 0, csv_header, csv_row, NULL, NULL, 0 },
+	{ "tsv", NULL, "tsv",
+	    "tsv: the csv columns separated by tabs, texts quoted\n"
+	    "as in csv (a tab or newline stays inside its quotes)\n",
+	    VD_ROWS_GOOD, 0, ALL_FIELDS, 0, tsv_header, tsv_row, NULL, NULL, 0 },
 	{ "dpo", NULL, "jsonl",
 	    "dpo: OpenAI preference fine-tuning, {\"input\":{\"messages\",\n"
 	    "\"tools\",\"parallel_tool_calls\"}, \"preferred_output\",\n"

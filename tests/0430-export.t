@@ -4,7 +4,7 @@
 # layouts, dedup, split, redaction, the training_datasets record, atomic
 # output files and bad options.
 . "$(dirname "$0")/lib.sh"
-plan 85
+plan 90
 
 rated_scenario
 vasdom-export >"$T/o" 2>"$T/err"
@@ -87,6 +87,19 @@ check_same "csv: commas, quotes and newlines survive a CSV reader" \
 check_same "csv: a corrected row" "5 true Исправленный ответ" \
 	"$(jq -r '.[] | select(.message == "Плохой, но исправленный") | "\(.rating) \(.corrected) \(.response)"' "$T/c.json")"
 
+# TSV: the columns of csv separated by tabs; a TSV reader gets the same rows
+cat >"$T/tsvcheck.py" <<'EOF'
+import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8"), delimiter="\t"))
+print(json.dumps(rows, ensure_ascii=False))
+EOF
+vasdom-export -f tsv >"$T/c.tsv"
+check_same "tsv header" "$(printf 'log_id\tsession_id\tcreated_at\trating\tcorrected\tmessage\tresponse\tmodel_used\tsource')" \
+	"$(head -1 "$T/c.tsv")"
+check_same "tsv: the rows of csv, commas, quotes and newlines and all" "$(cat "$T/c.json")" \
+	"$(python3 "$T/tsvcheck.py" "$T/c.tsv")"
+check_fails "tsv: --system does not go with it" 2 vasdom-export -f tsv --system x
+
 # TRL KTO: every rated exchange, label true from the threshold
 vasdom-export -f trl-kto >"$T/k"
 check_same "kto: prompt, completion, label" 0 \
@@ -143,6 +156,11 @@ check "another seed, another split" sh -c '! cmp -s "$1" "$2"' sh "$T/first.trai
 vasdom-export -f csv --split 0.5 -o "$T/spc" >/dev/null
 check_same "csv split: .csv files, each with its header" "2 68" \
 	"$(grep -c '^log_id,' "$T/spc.train.csv" "$T/spc.valid.csv" | wc -l | tr -d ' ') $(cat "$T/spc.train.csv" "$T/spc.valid.csv" | wc -l | tr -d ' ')"
+vasdom-export -f tsv --split 0.5 -o "$T/spt" >/dev/null
+check_same "tsv split: .tsv files, each with its header" "2 68" \
+	"$(grep -c "^log_id$(printf '\t')" "$T/spt.train.tsv" "$T/spt.valid.tsv" | wc -l | tr -d ' ') $(cat "$T/spt.train.tsv" "$T/spt.valid.tsv" | wc -l | tr -d ' ')"
+vasdom-export -f tsv -o "$T/named.tsv" >"$T/named.out"
+check_same "tsv: the name recorded without .tsv" named "$(jq -r .name "$T/named.out")"
 
 # --redact: Russian phone formats, e-mail, card numbers; other numbers stay
 export VASDOM_DB=$T/pii.db

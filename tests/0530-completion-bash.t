@@ -37,7 +37,7 @@ done
 check_same "vasdom-ask --re<TAB>" "--record --rejects" "$(comp vasdom-ask --re | words)"
 
 # formats
-check_same "vasdom-export -f <TAB>" "csv dpo jsonl openai trl-dpo trl-kto" "$(comp vasdom-export -f '' | words)"
+check_same "vasdom-export -f <TAB>" "csv dpo jsonl openai trl-dpo trl-kto tsv" "$(comp vasdom-export -f '' | words)"
 fmts=$(vasdom-export -h | sed -n '1s/.*\[-f \([^]]*\)\].*/\1/p' | tr '|' '\n' | sort | words)
 check "...every format of its -h ($fmts)" sh -c "for f in $fmts; do echo ' $(comp vasdom-export -f '' | words) ' | grep -q \" \$f \" || exit 1; done"
 check_same "vasdom-export --format=trl<TAB>" "trl-dpo trl-kto" "$(comp vasdom-export --format = trl | words)"

@@ -32,7 +32,7 @@ check "compinit dumped into the test's folder" test -s "$T/z.zcompdump"
 # got LINE: the matches offered for LINE, sorted, on one line
 got() { awk -v l="## $1" '$0 == l { f = 1; next } /^## / { f = 0 } f && NF' "$T/z" | sort -u | tr '\n' ' ' | sed 's/ $//'; }
 
-check_same "vasdom-export -f <TAB>" "csv dpo jsonl openai trl-dpo trl-kto" "$(got 'vasdom-export -f ')"
+check_same "vasdom-export -f <TAB>" "csv dpo jsonl openai trl-dpo trl-kto tsv" "$(got 'vasdom-export -f ')"
 check_same "vasdom-export --format=trl<TAB>" "trl-dpo trl-kto" "$(got 'vasdom-export --format=trl')"
 check_same "vasdom-stats -f <TAB>" "csv jsonl prometheus" "$(got 'vasdom-stats -f ')"
 check_same "vasdom-stats --by <TAB>" "day topic week" "$(got 'vasdom-stats --by ')"
