@@ -23,7 +23,7 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN     = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -fopenmp-simd
 CPPFLAGS += -Icommon -Icmd -DVD_VERSION='"$(VERSION)"' -DVD_DATADIR='"$(DATADIR)"'
-LIBS     = -lsqlite3 -lcsv -lpcre2-8 -lcurl -lstemmer -lutf8proc -ljansson -lm -pthread
+LIBS     = -lsqlite3 -lcsv -lpcre2-8 -ldl -lstemmer -lutf8proc -ljansson -lm -pthread
 
 # Out-of-tree builds (the sanitizer build) use O=dir.
 O ?= .

@@ -3,8 +3,7 @@
 #include <string.h>
 #include <time.h>
 
-#include <curl/curl.h>
-
+#include "vd_curl.h"
 #include "vd_error.h"
 #include "vd_http.h"
 
@@ -94,95 +93,98 @@ url_masked(const char *url, char *buf, size_t n)
 int
 vd_url_check(const char *name, const char *url)
 {
-	CURLU *u = curl_url();
+	const struct vd_curl *C = vd_curl();
+	CURLU *u;
 	char shown[512], *scheme = NULL, *host = NULL;
 	CURLUcode uc;
 	int rc = VD_OK;
 
+	if (!C)
+		return VD_EDB;
 	url_masked(url, shown, sizeof shown);
-	if (!u)
+	if (!(u = C->url()))
 		return vd_error(VD_ENOMEM, "out of memory");
 	if (!strstr(url, "://"))
 		rc = vd_error(VD_EUSAGE, "%s: '%s' has no http:// or https:// in front", name, shown);
-	else if ((uc = curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME)))
+	else if ((uc = C->url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME)))
 		rc = vd_error(VD_EUSAGE, "%s: '%s' is not a URL: %s", name, shown,
-		    curl_url_strerror(uc));
-	else if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) ||
+		    C->url_strerror(uc));
+	else if (C->url_get(u, CURLUPART_SCHEME, &scheme, 0) ||
 	    (strcmp(scheme, "http") && strcmp(scheme, "https")))
 		rc = vd_error(VD_EUSAGE, "%s: '%s' is not an http or https URL", name, shown);
-	else if (curl_url_get(u, CURLUPART_HOST, &host, 0) || !*host)
+	else if (C->url_get(u, CURLUPART_HOST, &host, 0) || !*host)
 		rc = vd_error(VD_EUSAGE, "%s: '%s' names no host", name, shown);
-	curl_free(scheme);
-	curl_free(host);
-	curl_url_cleanup(u);
+	C->free(scheme);
+	C->free(host);
+	C->url_cleanup(u);
 	return rc;
 }
 
 /* The URL as messages show it: without user name, password, query or
  * fragment, any of which may carry a credential. */
 static void
-url_shown(const char *url, char *buf, size_t n)
+url_shown(const struct vd_curl *C, const char *url, char *buf, size_t n)
 {
-	CURLU *u = curl_url();
+	CURLU *u = C->url();
 	char *s = NULL;
 
 	snprintf(buf, n, "the service");
-	if (u && !curl_url_set(u, CURLUPART_URL, url, 0) &&
-	    !curl_url_set(u, CURLUPART_USER, NULL, 0) &&
-	    !curl_url_set(u, CURLUPART_PASSWORD, NULL, 0) &&
-	    !curl_url_set(u, CURLUPART_OPTIONS, NULL, 0) &&
-	    !curl_url_set(u, CURLUPART_QUERY, NULL, 0) &&
-	    !curl_url_set(u, CURLUPART_FRAGMENT, NULL, 0) &&
-	    !curl_url_get(u, CURLUPART_URL, &s, 0))
+	if (u && !C->url_set(u, CURLUPART_URL, url, 0) &&
+	    !C->url_set(u, CURLUPART_USER, NULL, 0) &&
+	    !C->url_set(u, CURLUPART_PASSWORD, NULL, 0) &&
+	    !C->url_set(u, CURLUPART_OPTIONS, NULL, 0) &&
+	    !C->url_set(u, CURLUPART_QUERY, NULL, 0) &&
+	    !C->url_set(u, CURLUPART_FRAGMENT, NULL, 0) &&
+	    !C->url_get(u, CURLUPART_URL, &s, 0))
 		snprintf(buf, n, "%s", s);
-	curl_free(s);
-	curl_url_cleanup(u);
+	C->free(s);
+	C->url_cleanup(u);
 }
 
 static int
-attempt(const char *url, struct curl_slist *hdr, const char *body, double left,
-    size_t max, int insecure, struct vd_http_reply *out)
+attempt(const struct vd_curl *C, const char *url, struct curl_slist *hdr,
+    const char *body, double left, size_t max, int insecure, struct vd_http_reply *out)
 {
 	struct sink s = { .max = max };
-	CURL *c = curl_easy_init();
+	CURL *c = C->easy_init();
 	CURLcode cc;
 	long ms = (long)(left * 1000);
 	char shown[512];
 
 	if (!c)
 		return vd_error(VD_EREMOTE, "cannot start HTTP");
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
+	C->easy_setopt(c, CURLOPT_URL, url);
+	C->easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
 	if (body)
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		C->easy_setopt(c, CURLOPT_POSTFIELDS, body);
 	else
-		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, ms > 0 ? ms : 1);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, ms > 0 ? ms : 1);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "vasdom/" VD_VERSION);
-	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+		C->easy_setopt(c, CURLOPT_HTTPGET, 1L);
+	C->easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	C->easy_setopt(c, CURLOPT_WRITEDATA, &s);
+	C->easy_setopt(c, CURLOPT_TIMEOUT_MS, ms > 0 ? ms : 1);
+	C->easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, ms > 0 ? ms : 1);
+	C->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	C->easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	C->easy_setopt(c, CURLOPT_USERAGENT, "vasdom/" VD_VERSION);
+	C->easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
 	if (insecure) {
-		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+		C->easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+		C->easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
-	cc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
-	curl_easy_cleanup(c);
+	cc = C->easy_perform(c);
+	C->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+	C->easy_cleanup(c);
 	free(out->body);
 	out->body = s.buf;
 	out->len = s.len;
-	url_shown(url, shown, sizeof shown);
+	url_shown(C, url, shown, sizeof shown);
 	url = shown;
 	if (s.overflow)
 		return vd_error(VD_EREMOTE, "%s: response larger than %zu bytes", url, max);
 	if (cc == CURLE_OPERATION_TIMEDOUT)
 		return vd_error(VD_EREMOTE, "%s: timed out after %.3g s", url, left);
 	if (cc != CURLE_OK)
-		return vd_error(VD_EREMOTE, "%s: %s", url, curl_easy_strerror(cc));
+		return vd_error(VD_EREMOTE, "%s: %s", url, C->easy_strerror(cc));
 	if (out->status < 200 || out->status > 299)
 		return vd_error(VD_EREMOTE, "%s: HTTP %ld", url, out->status);
 	return VD_OK;
@@ -190,24 +192,19 @@ attempt(const char *url, struct curl_slist *hdr, const char *body, double left,
 
 /* Headers for a JSON call, with the key when set; NULL-safe to free. */
 static struct curl_slist *
-json_headers(const char *key, int post)
+json_headers(const struct vd_curl *C, const char *key, int post)
 {
-	static int ready;
 	struct curl_slist *hdr = NULL;
 
-	if (!ready) {
-		curl_global_init(CURL_GLOBAL_DEFAULT);
-		ready = 1;
-	}
 	if (post)
-		hdr = curl_slist_append(hdr, "Content-Type: application/json");
-	hdr = curl_slist_append(hdr, "Accept: application/json");
+		hdr = C->slist_append(hdr, "Content-Type: application/json");
+	hdr = C->slist_append(hdr, "Accept: application/json");
 	if (key && *key) {
 		char *auth = malloc(strlen(key) + 32);
 
 		if (auth) {
 			sprintf(auth, "Authorization: Bearer %s", key);
-			hdr = curl_slist_append(hdr, auth);
+			hdr = C->slist_append(hdr, auth);
 			/* the header copy is libcurl's; wipe ours */
 			memset(auth, 0, strlen(auth));
 			free(auth);
@@ -220,14 +217,17 @@ int
 vd_http_post_json(const char *url, const char *key, const char *body,
     double timeout_s, size_t max_bytes, int insecure, struct vd_http_reply *out)
 {
+	const struct vd_curl *C = vd_curl();
 	struct curl_slist *hdr;
 	double deadline = now() + timeout_s, left;
 	int rc, tries;
 
 	memset(out, 0, sizeof *out);
-	hdr = json_headers(key, 1);
+	if (!C)
+		return VD_EREMOTE;
+	hdr = json_headers(C, key, 1);
 	for (tries = 0;; tries++) {
-		rc = attempt(url, hdr, body, deadline - now(), max_bytes, insecure, out);
+		rc = attempt(C, url, hdr, body, deadline - now(), max_bytes, insecure, out);
 		if (rc == VD_OK || tries >= 1)
 			break;
 		if (out->status != 429 && out->status < 500)
@@ -242,7 +242,7 @@ vd_http_post_json(const char *url, const char *key, const char *body,
 			nanosleep(&ts, NULL);
 		}
 	}
-	curl_slist_free_all(hdr);
+	C->slist_free_all(hdr);
 	return rc;
 }
 
@@ -250,12 +250,15 @@ int
 vd_http_get(const char *url, const char *key, double timeout_s, size_t max_bytes,
     int insecure, struct vd_http_reply *out)
 {
+	const struct vd_curl *C = vd_curl();
 	struct curl_slist *hdr;
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	hdr = json_headers(key, 0);
-	rc = attempt(url, hdr, NULL, timeout_s, max_bytes, insecure, out);
-	curl_slist_free_all(hdr);
+	if (!C)
+		return VD_EREMOTE;
+	hdr = json_headers(C, key, 0);
+	rc = attempt(C, url, hdr, NULL, timeout_s, max_bytes, insecure, out);
+	C->slist_free_all(hdr);
 	return rc;
 }
