@@ -1,4 +1,6 @@
+#include <dirent.h>
 #include <errno.h>
+#include <libgen.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,6 +109,48 @@ cache_path(sqlite3 *db, const char *model)
 		return NULL;
 	sprintf(path, "%s.vec-%016llx", file, (unsigned long long)h);
 	return path;
+}
+
+int
+vd_index_remove_files(sqlite3 *db, long long *removed)
+{
+	const char *file = sqlite3_db_filename(db, "main");
+	char *d = NULL, *b = NULL, *dir, *base, path[4200];
+	struct dirent *e;
+	size_t len;
+	DIR *dp;
+	int rc = VD_OK;
+
+	*removed = 0;
+	if (!file || !*file)
+		return VD_OK;
+	if (!(d = strdup(file)) || !(b = strdup(file))) {
+		free(d);
+		return vd_error(VD_ENOMEM, "out of memory");
+	}
+	dir = dirname(d);
+	base = basename(b);
+	len = strlen(base);
+	if (!(dp = opendir(dir))) {
+		rc = vd_error(VD_EDB, "%s: %s", dir, strerror(errno));
+		goto out;
+	}
+	/* cache_path's names: the database's, then .vec- */
+	while ((e = readdir(dp))) {
+		if (strncmp(e->d_name, base, len) || strncmp(e->d_name + len, ".vec-", 5))
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		if (unlink(path) && errno != ENOENT) {
+			rc = vd_error(VD_EDB, "%s: %s", path, strerror(errno));
+			break;
+		}
+		(*removed)++;
+	}
+	closedir(dp);
+out:
+	free(d);
+	free(b);
+	return rc;
 }
 
 /* Map the cache file when it is one of this model (and dim, unless 0),

@@ -93,6 +93,12 @@ int vd_index_search_batch(struct vd_index *ix, const float *qs, size_t nq,
     size_t k, const long long *exclude, int min_rating, struct vd_hit *hits,
     size_t *found);
 
+/* Remove every search cache file of db (each model's, and temporaries
+ * left by a process that died): for forgetting exchanges, whose vectors
+ * the files hold. *removed gets how many. VD_EDB when one cannot be
+ * removed. */
+int vd_index_remove_files(sqlite3 *db, long long *removed);
+
 /* The exact stored vector of log_id (valid until the next call), or NULL. */
 const float *vd_index_vector(struct vd_index *ix, long long log_id);
 

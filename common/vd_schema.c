@@ -163,4 +163,36 @@ const char *const vd_schema_migrations[VD_SCHEMA_VERSION] = {
 	"ALTER TABLE exchanges ADD COLUMN completion_tokens INTEGER;"
 	"ALTER TABLE exchanges ADD COLUMN confidence REAL;"
 	"ALTER TABLE exchanges ADD COLUMN handover INTEGER NOT NULL DEFAULT 0;",
+	/* 5 -> 6: full-text search (vasdom-log -q). FTS5 has no Russian
+	 * stemmer, so the index holds each text's Snowball stems, made in C
+	 * (vd_fts.c) the way every other comparison of questions makes them;
+	 * triggers queue what changed (text_changes), and the queue is indexed
+	 * before a search, so rows written by any client (sqlite3, an import)
+	 * are found. A deletion leaves the index at once. An existing
+	 * database queues every exchange here and is indexed at its first
+	 * search. export_rows records which exchanges each recorded export
+	 * wrote (lineage), so forgetting one can name the files that hold it. */
+	"CREATE VIRTUAL TABLE exchanges_fts USING fts5(message, response, correction,"
+	"  tokenize = \"unicode61 remove_diacritics 0 categories 'L* N* Co M*'\");"
+	"CREATE TABLE text_changes ("
+	"  log_id INTEGER PRIMARY KEY"
+	");"
+	"CREATE TRIGGER text_exchanges_insert AFTER INSERT ON exchanges BEGIN"
+	"  INSERT OR IGNORE INTO text_changes (log_id) VALUES (NEW.log_id);"
+	"END;"
+	"CREATE TRIGGER text_exchanges_update"
+	"  AFTER UPDATE OF message, response, correction ON exchanges BEGIN"
+	"  INSERT OR IGNORE INTO text_changes (log_id) VALUES (NEW.log_id);"
+	"END;"
+	"CREATE TRIGGER text_exchanges_delete AFTER DELETE ON exchanges BEGIN"
+	"  DELETE FROM exchanges_fts WHERE rowid = OLD.log_id;"
+	"  DELETE FROM text_changes WHERE log_id = OLD.log_id;"
+	"END;"
+	"INSERT INTO text_changes (log_id) SELECT log_id FROM exchanges;"
+	"CREATE TABLE export_rows ("
+	"  log_id INTEGER NOT NULL,"
+	"  dataset_id INTEGER NOT NULL REFERENCES training_datasets (id) ON DELETE CASCADE,"
+	"  PRIMARY KEY (log_id, dataset_id)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX export_rows_dataset ON export_rows (dataset_id);",
 };

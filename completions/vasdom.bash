@@ -1,6 +1,6 @@
 # bash completion for the vasdom tools: vasdom-ask, vasdom-rate,
-# vasdom-embed, vasdom-similar, vasdom-stats, vasdom-export, vasdom-review
-# and vasdom-serve.
+# vasdom-embed, vasdom-similar, vasdom-stats, vasdom-export, vasdom-review,
+# vasdom-serve and vasdom-log.
 #
 # Options, formats and files; log ids, session ids and embedding models
 # from the database the command line names (-d, else $VASDOM_DB, else
@@ -137,6 +137,12 @@ _vasdom()
 	vasdom-serve)
 		opts='-l -t -c -d --cors --rules --timeout -h --help --version'
 		args='-l -t -c -d --cors --rules --timeout' ;;
+	vasdom-log)
+		opts='-d -f -n -q --format --query --since --until --session --source --rating --min-rating
+			--unrated --corrected --id-gt --transcript --forget --log-id --before --older-than
+			--keep-endorsed --dry-run --backup -h --help --version'
+		args='-d -f -n -q --format --query --since --until --session --source --rating --min-rating
+			--id-gt --transcript --log-id --before --older-than --backup' ;;
 	*) return 0 ;;
 	esac
 
@@ -154,8 +160,14 @@ _vasdom()
 	fi
 	if [[ -n $opt ]]; then
 		case $cmd:$opt in
-		*:-d | *:-o | *:--output | *:--rules | *:--profile | *:--rejects | *:--validate)
+		*:-d | *:-o | *:--output | *:--rules | *:--profile | *:--rejects | *:--validate | *:--backup)
 			_vasdom_files ;;
+		vasdom-log:-f | vasdom-log:--format)
+			_vasdom_words 'jsonl csv text' ;;
+		*:--session | *:--transcript) _vasdom_sessions ;;
+		*:--log-id) _vasdom_log_ids ;;
+		*:--source) _vasdom_words 'llm experience intent default record' ;;
+		*:--rating) _vasdom_words '1 2 3 4 5' ;;
 		vasdom-stats:-f | vasdom-stats:--format)
 			_vasdom_words 'jsonl csv prometheus' ;;
 		vasdom-export:-f | vasdom-export:--format)
@@ -203,4 +215,5 @@ _vasdom()
 	return 0
 }
 
-complete -F _vasdom vasdom-ask vasdom-rate vasdom-embed vasdom-similar vasdom-stats vasdom-export vasdom-review vasdom-serve
+complete -F _vasdom vasdom-ask vasdom-rate vasdom-embed vasdom-similar vasdom-stats vasdom-export \
+	vasdom-review vasdom-serve vasdom-log

@@ -5,8 +5,8 @@
 # the code and the scripts read documented in vasdom(5), and no other.
 . "$(dirname "$0")/lib.sh"
 man=$top/man
-bins="ask rate embed similar stats export review serve"
-plan 65
+bins="ask rate embed similar stats export review serve log"
+plan 69
 
 for p in "$man"/vasdom-*.1 "$man"/vasdom.5 "$man"/vasdom.7; do
 	out=$(mandoc -Tlint -W warning "$p" 2>&1)
@@ -51,7 +51,7 @@ Some input lines were rejected, or nothing was found.
 Usage error.
 .It 3
 Database or configuration error.'
-for p in vasdom-ask.1 vasdom-rate.1 vasdom-embed.1 vasdom-similar.1 vasdom-stats.1 vasdom-export.1 vasdom-review.1 vasdom-serve.1 vasdom.7; do
+for p in vasdom-ask.1 vasdom-rate.1 vasdom-embed.1 vasdom-similar.1 vasdom-stats.1 vasdom-export.1 vasdom-review.1 vasdom-serve.1 vasdom-log.1 vasdom.7; do
 	check_same "$p: the shared exit status table" "$shared" \
 		"$(sed -n '/^\.Sh EXIT STATUS$/,/^\.Sh /p' "$man/$p" | grep -v '^\.Sh' | sed -n '/^\.Bl/,$p' | head -9)"
 done
@@ -74,7 +74,7 @@ for r in $(cat "$man"/*.[157] | sed -n 's/^\.Xr \(vasdom[-a-z]*\) \([0-9]\).*/\1
 	[ -f "$man/$r" ] || bad="$bad $r"
 done
 check_same "every .Xr vasdom* reference has a page" "" "$bad"
-for p in vasdom-ask.1 vasdom-rate.1 vasdom-embed.1 vasdom-similar.1 vasdom-stats.1 vasdom-export.1 vasdom-review.1 vasdom-serve.1; do
+for p in vasdom-ask.1 vasdom-rate.1 vasdom-embed.1 vasdom-similar.1 vasdom-stats.1 vasdom-export.1 vasdom-review.1 vasdom-serve.1 vasdom-log.1; do
 	check "$p refers to vasdom(5) and vasdom(7)" \
 		sh -c "sed -n '/^\.Sh SEE ALSO/,\$p' '$man/$p' | grep -q '^\.Xr vasdom 5' &&
 			sed -n '/^\.Sh SEE ALSO/,\$p' '$man/$p' | grep -q '^\.Xr vasdom 7'"

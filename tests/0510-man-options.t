@@ -5,8 +5,8 @@
 # cmd/vasdom-*.c) is an item of the page's option list, and every option the
 # page or -h lists is one the binary accepts.
 . "$(dirname "$0")/lib.sh"
-bins="ask rate embed similar stats export review serve"
-plan 56
+bins="ask rate embed similar stats export review serve log"
+plan 63
 
 # norm: one line per synopsis form, blanks collapsed, none inside brackets
 # or around |, so line breaks and mdoc spacing do not matter

@@ -4,8 +4,8 @@
 # files, log ids, ratings, session ids and models from the database named
 # by -d, VASDOM_DB or the default location; never creating a database.
 . "$(dirname "$0")/lib.sh"
-bins="ask rate embed similar stats export review serve"
-plan 36
+bins="ask rate embed similar stats export review serve log"
+plan 37
 comp=$top/completions/vasdom.bash
 
 # comp WORD...: complete the last WORD of the command line WORD...; prints
@@ -20,7 +20,7 @@ comp() {
 }
 words() { tr '\n' ' ' | sed 's/ $//'; }
 
-out=$(bash --norc --noprofile -c '. "$0" && complete -p vasdom-ask vasdom-rate vasdom-embed vasdom-similar vasdom-stats vasdom-export vasdom-review vasdom-serve' "$comp" 2>&1)
+out=$(bash --norc --noprofile -c '. "$0" && complete -p vasdom-ask vasdom-rate vasdom-embed vasdom-similar vasdom-stats vasdom-export vasdom-review vasdom-serve vasdom-log' "$comp" 2>&1)
 check_same "complete -p: _vasdom for every binary" \
 	"$(for b in $bins; do echo "complete -F _vasdom vasdom-$b"; done)" "$out"
 

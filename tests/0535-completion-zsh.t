@@ -4,10 +4,10 @@
 # ids, ratings, session ids and models from the database named by -d or
 # VASDOM_DB. Skipped without zsh (scripts/install-deps installs it).
 . "$(dirname "$0")/lib.sh"
-bins="ask rate embed similar stats export review serve"
-plan 24
+bins="ask rate embed similar stats export review serve log"
+plan 25
 if ! command -v zsh >/dev/null 2>&1; then
-	i=0; while [ $i -lt 24 ]; do i=$((i + 1)); skip "zsh is not installed"; done
+	i=0; while [ $i -lt 25 ]; do i=$((i + 1)); skip "zsh is not installed"; done
 	exit 0
 fi
 check "zsh -n completions/_vasdom" zsh -n "$top/completions/_vasdom"

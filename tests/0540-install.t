@@ -9,19 +9,20 @@
 plan 26
 unset MAKEFLAGS MAKELEVEL MFLAGS
 D=$T/dest
-bins="ask rate embed similar stats export review serve"
+bins="ask rate embed similar stats export review serve log"
 make -s -C "$top" -o all O="$VASDOM_BIN" PREFIX=/usr DESTDIR="$D" install >"$T/make.out" 2>&1
 check_same "make install PREFIX=/usr DESTDIR=... succeeds" 0 $?
 sed 's/^/# /' "$T/make.out"
 
 want="usr/bin/vasdom-ask usr/bin/vasdom-embed usr/bin/vasdom-export usr/bin/vasdom-rate
-usr/bin/vasdom-review usr/bin/vasdom-serve usr/bin/vasdom-similar usr/bin/vasdom-stats
+usr/bin/vasdom-review usr/bin/vasdom-serve usr/bin/vasdom-similar usr/bin/vasdom-stats usr/bin/vasdom-log
 usr/libexec/vasdom/check-retraining usr/libexec/vasdom/monthly-retrain
 usr/libexec/vasdom/nightly-embed usr/libexec/vasdom/weekly-evaluate
 usr/share/bash-completion/completions/vasdom-ask usr/share/bash-completion/completions/vasdom-embed
 usr/share/bash-completion/completions/vasdom-export usr/share/bash-completion/completions/vasdom-rate
 usr/share/bash-completion/completions/vasdom-review usr/share/bash-completion/completions/vasdom-serve
 usr/share/bash-completion/completions/vasdom-similar usr/share/bash-completion/completions/vasdom-stats
+usr/share/bash-completion/completions/vasdom-log usr/share/man/man1/vasdom-log.1
 usr/share/man/man1/vasdom.1 usr/share/man/man1/vasdom-ask.1 usr/share/man/man1/vasdom-embed.1 usr/share/man/man1/vasdom-export.1
 usr/share/man/man1/vasdom-rate.1 usr/share/man/man1/vasdom-review.1 usr/share/man/man1/vasdom-serve.1 usr/share/man/man1/vasdom-similar.1 usr/share/man/man1/vasdom-stats.1
 usr/share/man/man5/vasdom.5 usr/share/man/man7/vasdom.7
