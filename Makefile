@@ -157,7 +157,7 @@ fit: all
 # and profile; the cron scripts in LIBEXECDIR.
 MANPAGES    = $(wildcard man/*.[157])
 CRONSCRIPTS = scripts/cron/nightly-embed scripts/cron/weekly-evaluate \
-	scripts/cron/monthly-retrain scripts/check-retraining
+	scripts/cron/monthly-retrain scripts/cron/retention scripts/check-retraining
 INSTALLED_PATHS = -e 's|/usr/local/share/vasdom|$(DATADIR)|g' \
 	-e 's|/usr/local/libexec/vasdom|$(LIBEXECDIR)|g' -e 's|/usr/local/bin|$(BINDIR)|g'
 

@@ -17,7 +17,7 @@ sed 's/^/# /' "$T/make.out"
 want="usr/bin/vasdom-ask usr/bin/vasdom-embed usr/bin/vasdom-export usr/bin/vasdom-rate
 usr/bin/vasdom-review usr/bin/vasdom-serve usr/bin/vasdom-similar usr/bin/vasdom-stats usr/bin/vasdom-log
 usr/libexec/vasdom/check-retraining usr/libexec/vasdom/monthly-retrain
-usr/libexec/vasdom/nightly-embed usr/libexec/vasdom/weekly-evaluate
+usr/libexec/vasdom/nightly-embed usr/libexec/vasdom/weekly-evaluate usr/libexec/vasdom/retention
 usr/share/bash-completion/completions/vasdom-ask usr/share/bash-completion/completions/vasdom-embed
 usr/share/bash-completion/completions/vasdom-export usr/share/bash-completion/completions/vasdom-rate
 usr/share/bash-completion/completions/vasdom-review usr/share/bash-completion/completions/vasdom-serve
