@@ -14,6 +14,7 @@
 #include "vd_error.h"
 #include "vd_export.h"
 #include "vd_export_fmt.h"
+#include "vd_lineage.h"
 #include "vd_validate.h"
 
 #define MAX_REPORTED 10       /* --validate: problems printed */
@@ -231,7 +232,7 @@ name_of(const char *path, const char *suffix)
 }
 
 static void
-record(sqlite3 *db, const char *name, const char *path, long long count)
+record(sqlite3 *db, const char *name, const char *path, int side, long long count)
 {
 	char *abs = path ? realpath(path, NULL) : NULL, now[32];
 	long long id = 0;
@@ -243,7 +244,7 @@ record(sqlite3 *db, const char *name, const char *path, long long count)
 		warning("%s: not recorded in training_datasets: the database is read-only here",
 		    path ? path : "standard output");
 	else if (vd_export_record(db, name, opt.x.format, count, opt.x.min_rating,
-	    abs ? abs : path, &id))
+	    abs ? abs : path, opt.x.lineage, side, &id))
 		die(3, "%s", vd_errmsg());
 	if (path) {
 		rec = json_pack("{s:o, s:s, s:s, s:s, s:I, s:i, s:s}", "dataset_id",
@@ -318,6 +319,8 @@ export(sqlite3 *db, const struct vd_config *cfg)
 			die(2, "-o: %s", vd_errmsg());
 		out[i] = vd_atomic_file(file[i]);
 	}
+	if (!opt.dry_run && vd_lineage_new(&opt.x.lineage))
+		die(3, "%s", vd_errmsg());
 	if ((rc = vd_export_run(db, cfg, &opt.x, out[0], out[1], counts)))
 		die(rc == VD_EUSAGE ? 1 : 3, "%s", vd_errmsg());
 	if (counts[0] + counts[1] == 0) {
@@ -351,10 +354,11 @@ export(sqlite3 *db, const struct vd_config *cfg)
 			die(3, "out of memory");
 		if (path[i] && !(name[i] = name_of(path[i], n == 2 ? (i ? ".valid" : ".train") : "")))
 			die(3, "out of memory");
-		record(db, name[i], path[i], counts[i]);
+		record(db, name[i], path[i], i, counts[i]);
 		free(name[i]);
 		free(path[i]);
 	}
+	vd_lineage_free(opt.x.lineage);
 }
 
 int

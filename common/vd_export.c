@@ -33,15 +33,19 @@ vd_export_nothing(const struct vd_export_opts *o)
 
 int
 vd_export_record(sqlite3 *db, const char *name, const struct vd_export_encoder *f,
-    long long count, int min_rating, const char *path, long long *id)
+    long long count, int min_rating, const char *path, struct vd_lineage *lineage,
+    int side, long long *id)
 {
 	sqlite3_stmt *st;
+	long long row;
 	char now[32];
 	int rc;
 
-	if (vd_db_prepare(db, "INSERT INTO training_datasets (name, format, created_at,"
-	    " sample_count, min_rating, path) VALUES (?,?,?,?,?,?)", &st))
-		return VD_EDB;
+	if ((rc = vd_db_begin(db)))
+		return rc;
+	if ((rc = vd_db_prepare(db, "INSERT INTO training_datasets (name, format, created_at,"
+	    " sample_count, min_rating, path) VALUES (?,?,?,?,?,?)", &st)))
+		goto fail;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, f->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, vd_now_iso(now), -1, SQLITE_STATIC);
@@ -49,8 +53,16 @@ vd_export_record(sqlite3 *db, const char *name, const struct vd_export_encoder *
 	sqlite3_bind_int(st, 5, min_rating);
 	if (path)
 		sqlite3_bind_text(st, 6, path, -1, SQLITE_STATIC);
-	rc = vd_db_step_done(db, st);
-	if (rc == VD_OK && id)
-		*id = sqlite3_last_insert_rowid(db);
+	if ((rc = vd_db_step_done(db, st)))
+		goto fail;
+	row = sqlite3_last_insert_rowid(db);
+	if ((lineage && (rc = vd_lineage_store(db, lineage, side, row))) ||
+	    (rc = vd_db_commit(db)))
+		goto fail;
+	if (id)
+		*id = row;
+	return VD_OK;
+fail:
+	vd_db_rollback(db);
 	return rc;
 }

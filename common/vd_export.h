@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include "vd_config.h"
+#include "vd_lineage.h"
 
 struct vd_export_encoder;
 
@@ -25,6 +26,7 @@ struct vd_export_opts {
 	double split;               /* share to train (0 < split < 1), or 0 */
 	unsigned long long seed;    /* of the split */
 	double pair_similarity;     /* pairs: least score between questions */
+	struct vd_lineage *lineage; /* gets the log ids written, or NULL */
 };
 
 /* Write the selected records, newest first, to train; with a split, each
@@ -41,9 +43,12 @@ int vd_export_run(sqlite3 *db, const struct vd_config *cfg,
  * VD_ENOTFOUND with vd_errmsg set. */
 int vd_export_nothing(const struct vd_export_opts *o);
 
-/* Record an export in training_datasets (path NULL for standard output);
- * *id gets the row id. */
+/* Record an export in training_datasets (path NULL for standard output),
+ * with the log ids side (0 or 1, the valid file of a split) of lineage
+ * gathered when lineage is not NULL, in one transaction; *id gets the row
+ * id. */
 int vd_export_record(sqlite3 *db, const char *name, const struct vd_export_encoder *f,
-    long long count, int min_rating, const char *path, long long *id);
+    long long count, int min_rating, const char *path, struct vd_lineage *lineage,
+    int side, long long *id);
 
 #endif

@@ -195,6 +195,7 @@ put_pair(const struct vd_pair *p, void *arg)
 		return rc;
 	}
 	r.log_id = p->log_id;
+	r.chosen_id = p->chosen_id;
 	text(&r.message, w->st, 0);
 	text(&r.answer, w->st, 1);
 	text(&r.rejected, w->st, 2);

@@ -32,6 +32,7 @@ enum {
  * text (s NULL for NULL). Valid during the callback only. */
 struct vd_export_row {
 	long long log_id;
+	long long chosen_id;     /* pairs: the exchange of the chosen answer */
 	int rating;              /* the effective one: a correction counts as 5 */
 	int corrected;           /* the answer is a correction */
 	int label;               /* trl-kto: a good example */

@@ -7,6 +7,7 @@
 #include "vd_export_rows.h"
 #include "vd_export_write.h"
 #include "vd_hash.h"
+#include "vd_lineage.h"
 
 int
 vd_export_split_train(const char *q, size_t len, unsigned long long seed, double split)
@@ -48,6 +49,10 @@ put(const struct vd_export_row *r, void *arg)
 	if (o->format->row(s->out[side], r, o))
 		return vd_error(VD_EUSAGE, "write error: %s", strerror(errno));
 	s->counts[side]++;
+	/* lineage: which exchanges this file holds */
+	if (o->lineage && (vd_lineage_add(o->lineage, side, r->log_id) ||
+	    (r->chosen_id && vd_lineage_add(o->lineage, side, r->chosen_id))))
+		return VD_EUSAGE;
 	return VD_OK;
 }
 

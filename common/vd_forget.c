@@ -5,6 +5,7 @@
 #include "vd_error.h"
 #include "vd_forget.h"
 #include "vd_index.h"
+#include "vd_lineage.h"
 
 /* The counts reported, each of the rows that go with the chosen ids. */
 static const struct {
@@ -22,7 +23,6 @@ static const struct {
 static const char delete_sql[] =
     "DELETE FROM ratings WHERE log_id IN temp.forget_ids;"
     "DELETE FROM embeddings WHERE log_id IN temp.forget_ids;"
-    "DELETE FROM export_rows WHERE log_id IN temp.forget_ids;"
     "DELETE FROM exchanges WHERE log_id IN temp.forget_ids;"
     "DELETE FROM vector_changes WHERE log_id IN temp.forget_ids;"
     "DELETE FROM text_changes WHERE log_id IN temp.forget_ids;"
@@ -51,37 +51,73 @@ int_of(sqlite3 *db, const char *sql, json_t *rec, const char *name)
 	return VD_OK;
 }
 
+struct found {
+	sqlite3 *db;
+	json_t *list;
+};
+
+/* A recorded export that wrote count of the chosen exchanges, added to
+ * the list. */
+static int
+add_export(long long dataset_id, long long count, void *arg)
+{
+	static const char sql[] = "SELECT json_object('dataset_id', id, 'name', name,"
+	    " 'format', format, 'path', path, 'created_at', created_at)"
+	    " FROM training_datasets WHERE id = ?";
+	struct found *f = arg;
+	sqlite3_stmt *st;
+	json_error_t e;
+	json_t *o = NULL;
+	int rc;
+
+	if (vd_db_prepare(f->db, sql, &st))
+		return VD_EDB;
+	sqlite3_bind_int64(st, 1, dataset_id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	    (o = json_loads((const char *)sqlite3_column_text(st, 0), 0, &e))) {
+		json_object_set_new(o, "exchanges", json_integer(count));
+		json_array_append_new(f->list, o);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return vd_error(VD_EDB, "database: %s", sqlite3_errmsg(f->db));
+	return VD_OK;
+}
+
 /* The chosen ids (ascending) and the exports that wrote any of them. */
 static int
 describe(sqlite3 *db, json_t *rec)
 {
-	static const char exports[] = "SELECT json_object('dataset_id', d.id, 'name', d.name,"
-	    " 'format', d.format, 'path', d.path, 'created_at', d.created_at,"
-	    " 'exchanges', count(*)) FROM export_rows e"
-	    " JOIN training_datasets d ON d.id = e.dataset_id"
-	    " WHERE e.log_id IN temp.forget_ids GROUP BY d.id ORDER BY d.id";
-	json_t *ids = json_array(), *list = json_array(), *o;
+	struct found f = { db, json_array() };
+	json_t *ids = json_array();
+	long long *a = NULL, *p;
+	size_t n = 0, cap = 0;
 	sqlite3_stmt *st;
-	json_error_t e;
 	int rc;
 
 	json_object_set_new(rec, "log_ids", ids);
-	json_object_set_new(rec, "exports", list);
+	json_object_set_new(rec, "exports", f.list);
 	if (vd_db_prepare(db, "SELECT log_id FROM temp.forget_ids ORDER BY log_id", &st))
 		return VD_EDB;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(ids, json_integer(sqlite3_column_int64(st, 0)));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			if (!(p = realloc(a, cap * sizeof *a))) {
+				sqlite3_finalize(st);
+				free(a);
+				return vd_error(VD_ENOMEM, "out of memory");
+			}
+			a = p;
+		}
+		a[n] = sqlite3_column_int64(st, 0);
+		json_array_append_new(ids, json_integer(a[n++]));
+	}
 	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE || vd_db_prepare(db, exports, &st))
-		return vd_error(VD_EDB, "database: %s", sqlite3_errmsg(db));
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if ((o = json_loads((const char *)sqlite3_column_text(st, 0), 0, &e)))
-			json_array_append_new(list, o);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return vd_error(VD_EDB, "database: %s", sqlite3_errmsg(db));
-	json_object_set_new(rec, "exchanges", json_integer((json_int_t)json_array_size(ids)));
-	return VD_OK;
+	rc = rc != SQLITE_DONE ? vd_error(VD_EDB, "database: %s", sqlite3_errmsg(db))
+	    : n ? vd_lineage_find(db, a, n, add_export, &f) : VD_OK;
+	free(a);
+	json_object_set_new(rec, "exchanges", json_integer((json_int_t)n));
+	return rc;
 }
 
 /* Choose the ids into temp.forget_ids and describe them into rec. */

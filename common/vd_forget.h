@@ -11,7 +11,9 @@
 
 /* Delete the exchanges f selects (f->match unused) in one transaction,
  * with their rating history, vectors, vector and search-cache change-log
- * rows, search index entries and export lineage; every search cache file
+ * rows and search index entries (the export lineage keeps their bare log
+ * ids, which are never reused, so a later forget still names the exports
+ * that held them); every search cache file
  * of the database is removed (the next search builds it again), and the
  * search index is merged so no deleted word stays in it. With
  * secure_delete the freed space is overwritten; the write-ahead log is

@@ -170,8 +170,10 @@ const char *const vd_schema_migrations[VD_SCHEMA_VERSION] = {
 	 * before a search, so rows written by any client (sqlite3, an import)
 	 * are found. A deletion leaves the index at once. An existing
 	 * database queues every exchange here and is indexed at its first
-	 * search. export_rows records which exchanges each recorded export
-	 * wrote (lineage), so forgetting one can name the files that hold it. */
+	 * search. export_lineage records which exchanges each recorded export
+	 * wrote, compactly (an export of a million rows adds a few megabytes,
+	 * not a million rows), so forgetting one can name the files that
+	 * hold it. */
 	"CREATE VIRTUAL TABLE exchanges_fts USING fts5(message, response, correction,"
 	"  tokenize = \"unicode61 remove_diacritics 0 categories 'L* N* Co M*'\");"
 	"CREATE TABLE text_changes ("
@@ -189,10 +191,10 @@ const char *const vd_schema_migrations[VD_SCHEMA_VERSION] = {
 	"  DELETE FROM text_changes WHERE log_id = OLD.log_id;"
 	"END;"
 	"INSERT INTO text_changes (log_id) SELECT log_id FROM exchanges;"
-	"CREATE TABLE export_rows ("
-	"  log_id INTEGER NOT NULL,"
+	"CREATE TABLE export_lineage ("
 	"  dataset_id INTEGER NOT NULL REFERENCES training_datasets (id) ON DELETE CASCADE,"
-	"  PRIMARY KEY (log_id, dataset_id)"
-	") WITHOUT ROWID;"
-	"CREATE INDEX export_rows_dataset ON export_rows (dataset_id);",
+	"  chunk INTEGER NOT NULL,"
+	"  log_ids BLOB NOT NULL,"                     /* vd_lineage.c: varint deltas */
+	"  PRIMARY KEY (dataset_id, chunk)"
+	") WITHOUT ROWID;",
 };

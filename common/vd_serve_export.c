@@ -51,7 +51,7 @@ run(void *arg)
 		snprintf(name, sizeof name, "%s-%s", s->o.format->name, vd_now_iso(stamp));
 		if (rc == VD_OK)
 			rc = vd_export_record(db, name, s->o.format, counts[0], s->o.min_rating,
-			    NULL, NULL);
+			    NULL, NULL, 0, NULL);
 		vd_db_close(db);
 	}
 	s->failed = rc != VD_OK;

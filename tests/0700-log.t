@@ -4,7 +4,7 @@
 # (its text in neither the database, its -wal nor the search cache; never
 # returned again), and a backup.
 . "$(dirname "$0")/lib.sh"
-plan 51
+plan 57
 
 ids() { jq -r .log_id | tr '\n' ' ' | sed 's/ $//'; }
 cat >"$T/kb.jsonl" <<'EOF2'
@@ -99,6 +99,8 @@ vasdom-log --forget --session victim >"$T/f" 2>"$T/err"
 check_same "--forget: exit 0, no warning" "0 " "$? $(cat "$T/err")"
 check_same "...reports what it removed" "2 1 2 true" \
 	"$(jq -r '"\(.exchanges) \(.ratings) \(.embeddings) \(.wal_truncated)"' "$T/f")"
+check_same "...and names the recorded export that held them (the rated one)" "$(cd "$T/exp" && pwd -P)/all.jsonl 1" \
+	"$(jq -r '.exports[] | "\(.path) \(.exchanges)"' "$T/f")"
 check "the database's -wal file is still there (another process has it open)" test -e "$VASDOM_DB-wal"
 for s in "555-12-34" "Вертихвосткин" "ертихвосткин"; do
 	check_same "grep -c '$s': 0 in the database, its -wal and the search caches" 0 \
@@ -120,10 +122,33 @@ check_fails "--forget without a choice: usage error" 2 vasdom-log --forget 2>/de
 check_same "--forget --log-id 1,2 --keep-endorsed: only the poorly rated one" "2" \
 	"$(vasdom-log --forget --log-id 1,2 --keep-endorsed | jq -c '.log_ids[]')"
 
+# export lineage: every recorded export notes the log ids it wrote, as
+# forget --dry-run tells
+held() { vasdom-log --forget --dry-run "$@" | jq -r '[.exports[] | "\(.name):\(.exchanges)"] | join(" ")'; }
+vasdom-export --min-rating 1 -o "$T/exp/l.jsonl" >/dev/null
+ids=$(jq -r .metadata.log_id "$T/exp/l.jsonl" | sort -n | paste -sd, -)
+check_same "export lineage: forgetting what l.jsonl holds names it, with all its rows" \
+	"l:$(wc -l <"$T/exp/l.jsonl" | tr -d ' ')" "$(held --log-id "$ids" | tr ' ' '\n' | grep '^l:')"
+unrated=$(vasdom-log --unrated -n 1 | jq .log_id)
+check_same "...an exchange it did not write does not name it" "" "$(held --log-id "$unrated" | tr ' ' '\n' | grep '^l:')"
+vasdom-export --min-rating 1 --split 0.5 --seed 3 -o "$T/exp/s" >/dev/null
+check_same "...a split: each file its own rows" \
+	"s.train:$(wc -l <"$T/exp/s.train.jsonl" | tr -d ' ') s.valid:$(wc -l <"$T/exp/s.valid.jsonl" | tr -d ' ')" \
+	"$(held --log-id "$ids" | tr ' ' '\n' | grep '^s[.]' | tr '\n' ' ' | sed 's/ $//')"
+printf '%s\n' '{"message":"Сколько стоит уборка подъезда?","response":"Дорого","rating":1}' \
+	'{"message":"Сколько стоит уборка подъезда в месяц?","response":"По договору","rating":5}' |
+	vasdom-ask -d "$T/pairs.db" --record >/dev/null
+vasdom-export -d "$T/pairs.db" -f trl-dpo -o "$T/exp/p.jsonl" >/dev/null
+check_same "...preference pairs: the rejected and the chosen exchange of each" "p:1 p:1" \
+	"$(held -d "$T/pairs.db" --log-id 1) $(held -d "$T/pairs.db" --log-id 2)"
+vasdom-log --forget --log-id "$(jq -r '.metadata.log_id' "$T/exp/l.jsonl" | head -1)" >"$T/o"
+check_same "forgetting an exchange names every export that held it: l, one side of s" "l s" \
+	"$(jq -r '[.exports[].name | select(test("^(l|s[.].*)$"))] | join(" ")' "$T/o" | sed 's/s[.][a-z]*$/s/')"
+
 # backup
 vasdom-log --backup "$T/copy.db" >"$T/b"
-check_same "--backup: integrity ok, the counts of the copy" "ok 36" "$(jq -r '"\(.integrity) \(.exchanges)"' "$T/b")"
+check_same "--backup: integrity ok, the counts of the copy" "ok 35" "$(jq -r '"\(.integrity) \(.exchanges)"' "$T/b")"
 check_same "...mode 0600" 600 "$(stat -c %a "$T/copy.db")"
-check_same "...a database the tools open" 36 "$(vasdom-stats -d "$T/copy.db" | jq .total_interactions)"
+check_same "...a database the tools open" 35 "$(vasdom-stats -d "$T/copy.db" | jq .total_interactions)"
 check_fails "--backup into a missing folder: exit 3" 3 vasdom-log --backup "$T/no/such/copy.db" 2>/dev/null
 done_testing
