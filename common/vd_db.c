@@ -222,8 +222,10 @@ vd_db_open(const char *path, int busy_ms, sqlite3 **out)
 	}
 	sqlite3_extended_result_codes(db, 1);
 	sqlite3_busy_timeout(db, busy_ms);
+	/* secure_delete: text a write replaces or deletes is overwritten, not
+	 * left in free space, so a forgotten exchange leaves no old copy */
 	snprintf(pragmas, sizeof pragmas,
-	    "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;");
+	    "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON;");
 	/* The version check comes first so a newer file is left untouched. */
 	if (check_version(db, path) || set_wal(db, busy_ms) ||
 	    vd_db_exec(db, pragmas) || migrate(db)) {
