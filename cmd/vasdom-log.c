@@ -186,14 +186,16 @@ put_text(json_t *rec)
 	printf("#%lld  %.19s  %s", (long long)json_integer_value(json_object_get(rec, "log_id")),
 	    json_string_value(json_object_get(rec, "created_at")),
 	    json_string_value(json_object_get(rec, "source")));
+	/* the texts are the residents': none may steer the terminal */
 	if (json_is_integer(rating))
 		printf("  rated %lld", (long long)json_integer_value(rating));
 	putchar('\n');
 	for (i = 0; i < sizeof fields / sizeof *fields; i++) {
 		const char *s = json_string_value(json_object_get(rec, fields[i][0]));
 
-		if (s && *s)
-			printf("%s: %s\n", fields[i][1], s);
+		if (s && *s && (printf("%s: ", fields[i][1]) < 0 ||
+		    vd_put_terminal_text(stdout, s, strlen(s)) || putchar('\n') == EOF))
+			return vd_error(VD_EUSAGE, "write error");
 	}
 	return putchar('\n') == EOF ? vd_error(VD_EUSAGE, "write error") : VD_OK;
 }
@@ -376,7 +378,8 @@ main(int argc, char **argv)
 	/* a cursor reads forward; so does a conversation */
 	opt.f.oldest_first = opt.f.id_gt > 0 || opt.mode == TRANSCRIPT;
 	opt.f.limit = opt.mode == BROWSE ? opt.limit : 0;
-	db = cli_open_db(&cfg);
+	/* a log that is not there is not made: nothing to read or forget */
+	db = cli_open_db_existing(&cfg);
 	switch (opt.mode) {
 	case TRANSCRIPT:
 	case BROWSE: browse(db);

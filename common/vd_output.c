@@ -88,6 +88,12 @@ put_escaped(FILE *f, const char *s, size_t n, int all)
 }
 
 int
+vd_put_terminal_text(FILE *f, const char *s, size_t len)
+{
+	return put_escaped(f, s, len, 0) ? -1 : 0;
+}
+
+int
 vd_csv_put_text(FILE *f, int sep, const char *s, size_t len)
 {
 	char *pre = NULL, *shown = NULL;

@@ -77,6 +77,11 @@ int vd_csv_put_value(FILE *f, int sep, json_t *v);
 /* A header row of the column names, then the newline. */
 int vd_csv_put_header(FILE *f, int sep, const char *const *columns);
 
+/* Text for a person at a terminal: s with the control characters a
+ * terminal would obey shown as \xHH or \u00HH; tabs and line breaks
+ * kept. -1 on a write error. */
+int vd_put_terminal_text(FILE *f, const char *s, size_t len);
+
 /* --csv-raw: write cells as they are, formulas included. */
 void vd_csv_raw(int raw);
 

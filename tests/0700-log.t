@@ -4,7 +4,7 @@
 # (its text in neither the database, its -wal nor the search cache; never
 # returned again), and a backup.
 . "$(dirname "$0")/lib.sh"
-plan 57
+plan 60
 
 ids() { jq -r .log_id | tr '\n' ' ' | sed 's/ $//'; }
 cat >"$T/kb.jsonl" <<'EOF2'
@@ -47,6 +47,8 @@ check_fails "--rating 6: usage error" 2 vasdom-log --rating 6 2>/dev/null
 check_fails "--source nonsense: usage error" 2 vasdom-log --source nonsense 2>/dev/null
 check_fails "--until before --since: usage error" 2 vasdom-log --since 2026-03-01 --until 2026-01-01 2>/dev/null
 check_fails "--dry-run without --forget: usage error" 2 vasdom-log --dry-run 2>/dev/null
+check_fails "no database at the path: exit 3" 3 vasdom-log -d "$T/none.db" 2>/dev/null
+check "...and none made" test ! -e "$T/none.db"
 
 # search: every inflection, ranked by BM25, the question first
 vasdom-log -q уборка >"$T/o"
@@ -71,6 +73,10 @@ vasdom-log --transcript b -f text >"$T/o"
 check "-f text: readable, the question, answer and correction" \
 	grep -q '^Correction: Лифт обслуживает УК, не мы.$' "$T/o"
 check_same "...one block per exchange" 2 "$(grep -c '^#[0-9]' "$T/o")"
+printf '{"message":"Привет\\u001b]0;pwned\\u0007\\u001b[2J","response":"Да","session_id":"esc"}\n' |
+	vasdom-ask -d "$T/esc.db" --record >/dev/null
+check_same "-f text: a terminal's control characters shown escaped, not sent" 'Q: Привет\x1b]0;pwned\x07\x1b[2J' \
+	"$(vasdom-log -d "$T/esc.db" --transcript esc -f text | grep '^Q:')"
 
 # forget a session with a phone number and a name in it, held by an
 # export, a vector, the search cache and the search index; another
