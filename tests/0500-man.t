@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 man=$top/man
 bins="ask rate embed similar stats export review serve log"
-plan 69
+plan 71
 
 for p in "$man"/vasdom-*.1 "$man"/vasdom.5 "$man"/vasdom.7; do
 	out=$(mandoc -Tlint -W warning "$p" 2>&1)
