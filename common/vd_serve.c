@@ -158,6 +158,7 @@ vd_serve_stats(struct vd_serve_ctx *c, struct vd_serve_reply *r)
 		vd_serve_error(r, 503, vd_errmsg());
 	else
 		vd_serve_json(r, vd_stats_json(&s));
+	vd_stats_clear(&s);
 }
 
 void
@@ -169,15 +170,18 @@ vd_serve_metrics(struct vd_serve_ctx *c, struct vd_serve_reply *r)
 
 	if (vd_stats_collect(c->db, c->embed_model, NULL, &s)) {
 		vd_serve_error(r, 503, vd_errmsg());
+		vd_stats_clear(&s);
 		return;
 	}
 	r->body = NULL;
 	r->len = 0;
 	if (!(f = open_memstream(&r->body, &r->len))) {
 		vd_serve_error(r, 500, "out of memory");
+		vd_stats_clear(&s);
 		return;
 	}
 	bad = vd_prom_write(f, &s);
+	vd_stats_clear(&s);
 	if (fclose(f) || bad) {
 		free(r->body);
 		vd_serve_error(r, 500, "out of memory");
