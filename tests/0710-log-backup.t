@@ -1,5 +1,5 @@
 #!/bin/sh
-# vasdom-log --backup while 4 writers ask, record and rate for 20 s: each
+# vasdom-log --backup, 4 times, while 4 writers ask, record and rate: each
 # copy is sound (integrity_check ok, mode 0600) and is the database as one
 # moment left it: no half transaction (every rating's history row is
 # there, every exchange's queued search index row), a count between the
@@ -8,12 +8,11 @@
 plan 12
 
 vasdom-ask --record <"$top/data/knowledge.jsonl" >/dev/null
-end=$(($(date +%s) + 20))
-# writer N: until the end, one exchange rated at once (one transaction
+# writer N: until the backups are done, one exchange rated at once (one transaction
 # with its history row) and a rating of an older one (another)
 writer() {
 	i=0
-	while [ "$(date +%s)" -lt "$end" ]; do
+	while [ ! -e "$T/stop" ]; do
 		i=$((i + 1))
 		printf '{"message":"Вопрос %s-%s про уборку","response":"Ответ","rating":%s,"session_id":"w%s"}\n' \
 			"$1" $i $((i % 5 + 1)) "$1" | vasdom-ask --record >/dev/null || { echo "writer $1: ask failed" >&2; exit 1; }
@@ -26,20 +25,30 @@ pids="$pids $wpids"
 
 k=0 bad=
 sleep 3
-while [ "$(date +%s)" -lt $((end - 2)) ] && [ $k -lt 4 ]; do
+while [ $k -lt 4 ]; do
 	k=$((k + 1))
 	before=$(sqlite3 -cmd '.timeout 30000' "$VASDOM_DB" 'select count(*) from exchanges')
 	vasdom-log --backup "$T/copy$k.db" >"$T/b$k" 2>>"$T/backup.err" || bad="$bad backup$k"
 	after=$(sqlite3 -cmd '.timeout 30000' "$VASDOM_DB" 'select count(*) from exchanges')
 	echo "$before $(jq -r .exchanges "$T/b$k") $after" >>"$T/counts"
-	sleep 1
+	# the next copy after the writers added more (up to 60 s: valgrind)
+	w=0
+	while [ "$(sqlite3 -cmd '.timeout 30000' "$VASDOM_DB" 'select count(*) from exchanges')" -le "$after" ] && [ $w -lt 600 ]; do
+		sleep 0.1; w=$((w + 1))
+	done
 done
+touch "$T/stop"
 failed_writers=0
 for p in $wpids; do wait "$p" || failed_writers=$((failed_writers + 1)); done
-check_same "4 backups taken while the writers ran, each exit 0" "4 " "$k $bad"
+check_same "4 backups taken while the writers ran, each exit 0" "" "$bad"
 check_same "no writer failed (busy, locked) during the backups" "0 " "$failed_writers $(cat "$T/writers.err")"
-check "the writers wrote all along (more than 40 exchanges)" \
-	test "$(sqlite3 -cmd '.timeout 30000' "$VASDOM_DB" 'select count(*) from exchanges')" -gt 52
+# how many depends on the machine (under valgrind an ask takes seconds):
+# that each writer wrote, and more after the first copy, is enough
+writers=$(sqlite3 -cmd '.timeout 30000' "$VASDOM_DB" "select count(distinct session_id) from exchanges where session_id like 'w_'")
+total=$(sqlite3 -cmd '.timeout 30000' "$VASDOM_DB" 'select count(*) from exchanges')
+first=$(head -1 "$T/counts" | cut -d' ' -f3)
+check "the writers wrote all along (each one, and after the first copy)" \
+	test "$writers" -eq 4 -a "$total" -gt "$first"
 check_same "every copy: integrity ok" "ok ok ok ok" "$(cat "$T"/b? | jq -r .integrity | tr '\n' ' ' | sed 's/ $//')"
 check_same "...mode 0600" "600 600 600 600" "$(stat -c %a "$T"/copy?.db | tr '\n' ' ' | sed 's/ $//')"
 check_same "...integrity_check of the copy again, by sqlite3" "ok ok ok ok" \
