@@ -11,6 +11,7 @@
 #include "vd_db.h"
 #include "vd_error.h"
 #include "vd_profile.h"
+#include "vd_text.h"
 
 const char *argv0 = "vasdom";
 static void signals(void);
@@ -209,6 +210,93 @@ cli_reject(const struct vd_record *rec, const char *msg)
 int
 cli_rejected(void)
 {
+	return nrejected;
+}
+
+/* The one place a reply is written. */
+static void
+reply(struct vd_writer *w, json_t *obj)
+{
+	if (vd_writer_put(w, obj))
+		die(1, "%s", vd_errmsg());
+}
+
+/* The record of one argument; VD_EINPUT when it is not text. */
+static int
+arg_record(const struct cli_input *in, const char *arg, struct vd_record *rec)
+{
+	rec->line = 0;
+	rec->raw = arg;
+	rec->rawlen = strlen(arg);
+	rec->obj = NULL;
+	if (!vd_utf8_valid(arg, rec->rawlen))
+		return vd_error(VD_EINPUT, "invalid UTF-8");
+	if (!(rec->obj = json_pack("{s:s}", in->arg_field, arg)))
+		die(3, "out of memory");
+	return VD_OK;
+}
+
+static void
+one(const struct vd_record *rec, int rc, cli_job_fn *job, void *arg, struct vd_writer *w)
+{
+	json_t *out = NULL;
+
+	if (rc == VD_OK)
+		rc = job(rec, &out, arg);
+	if (rc == VD_EDB || rc == VD_ENOMEM)
+		die(3, "%s", vd_errmsg());
+	if (rc != VD_OK)
+		cli_reject(rec, vd_errmsg());
+	else if (out)
+		reply(w, out);
+	json_decref(out);
+}
+
+/* Every record of standard input. */
+static void
+read_stdin(const struct cli_input *in, cli_job_fn *job, void *arg, struct vd_writer *w)
+{
+	struct vd_reader *r = vd_reader_new(stdin, in->format, in->text_fields);
+	struct vd_record rec;
+	int rc;
+
+	if (!r)
+		die(3, "out of memory");
+	while ((rc = vd_reader_next(r, &rec)) != VD_EOF) {
+		if (rc == VD_EUSAGE)
+			die(1, "standard input: %s", vd_errmsg());
+		one(&rec, rc, job, arg, w);
+		if (in->idle && vd_reader_idle(r))
+			in->idle(arg);
+	}
+	vd_reader_free(r);
+}
+
+int
+cli_records(const struct cli_input *in, int argc, char **argv, cli_job_fn *job, void *arg,
+    struct vd_writer *w)
+{
+	struct vd_record rec;
+	int i;
+
+	vd_writer_unbuffered(w);
+	if (in->arg_record) {
+		rec.obj = in->arg_record;
+		rec.line = 0;
+		rec.raw = "";
+		rec.rawlen = 0;
+		one(&rec, VD_OK, job, arg, w);
+		json_decref(in->arg_record);
+	} else if (argc == 0 || !in->arg_field)
+		read_stdin(in, job, arg, w);
+	for (i = 0; in->arg_field && i < argc; i++) {
+		if (strcmp(argv[i], "-") == 0) {
+			read_stdin(in, job, arg, w);
+			continue;
+		}
+		one(&rec, arg_record(in, argv[i], &rec), job, arg, w);
+		json_decref(rec.obj);
+	}
 	return nrejected;
 }
 

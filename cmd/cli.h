@@ -43,6 +43,37 @@ void cli_reject(const struct vd_record *rec, const char *msg);
 void cli_rejects_open(const char *path);
 int cli_rejected(void);      /* how many so far */
 
+/* The one record loop of the tools that read records (vasdom-ask,
+ * vasdom-rate, vasdom-embed --text, vasdom-similar). */
+
+/* What a tool does with one record: VD_OK and *reply, the record to
+ * write (NULL: nothing to write now; the driver frees it), or another
+ * status: VD_EDB and VD_ENOMEM are fatal (die 3), anything else rejects
+ * the record with vd_errmsg(). */
+typedef int cli_job_fn(const struct vd_record *rec, json_t **reply, void *arg);
+
+struct cli_input {
+	enum vd_informat format;          /* of standard input (-i) */
+	const char *const *text_fields;   /* a plain text line's fields */
+	/* the arguments: each one a record {arg_field: argument}, "-" reading
+	 * standard input in its place; or, when arg_record is set, that one
+	 * record (the driver frees it). Neither: no argument records. */
+	const char *arg_field;
+	json_t *arg_record;
+	/* when standard input has no more to read yet (a coprocess waits for
+	 * its reply): write what job holds back; NULL when it holds nothing */
+	void (*idle)(void *arg);
+};
+
+/* Records from the arguments argv[0..argc) as in, or with none from
+ * standard input, each through job, replies written to w: bad records
+ * reported "line N: ..." (or "arguments: ...") and copied to the
+ * --rejects file; replies are unbuffered unless standard output is a
+ * regular file; die 1 on a read or write error, 3 when job says VD_EDB
+ * or VD_ENOMEM. Returns how many were rejected. */
+int cli_records(const struct cli_input *in, int argc, char **argv, cli_job_fn *job,
+    void *arg, struct vd_writer *w);
+
 /* Parse option values or die 2 naming the option. */
 long cli_int(const char *opt, const char *val, long min, long max);
 double cli_double(const char *opt, const char *val, double min, double max);

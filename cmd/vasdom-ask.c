@@ -104,6 +104,30 @@ record_one(sqlite3 *db, const struct vd_record *rec, const char *session,
 	return VD_OK;
 }
 
+struct job {
+	sqlite3 *db;
+	struct vd_asker *asker;   /* NULL with --record */
+	const char *session;      /* of records without one */
+};
+
+/* One record: asked (or with --record stored as it is). */
+static int
+ask_job(const struct vd_record *rec, json_t **out, void *arg)
+{
+	struct job *j = arg;
+	char *msg = NULL;
+	int rc;
+
+	if ((rc = vd_reply_message(rec, &msg)) == VD_OK)
+		rc = j->asker ? vd_reply_ask(j->db, j->asker, rec, j->session, msg,
+		    (opt.explain ? VD_REPLY_EXPLAIN : 0) |
+		    (opt.skip_existing ? VD_REPLY_SKIP_EXISTING : 0) |
+		    (opt.session ? VD_REPLY_SESSION_NAMED : 0), out)
+		    : record_one(j->db, rec, j->session, msg, out);
+	free(msg);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -122,13 +146,12 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct vd_config cfg;
-	struct vd_reader *in = NULL;
 	struct vd_writer *w;
 	struct vd_asker *asker = NULL;
-	struct vd_record rec;
+	struct job job;
 	char session[33];
 	sqlite3 *db;
-	int c, rc, argi;
+	int c, rc;
 
 	cli_init("vasdom-ask", argc, argv);
 	cli_config(&cfg);
@@ -172,60 +195,12 @@ main(int argc, char **argv)
 		cli_rejects_open(opt.rejects);
 	w = vd_writer_new(stdout, opt.raw ? VD_OUT_TEXT : opt.outformat,
 	    opt.raw ? text_columns : opt.record ? record_columns : ask_columns);
-	vd_writer_unbuffered(w);
-	argi = optind;
-	if (argi >= argc && !(in = vd_reader_new(stdin, opt.informat, text_fields)))
-		die(3, "out of memory");
-	for (;;) {
-		json_t *result = NULL;
-		char *msg = NULL;
-
-		if (in) {
-			rc = vd_reader_next(in, &rec);
-			if (rc == VD_EOF)
-				break;
-			if (rc == VD_EUSAGE)
-				die(1, "standard input: %s", vd_errmsg());
-		} else {
-			if (argi >= argc)
-				break;
-			if (strcmp(argv[argi], "-") == 0) {
-				argi++;
-				if (!(in = vd_reader_new(stdin, opt.informat, text_fields)))
-					die(3, "out of memory");
-				continue;
-			}
-			rec.obj = json_pack("{s:s}", "message", argv[argi++]);
-			rec.line = 0;
-			rec.raw = json_string_value(json_object_get(rec.obj, "message"));
-			rec.rawlen = strlen(rec.raw);
-			if (!vd_utf8_valid(rec.raw, rec.rawlen)) {
-				vd_error(VD_EINPUT, "invalid UTF-8");
-				rc = VD_EINPUT;
-				goto done;
-			}
-			rc = VD_OK;
-		}
-		if (rc == VD_OK && (rc = vd_reply_message(&rec, &msg)) == VD_OK)
-			rc = opt.record
-			    ? record_one(db, &rec, opt.session ? opt.session : session, msg, &result)
-			    : vd_reply_ask(db, asker, &rec, opt.session ? opt.session : session, msg,
-			    (opt.explain ? VD_REPLY_EXPLAIN : 0) |
-			    (opt.skip_existing ? VD_REPLY_SKIP_EXISTING : 0) |
-			    (opt.session ? VD_REPLY_SESSION_NAMED : 0), &result);
-done:
-		if (rc == VD_EDB || rc == VD_ENOMEM)
-			die(3, "%s", vd_errmsg());
-		if (rc != VD_OK)
-			cli_reject(&rec, vd_errmsg());
-		else if (vd_writer_put(w, result))
-			die(1, "%s", vd_errmsg());
-		json_decref(result);
-		free(msg);
-		if (!in)
-			json_decref(rec.obj);
-	}
-	vd_reader_free(in);
+	job.db = db;
+	job.asker = asker;
+	job.session = opt.session ? opt.session : session;
+	cli_records(&(struct cli_input){ .format = opt.informat,
+	    .text_fields = text_fields, .arg_field = "message" },
+	    argc - optind, argv + optind, ask_job, &job, w);
 	vd_asker_free(asker);
 	vd_db_close(db);
 	cli_finish(w, cli_rejected() ? 1 : 0);

@@ -75,63 +75,52 @@ progress(long long done, long long total, void *arg)
 		fputc('\n', stderr);
 }
 
+struct text_job {
+	struct vd_embedder *e;
+	float *v;
+};
+
+/* One text (its "text" or else its "message"): its vector. */
+static int
+embed_text(const struct vd_record *rec, json_t **out, void *arg)
+{
+	struct text_job *j = arg;
+	const char *text = NULL;
+	json_t *arr;
+	int rc, dim, d;
+
+	if ((rc = vd_rec_str(rec, "text", &text)) == VD_OK && !text)
+		rc = vd_rec_str(rec, "message", &text);
+	if (rc == VD_OK && (!text || !*text))
+		rc = vd_error(VD_EINPUT, "empty text");
+	if (rc == VD_OK)
+		rc = vd_embedder_embed(j->e, &text, 1, j->v);
+	if (rc != VD_OK)
+		return rc;
+	dim = vd_embedder_dim(j->e);
+	if (!(arr = json_array()))
+		return vd_error(VD_ENOMEM, "out of memory");
+	for (d = 0; d < dim; d++)
+		json_array_append_new(arr, json_real(j->v[d]));
+	if (!(*out = json_pack("{s:s, s:s, s:i, s:o}", "text", text, "model",
+	    vd_embedder_model(j->e), "dim", dim, "embedding", arr)))
+		return vd_error(VD_ENOMEM, "out of memory");
+	return VD_OK;
+}
+
 static int
 embed_texts(struct vd_embedder *e, struct vd_writer *w, const char *informat,
     int argc, char **argv)
 {
-	struct vd_reader *in = NULL;
-	struct vd_record rec;
-	float *v = malloc(sizeof(float) * VD_EMBED_MAX_DIM);
-	int rc, i = 0, status = 0, dim;
+	struct text_job j = { e, malloc(sizeof(float) * VD_EMBED_MAX_DIM) };
+	int rejected;
 
-	if (!v)
+	if (!j.v)
 		die(3, "out of memory");
-	if (argc == 0 && !(in = vd_reader_new(stdin, cli_informat(informat), text_fields)))
-		die(3, "out of memory");
-	for (;;) {
-		const char *text = NULL;
-		json_t *out, *arr;
-
-		if (in) {
-			if ((rc = vd_reader_next(in, &rec)) == VD_EOF)
-				break;
-			if (rc == VD_EUSAGE)
-				die(1, "standard input: %s", vd_errmsg());
-			if (rc == VD_OK && (rc = vd_rec_str(&rec, "text", &text)) == VD_OK && !text)
-				rc = vd_rec_str(&rec, "message", &text);
-		} else {
-			if (i >= argc)
-				break;
-			rec.obj = NULL;
-			rec.line = 0;
-			rec.raw = text = argv[i++];
-			rec.rawlen = strlen(text);
-			rc = VD_OK;
-		}
-		if (rc == VD_OK && (!text || !*text))
-			rc = vd_error(VD_EINPUT, "empty text");
-		if (rc == VD_OK)
-			rc = vd_embedder_embed(e, &text, 1, v);
-		if (rc != VD_OK) {
-			if (rc == VD_ENOMEM)
-				die(3, "%s", vd_errmsg());
-			cli_reject(&rec, vd_errmsg());
-			status = 1;
-			continue;
-		}
-		dim = vd_embedder_dim(e);
-		arr = json_array();
-		for (int d = 0; d < dim; d++)
-			json_array_append_new(arr, json_real(v[d]));
-		out = json_pack("{s:s, s:s, s:i, s:o}", "text", text, "model",
-		    vd_embedder_model(e), "dim", dim, "embedding", arr);
-		if (vd_writer_put(w, out))
-			die(1, "%s", vd_errmsg());
-		json_decref(out);
-	}
-	vd_reader_free(in);
-	free(v);
-	return status;
+	rejected = cli_records(&(struct cli_input){ .format = cli_informat(informat),
+	    .text_fields = text_fields, .arg_field = "text" }, argc, argv, embed_text, &j, w);
+	free(j.v);
+	return rejected ? 1 : 0;
 }
 
 int

@@ -45,6 +45,20 @@ usage(int code)
 	cli_usage(code, usage_line, help);
 }
 
+struct job {
+	sqlite3 *db;
+	const struct vd_config *cfg;
+	int skip;
+};
+
+static int
+rate_job(const struct vd_record *rec, json_t **out, void *arg)
+{
+	struct job *j = arg;
+
+	return vd_reply_rate(j->db, j->cfg, rec, j->skip, out);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -59,10 +73,10 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct vd_config cfg;
-	struct vd_reader *in = NULL;
 	struct vd_writer *w;
-	struct vd_record rec;
-	int c, rc, informat = VD_IN_AUTO, outformat = VD_OUT_JSONL, skip = 0, args = 0;
+	struct job job;
+	json_t *args = NULL;
+	int c, informat = VD_IN_AUTO, outformat = VD_OUT_JSONL, skip = 0;
 	sqlite3 *db;
 
 	cli_init("vasdom-rate", argc, argv);
@@ -94,40 +108,16 @@ main(int argc, char **argv)
 	cli_profile(&cfg);
 	db = cli_open_db(&cfg);
 	w = vd_writer_new(stdout, outformat, columns);
-	vd_writer_unbuffered(w);
-	if (argc == 0 && !(in = vd_reader_new(stdin, informat, text_fields)))
+	job.db = db;
+	job.cfg = &cfg;
+	job.skip = skip;
+	/* the arguments are one record: log_id rating [feedback] */
+	if (argc && !(args = json_pack("{s:s, s:s, s:s?}", "log_id", argv[0], "rating", argv[1],
+	    "feedback_text", argc > 2 ? argv[2] : NULL)))
 		die(3, "out of memory");
-	for (;;) {
-		json_t *result = NULL;
-
-		if (in) {
-			if ((rc = vd_reader_next(in, &rec)) == VD_EOF)
-				break;
-			if (rc == VD_EUSAGE)
-				die(1, "standard input: %s", vd_errmsg());
-		} else {
-			if (args++)
-				break;
-			rec.obj = json_pack("{s:s, s:s, s:s?}", "log_id", argv[0], "rating", argv[1],
-			    "feedback_text", argc > 2 ? argv[2] : NULL);
-			rec.line = 0;
-			rec.raw = "";
-			rec.rawlen = 0;
-			rc = VD_OK;
-		}
-		if (rc == VD_OK)
-			rc = vd_reply_rate(db, &cfg, &rec, skip, &result);
-		if (rc == VD_EDB || rc == VD_ENOMEM)
-			die(3, "%s", vd_errmsg());
-		if (rc != VD_OK)
-			cli_reject(&rec, vd_errmsg());
-		else if (vd_writer_put(w, result))
-			die(1, "%s", vd_errmsg());
-		json_decref(result);
-		if (!in)
-			json_decref(rec.obj);
-	}
-	vd_reader_free(in);
+	cli_records(&(struct cli_input){ .format = informat,
+	    .text_fields = text_fields, .arg_record = args }, 0, NULL, rate_job,
+	    &job, w);
 	vd_db_close(db);
 	cli_finish(w, cli_rejected() ? 1 : 0);
 }

@@ -188,6 +188,21 @@ record_query(struct ctx *c, const struct vd_record *rec)
 	return add_query(c, 0, text);
 }
 
+/* One record of standard input: queued; its hits are written in order
+ * with its batch's (flush). */
+static int
+similar_job(const struct vd_record *rec, json_t **out, void *arg)
+{
+	return record_query(arg, rec);
+}
+
+/* Standard input is idle: a coprocess waits for its hits. */
+static void
+idle_flush(void *arg)
+{
+	flush(arg);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -201,8 +216,6 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct vd_config cfg;
-	struct vd_reader *in = NULL;
-	struct vd_record rec;
 	struct ctx c = { 0 };
 	const char *model = NULL, *text = NULL;
 	int ch, rc, informat = VD_IN_AUTO, outformat = VD_OUT_JSONL, status = 0, i;
@@ -266,23 +279,10 @@ main(int argc, char **argv)
 				error("%s", vd_errmsg());
 				status = 1;
 			}
-	} else {
-		if (!(in = vd_reader_new(stdin, informat, text_fields)))
-			die(3, "out of memory");
-		while ((rc = vd_reader_next(in, &rec)) != VD_EOF) {
-			if (rc == VD_EUSAGE)
-				die(1, "standard input: %s", vd_errmsg());
-			if (rc == VD_OK)
-				rc = record_query(&c, &rec);
-			if (rc == VD_EDB || rc == VD_ENOMEM)
-				die(3, "%s", vd_errmsg());
-			else if (rc != VD_OK)
-				cli_reject(&rec, vd_errmsg());
-			if (vd_reader_idle(in))
-				flush(&c);      /* a coprocess waits for its hits */
-		}
-		vd_reader_free(in);
-	}
+	} else
+		cli_records(&(struct cli_input){ .format = informat,
+		    .text_fields = text_fields, .idle = idle_flush },
+		    0, NULL, similar_job, &c, c.w);
 	flush(&c);
 	sqlite3_finalize(c.row);
 	sqlite3_finalize(c.msg);

@@ -2,7 +2,7 @@
 # vasdom-ask offline: the sources, the fields of every reply, the old
 # service's scenario and the learning from ratings.
 . "$(dirname "$0")/lib.sh"
-plan 22
+plan 23
 
 q1="Как часто нужно убираться в офисе?"
 q2="Какие средства лучше использовать для уборки подъездов?"
@@ -70,4 +70,6 @@ check_same "recorded knowledge answers" "Да, в Жилетово 45 домов
 export VASDOM_DB=$T/pipe.db
 printf 'Вопрос 1\nВопрос 2\n' | vasdom-ask | jq -c '{log_id, rating: 5}' | vasdom-rate >"$T/piped"
 check_same "ask | jq | rate rates both" "1 5 2 5" "$(jq -r '"\(.log_id) \(.rating)"' "$T/piped" | tr '\n' ' ' | sed 's/ $//')"
+check_same "arguments around a - are asked too, in order" "Вопрос 3|Вопрос 4|Вопрос 5" \
+	"$(echo 'Вопрос 4' | vasdom-ask 'Вопрос 3' - 'Вопрос 5' | jq -r .message | tr '\n' '|' | sed 's/|$//')"
 done_testing

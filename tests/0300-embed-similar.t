@@ -2,7 +2,7 @@
 # vasdom-embed and vasdom-similar: incremental embedding, the stored form,
 # the remote embedders and their failures, search options, the cache.
 . "$(dirname "$0")/lib.sh"
-plan 47
+plan 48
 
 printf '%s\n' '{"message":"Как часто убирают подъезд?","response":"Два раза в неделю.","rating":5}' \
 	'{"message":"Сколько стоит уборка подъезда?","response":"Зависит от площади.","rating":4}' \
@@ -17,6 +17,8 @@ check_same "float32 blobs of 4 * dim bytes, with model and dim" "4|builtin|512|2
 vasdom-ask -r "Новый вопрос про лифт" >/dev/null
 check_same "a new exchange: one more" 1 "$(vasdom-embed | jq .embedded)"
 vasdom-embed --text "Уборка подъезда" >"$T/vec"
+check_same "--text: an operand - reads standard input in its place" "a|b|c" \
+	"$(echo b | vasdom-embed --text a - c | jq -r .text | tr '\n' '|' | sed 's/|$//')"
 check_same "--text prints a unit vector of the model's dimension" "512 1" \
 	"$(jq -r '"\(.embedding | length) \([.embedding[] | . * .] | add | sqrt | . * 1000 | round / 1000 | tostring | .[0:5])"' "$T/vec")"
 
