@@ -123,6 +123,27 @@ signals(void)
 	signal(SIGXFSZ, SIG_IGN);
 }
 
+int
+cli_exit_status(int rc)
+{
+	switch (rc) {
+	case VD_OK:
+		return 0;
+	case VD_EINPUT: case VD_ENOTFOUND: case VD_EREMOTE: case VD_EREAD: case VD_EWRITE:
+		return 1;
+	case VD_EUSAGE:
+		return 2;
+	default:            /* VD_EDB, VD_ENOMEM */
+		return 3;
+	}
+}
+
+void
+cli_fail(int rc, const char *prefix)
+{
+	die(cli_exit_status(rc), "%s%s", prefix, vd_errmsg());
+}
+
 void
 cli_config(struct vd_config *cfg)
 {
@@ -244,7 +265,7 @@ one(const struct vd_record *rec, int rc, cli_job_fn *job, void *arg, struct vd_w
 	if (rc == VD_OK)
 		rc = job(rec, &out, arg);
 	if (rc == VD_EDB || rc == VD_ENOMEM)
-		die(3, "%s", vd_errmsg());
+		cli_fail(rc, "");
 	if (rc != VD_OK)
 		cli_reject(rec, vd_errmsg());
 	else if (out)
@@ -263,8 +284,8 @@ read_stdin(const struct cli_input *in, cli_job_fn *job, void *arg, struct vd_wri
 	if (!r)
 		die(3, "out of memory");
 	while ((rc = vd_reader_next(r, &rec)) != VD_EOF) {
-		if (rc == VD_EUSAGE)
-			die(1, "standard input: %s", vd_errmsg());
+		if (rc != VD_OK && rc != VD_EINPUT)
+			cli_fail(rc, "standard input: ");
 		one(&rec, rc, job, arg, w);
 		if (in->idle && vd_reader_idle(r))
 			in->idle(arg);

@@ -18,6 +18,16 @@ extern const char *argv0;
  * die of the signal; SIGPIPE the same, silently; SIGXFSZ is ignored (a
  * write error instead). */
 void cli_init(const char *name, int argc, char **argv);
+
+/* The exit status of a library status (enum vd_status), the table of
+ * every man page: 0 VD_OK; 1 a record rejected, nothing found, a remote
+ * service failed, a read or write error; 2 a usage error; 3 a database,
+ * configuration or memory error. */
+int cli_exit_status(int rc);
+
+/* Die with the exit status of rc and vd_errmsg(), after prefix (a file
+ * name and ": ", or ""). */
+void cli_fail(int rc, const char *prefix) __attribute__((noreturn));
 void die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

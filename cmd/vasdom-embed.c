@@ -165,7 +165,7 @@ main(int argc, char **argv)
 		die(2, "--all and --text do not go together");
 	db = cli_open_db(&cfg);
 	if ((rc = vd_embedder_open(db, &cfg, model, &e)))
-		die(rc == VD_EUSAGE ? 2 : 3, "%s", vd_errmsg());
+		cli_fail(rc, "");
 	if (text) {
 		w = vd_writer_new(stdout, outformat, text_columns);
 		status = embed_texts(e, w, informat, argc - optind, argv + optind);

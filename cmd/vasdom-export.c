@@ -322,7 +322,7 @@ export(sqlite3 *db, const struct vd_config *cfg)
 	if (!opt.dry_run && vd_lineage_new(&opt.x.lineage))
 		die(3, "%s", vd_errmsg());
 	if ((rc = vd_export_run(db, cfg, &opt.x, out[0], out[1], counts)))
-		die(rc == VD_EUSAGE ? 1 : 3, "%s", vd_errmsg());
+		cli_fail(rc, "");
 	if (counts[0] + counts[1] == 0) {
 		for (i = 0; i < n; i++)
 			vd_atomic_abort(file[i]);

@@ -195,9 +195,9 @@ put_text(json_t *rec)
 
 		if (s && *s && (printf("%s: ", fields[i][1]) < 0 ||
 		    vd_put_terminal_text(stdout, s, strlen(s)) || putchar('\n') == EOF))
-			return vd_error(VD_EUSAGE, "write error");
+			return vd_error(VD_EWRITE, "write error");
 	}
-	return putchar('\n') == EOF ? vd_error(VD_EUSAGE, "write error") : VD_OK;
+	return putchar('\n') == EOF ? vd_error(VD_EWRITE, "write error") : VD_OK;
 }
 
 static int
@@ -220,7 +220,7 @@ browse(sqlite3 *db)
 
 	if (opt.query) {
 		if ((rc = vd_fts_query(opt.query, &match)))
-			die(rc == VD_EUSAGE ? 2 : 3, "-q: %s", vd_errmsg());
+			cli_fail(rc, "-q: ");
 		/* what was logged since the last search; a file we may only
 		 * read is searched as it was indexed */
 		if (vd_fts_sync(db, &indexed))
@@ -231,11 +231,8 @@ browse(sqlite3 *db)
 	    (!opt.format_given && isatty(1)))) &&
 	    !(o.w = vd_writer_new(stdout, opt.outformat, cols)))
 		die(3, "out of memory");
-	rc = vd_log_select(db, &opt.f, put, &o);
-	if (rc == VD_EUSAGE)
-		die(1, "%s", vd_errmsg());
-	if (rc)
-		die(3, "%s", vd_errmsg());
+	if ((rc = vd_log_select(db, &opt.f, put, &o)))
+		cli_fail(rc, "");
 	free(match);
 	vd_db_close(db);
 	cli_finish(o.w, o.n ? 0 : 1);

@@ -251,7 +251,7 @@ main(int argc, char **argv)
 			die(2, "%s: not a log id", argv[i]);
 	c.db = cli_open_db_existing(&cfg);
 	if ((rc = vd_embedder_open(c.db, &cfg, model, &c.emb)))
-		die(rc == VD_EUSAGE ? 2 : 3, "%s", vd_errmsg());
+		cli_fail(rc, "");
 	if (vd_embedder_stale(c.emb))
 		die(3, "the %s vectors were made by an older vasdom: run vasdom-embed",
 		    vd_embedder_model(c.emb));

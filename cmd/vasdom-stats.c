@@ -192,7 +192,7 @@ series(FILE *out, sqlite3 *db)
 	rc = vd_stats_series(db, opt.weekly, opt.days ? vd_date_days_ago(opt.days, since) : NULL,
 	    series_row, w);
 	if (rc)
-		die(rc == VD_EUSAGE ? 1 : 3, "%s", vd_errmsg());
+		cli_fail(rc, "");
 	if (vd_writer_close(w))
 		die(1, "%s", vd_errmsg());
 	return 0;
@@ -237,7 +237,7 @@ chart(FILE *out, sqlite3 *db)
 	if (vd_chart_ratings(out, &s.c) || fputc('\n', out) == EOF)
 		die(1, "%s", vd_errmsg());
 	if ((rc = vd_chart_daily(out, db, since)))
-		die(rc == VD_EUSAGE ? 1 : 3, "%s", vd_errmsg());
+		cli_fail(rc, "");
 	vd_stats_clear(&s);
 	return 0;
 }

@@ -308,11 +308,11 @@ vd_atomic_commit(struct vd_atomic *a)
 		release(a);
 		return VD_OK;
 	}
-	vd_error(VD_EUSAGE, "%s: %s", a->path, e ? strerror(e) : "write error");
+	vd_error(VD_EWRITE, "%s: %s", a->path, e ? strerror(e) : "write error");
 	if (a->tmp)
 		unlink(a->tmp);
 	release(a);
-	return VD_EUSAGE;
+	return VD_EWRITE;
 }
 
 void

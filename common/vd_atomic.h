@@ -24,7 +24,7 @@ int vd_atomic_open(const char *path, const char *db, int mode, struct vd_atomic 
 FILE *vd_atomic_file(struct vd_atomic *a);
 
 /* Flush, sync and rename over the target. On failure the temporary file
- * is removed and VD_EUSAGE says why. Frees a either way. */
+ * is removed and VD_EWRITE says why. Frees a either way. */
 int vd_atomic_commit(struct vd_atomic *a);
 
 /* Remove the temporary file; the target is untouched. Frees a. */

@@ -33,7 +33,7 @@ static int
 checked(FILE *f)
 {
 	if (ferror(f))
-		return vd_error(VD_EUSAGE, "write error: %s", strerror(errno));
+		return vd_error(VD_EWRITE, "write error: %s", strerror(errno));
 	return VD_OK;
 }
 

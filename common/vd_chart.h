@@ -15,7 +15,7 @@ int vd_chart_ratings(FILE *f, const struct vd_counts *c);
 
 /* One bar per day from the day of since (ISO 8601) to today, UTC, scaled
  * 0..5; days without ratings show no bar. VD_EDB on a database error,
- * VD_EUSAGE on a write error. */
+ * VD_EWRITE on a write error. */
 int vd_chart_daily(FILE *f, sqlite3 *db, const char *since);
 
 #endif

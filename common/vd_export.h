@@ -32,7 +32,7 @@ struct vd_export_opts {
 /* Write the selected records, newest first, to train; with a split, each
  * record goes to train or valid by a hash of the seed and its question,
  * so one question never lands on both sides. counts[0] and counts[1] get
- * the numbers written to each. VD_EUSAGE on a write error, VD_EDB on a
+ * the numbers written to each. VD_EWRITE on a write error, VD_EDB on a
  * database error. A large streamed export runs in two threads
  * (vd_export_par.h); the bytes are the same. The pair formats first bring
  * the vectors of rated exchanges up to date: that writes to db. */

@@ -162,7 +162,7 @@ temp_file(struct half *h, int i, FILE *out)
 
 	if ((h->null[i] = is_null(out)))
 		return (h->out[i] = fopen("/dev/null", "we")) ? VD_OK
-		    : vd_error(VD_EUSAGE, "/dev/null: %s", strerror(errno));
+		    : vd_error(VD_EWRITE, "/dev/null: %s", strerror(errno));
 	if (!dir || !*dir)
 		dir = "/tmp";
 	if ((fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) < 0) {
@@ -173,7 +173,7 @@ temp_file(struct half *h, int i, FILE *out)
 			unlink(path);
 		free(path);
 		if (fd < 0)
-			return vd_error(VD_EUSAGE, "%s: %s", dir, strerror(errno));
+			return vd_error(VD_EWRITE, "%s: %s", dir, strerror(errno));
 	}
 	if (!(h->out[i] = fdopen(fd, "w+"))) {
 		close(fd);
@@ -207,7 +207,7 @@ write_older(void *arg)
 	    h->counts);
 	for (i = 0; i < 2 && h->rc == VD_OK; i++)
 		if (h->out[i] && fflush(h->out[i]) != 0)
-			h->rc = vd_error(VD_EUSAGE, "write error: %s", strerror(errno));
+			h->rc = vd_error(VD_EWRITE, "write error: %s", strerror(errno));
 	if (h->rc)
 		failed(j, h);
 	return NULL;
@@ -234,7 +234,7 @@ copy_plain(int in, int fd, off_t *off, off_t size)
 	}
 	free(buf);
 	if (*off < size)
-		return vd_error(VD_EUSAGE, "write error: %s", n == 0 ? "temporary file shrank"
+		return vd_error(VD_EWRITE, "write error: %s", n == 0 ? "temporary file shrank"
 		    : strerror(errno));
 	return VD_OK;
 }
@@ -251,7 +251,7 @@ append(FILE *tmp, FILE *out)
 	ssize_t n;
 
 	if (fflush(out) != 0 || fstat(in, &sb) != 0)
-		return vd_error(VD_EUSAGE, "write error: %s", strerror(errno));
+		return vd_error(VD_EWRITE, "write error: %s", strerror(errno));
 	while (off < sb.st_size && how < 2) {
 		size_t want = (size_t)(sb.st_size - off);
 
@@ -263,7 +263,7 @@ append(FILE *tmp, FILE *out)
 		    errno == EOPNOTSUPP || errno == EBADF)))
 			how++;
 		else if (n < 0 && errno != EINTR)
-			return vd_error(VD_EUSAGE, "write error: %s", strerror(errno));
+			return vd_error(VD_EWRITE, "write error: %s", strerror(errno));
 	}
 	return copy_plain(in, fd, &off, sb.st_size);
 }

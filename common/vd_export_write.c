@@ -47,7 +47,7 @@ put(const struct vd_export_row *r, void *arg)
 		return STOP;
 	side = s->out[1] && !vd_export_split_train(r->key.s, r->key.len, o->seed, o->split);
 	if (o->format->row(s->out[side], r, o))
-		return vd_error(VD_EUSAGE, "write error: %s", strerror(errno));
+		return vd_error(VD_EWRITE, "write error: %s", strerror(errno));
 	s->counts[side]++;
 	/* lineage: which exchanges this file holds */
 	if (o->lineage && (vd_lineage_add(o->lineage, side, r->log_id) ||
@@ -65,7 +65,7 @@ vd_export_write_range(sqlite3 *db, const struct vd_config *cfg, const struct vd_
 
 	for (i = 0; header && o->format->header && i < 2 && out[i]; i++)
 		if (o->format->header(out[i], o))
-			return vd_error(VD_EUSAGE, "write error: %s", strerror(errno));
+			return vd_error(VD_EWRITE, "write error: %s", strerror(errno));
 	rc = vd_export_rows_each(db, cfg, o, since, until, put, &s);
 	return rc == STOP ? VD_OK : rc;
 }

@@ -13,7 +13,7 @@
 /* Write the rows with since <= created_at < until, newest first, to
  * out[0] (and out[1], the validation side of a split, when not NULL),
  * adding to counts; the encoder's header first when header is set. db
- * is the caller's alone for the call. VD_EUSAGE on a write error, VD_EDB
+ * is the caller's alone for the call. VD_EWRITE on a write error, VD_EDB
  * on a database error. */
 int vd_export_write_range(sqlite3 *db, const struct vd_config *cfg,
     const struct vd_export_opts *o, const char *since, const char *until, int header,

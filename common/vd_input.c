@@ -200,7 +200,7 @@ volatile long vd_input_line;
 
 /* Read one physical line (newline kept) into r->line, at most VD_MAX_LINE
  * bytes of it: the rest of an overlong line is read and dropped so memory
- * stays bounded whatever the input. Returns 0, VD_EOF or VD_EUSAGE. */
+ * stays bounded whatever the input. Returns 0, VD_EOF, VD_EREAD or VD_ENOMEM. */
 static int
 read_line(struct vd_reader *r)
 {
@@ -213,7 +213,7 @@ read_line(struct vd_reader *r)
 	while ((c = getc_unlocked(r->in)) != EOF) {
 		if (r->linelen < VD_MAX_LINE) {
 			if (grow(&r->line, &r->linecap, r->linelen + 2))
-				return vd_error(VD_EUSAGE, "out of memory");
+				return vd_error(VD_ENOMEM, "out of memory");
 			r->line[r->linelen++] = (char)c;
 		} else
 			r->overlong = 1;
@@ -221,13 +221,13 @@ read_line(struct vd_reader *r)
 			break;
 	}
 	if (ferror(r->in))
-		return vd_error(VD_EUSAGE, "read error: %s", strerror(errno));
+		return vd_error(VD_EREAD, "read error: %s", strerror(errno));
 	if (c == EOF)
 		r->eof = 1;
 	if (r->linelen == 0 && !r->overlong)
 		return VD_EOF;
 	if (grow(&r->line, &r->linecap, r->linelen + 1))
-		return vd_error(VD_EUSAGE, "out of memory");
+		return vd_error(VD_ENOMEM, "out of memory");
 	r->line[r->linelen] = 0;
 	/* a byte-order mark (Excel's "CSV UTF-8") is no part of the first field */
 	if (r->lineno == 0 && r->linelen >= 3 && memcmp(r->line, "\xEF\xBB\xBF", 3) == 0) {
@@ -242,7 +242,7 @@ static int
 raw_add(struct vd_reader *r)
 {
 	if (grow(&r->raw, &r->rawcap, r->rawlen + r->linelen + 1))
-		return vd_error(VD_EUSAGE, "out of memory");
+		return vd_error(VD_ENOMEM, "out of memory");
 	memcpy(r->raw + r->rawlen, r->line, r->linelen);
 	r->rawlen += r->linelen;
 	r->raw[r->rawlen] = 0;
@@ -372,7 +372,7 @@ static int
 csv_start(struct vd_reader *r)
 {
 	if (csv_init(&r->csv, CSV_APPEND_NULL) != 0)
-		return vd_error(VD_EUSAGE, "out of memory");
+		return vd_error(VD_ENOMEM, "out of memory");
 	r->csv_ready = 1;
 	r->fields = json_array();
 	return VD_OK;
@@ -380,7 +380,8 @@ csv_start(struct vd_reader *r)
 
 /* Say once what is wrong with a CSV header: columns not recognised (a
  * warning: unknown fields are ignored), and the column the records need
- * missing (fatal: VD_EUSAGE, rather than the same error on every row).
+ * missing (fatal: VD_EREAD, the stream cannot be read as records, rather
+ * than the same error on every row).
  * VD_EOF when the header serves: it is not a record. */
 static int
 check_header(struct vd_reader *r)
@@ -398,7 +399,7 @@ check_header(struct vd_reader *r)
 			fclose(a);
 		free(unknown);
 		free(all);
-		return vd_error(VD_EUSAGE, "out of memory");
+		return vd_error(VD_ENOMEM, "out of memory");
 	}
 	for (i = 0; i < n; i++) {
 		name = json_string_value(json_array_get(r->header, i));
@@ -411,7 +412,7 @@ check_header(struct vd_reader *r)
 	fclose(u);
 	fclose(a);
 	if (!have)
-		rc = vd_error(VD_EUSAGE, "line %ld: CSV header has no column %s (its columns: %s);"
+		rc = vd_error(VD_EREAD, "line %ld: CSV header has no column %s (its columns: %s);"
 		    " rename columns with --map old=new[,old=new...]", r->lineno, need, all);
 	else if (nu && warn) {
 		char *msg;

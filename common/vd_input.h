@@ -34,7 +34,7 @@ void vd_reader_free(struct vd_reader *r);
 
 /* Next record: VD_OK, VD_EOF, or VD_EINPUT for a bad record (rec->line and
  * rec->raw set, vd_errmsg says what is wrong; the next call goes on after
- * it), or VD_EUSAGE for a read error. */
+ * it), or VD_EREAD for a read error, VD_ENOMEM. */
 int vd_reader_next(struct vd_reader *r, struct vd_record *rec);
 
 /* --map old=new[,old=new...]: rename fields of every record read, CSV

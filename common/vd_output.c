@@ -231,7 +231,7 @@ vd_writer_put(struct vd_writer *w, json_t *obj)
 	if (!bad && w->flush_each)
 		bad = fflush(w->out) != 0;
 	if (bad)
-		return vd_error(VD_EUSAGE, "write error: %s", strerror(errno));
+		return vd_error(VD_EWRITE, "write error: %s", strerror(errno));
 	return VD_OK;
 }
 
@@ -248,7 +248,7 @@ int
 vd_write_json_line(FILE *f, const char *json, size_t len)
 {
 	if (fwrite(json, 1, len, f) != len || putc('\n', f) == EOF)
-		return vd_error(VD_EUSAGE, "write error: %s", strerror(errno));
+		return vd_error(VD_EWRITE, "write error: %s", strerror(errno));
 	return VD_OK;
 }
 
@@ -272,7 +272,7 @@ vd_jsonl_put(FILE *f, const char *layout, const struct vd_str *v)
 			bad |= fwrite_unlocked("null", 1, 4, f) != 4;
 	}
 	if (bad || putc_unlocked('\n', f) == EOF)
-		return vd_error(VD_EUSAGE, "write error: %s", strerror(errno));
+		return vd_error(VD_EWRITE, "write error: %s", strerror(errno));
 	return VD_OK;
 }
 
@@ -286,6 +286,6 @@ vd_writer_close(struct vd_writer *w)
 	bad = fflush(w->out) != 0 || ferror(w->out);
 	free(w);
 	if (bad)
-		return vd_error(VD_EUSAGE, "write error: %s", errno ? strerror(errno) : "output stream failed");
+		return vd_error(VD_EWRITE, "write error: %s", errno ? strerror(errno) : "output stream failed");
 	return VD_OK;
 }

@@ -24,7 +24,7 @@ struct vd_writer;
 struct vd_writer *vd_writer_new(FILE *out, enum vd_outformat fmt,
     const char *const *columns);
 
-/* Write one record; obj stays the caller's. VD_EUSAGE on a write error. */
+/* Write one record; obj stays the caller's. VD_EWRITE on a write error. */
 int vd_writer_put(struct vd_writer *w, json_t *obj);
 
 /* From now on flush every record as soon as it is written, unless the
@@ -35,7 +35,7 @@ int vd_writer_put(struct vd_writer *w, json_t *obj);
 void vd_writer_unbuffered(struct vd_writer *w);
 
 /* Flush and check the stream (a full disk or a closed pipe is an error),
- * then free the writer. Returns VD_OK or VD_EUSAGE with vd_errmsg set. */
+ * then free the writer. Returns VD_OK or VD_EWRITE with vd_errmsg set. */
 int vd_writer_close(struct vd_writer *w);
 
 /* Parse jsonl|csv (and "text" when allow_text); -1 when unknown. */
@@ -43,7 +43,7 @@ int vd_outformat_parse(const char *name, int allow_text);
 
 /* Write one line of JSON text that is already well formed (as SQLite's
  * json_object() makes it) and a newline: the fast path for streaming
- * many records. VD_EUSAGE on a write error. */
+ * many records. VD_EWRITE on a write error. */
 int vd_write_json_line(FILE *f, const char *json, size_t len);
 
 /* Write one JSON line: layout with, in place of each \1, the next of
@@ -51,7 +51,7 @@ int vd_write_json_line(FILE *f, const char *json, size_t len);
  * value and a comma, or nothing when its s is NULL (an optional element
  * of an array). The values are JSON texts made by SQLite (json_quote(),
  * json_object()) or numbers and booleans: the fast path of an export,
- * whose layouts stay fixed while values change. VD_EUSAGE on a write
+ * whose layouts stay fixed while values change. VD_EWRITE on a write
  * error. */
 int vd_jsonl_put(FILE *f, const char *layout, const struct vd_str *values);
 

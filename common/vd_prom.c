@@ -98,6 +98,6 @@ vd_prom_write(FILE *f, const struct vd_stats *s)
 		    "When a rating, vector or model fit was last stored (Unix time).",
 		    s->last_update_epoch);
 	if (ferror(f))
-		return vd_error(VD_EUSAGE, "write error: %s", strerror(errno));
+		return vd_error(VD_EWRITE, "write error: %s", strerror(errno));
 	return VD_OK;
 }

@@ -8,7 +8,7 @@
 
 #include "vd_stats.h"
 
-/* Write every metric of s to f. VD_EUSAGE on a write error. */
+/* Write every metric of s to f. VD_EWRITE on a write error. */
 int vd_prom_write(FILE *f, const struct vd_stats *s);
 
 #endif

@@ -47,7 +47,7 @@ run(void *arg)
 	if ((rc = vd_db_open(s->cfg->db_path, s->cfg->busy_timeout_ms, &db)) == VD_OK) {
 		rc = vd_export_run(db, s->cfg, &s->o, s->out, NULL, counts);
 		if (fflush(s->out) || ferror(s->out))
-			rc = VD_EUSAGE;
+			rc = VD_EWRITE;
 		snprintf(name, sizeof name, "%s-%s", s->o.format->name, vd_now_iso(stamp));
 		if (rc == VD_OK)
 			rc = vd_export_record(db, name, s->o.format, counts[0], s->o.min_rating,

@@ -12,8 +12,8 @@
 #define ERRLEN 256
 
 int
-vd_validate_file(FILE *f, const struct vd_export_encoder *format, long long max_report, vd_problem_fn *fn,
-    void *arg, struct vd_validation *out)
+vd_validate_file(FILE *f, const struct vd_export_encoder *format, long long max_report,
+    vd_problem_fn *fn, void *arg, struct vd_validation *out)
 {
 	char *line = NULL, err[ERRLEN];
 	size_t cap = 0;
@@ -55,7 +55,7 @@ vd_validate_file(FILE *f, const struct vd_export_encoder *format, long long max_
 	}
 	free(line);
 	if (ferror(f))
-		return vd_error(VD_EUSAGE, "read error: %s", strerror(errno));
+		return vd_error(VD_EREAD, "read error: %s", strerror(errno));
 	if (!out->format)
 		out->format = vd_export_encoder_guess(NULL);
 	if (out->format->min_examples > 1 && out->examples < out->format->min_examples) {

@@ -21,10 +21,11 @@ typedef void vd_problem_fn(long long line, const char *msg, void *arg);
 
 /* Check the JSON Lines in f against format (one with a validate
  * function, vd_export_fmt.h), or with format NULL against the layout its
- * first object looks like. fn hears of the first max_report problems; all are counted
- * in out. VD_OK once the file is read (look at out->errors), VD_EUSAGE
- * on a read error or for CSV. */
-int vd_validate_file(FILE *f, const struct vd_export_encoder *format, long long max_report, vd_problem_fn *fn,
-    void *arg, struct vd_validation *out);
+ * first object looks like. fn hears of the first max_report problems;
+ * all are counted in out. VD_OK once the file is read (look at
+ * out->errors), VD_EREAD on a read error, VD_EUSAGE for a format that
+ * cannot be checked. */
+int vd_validate_file(FILE *f, const struct vd_export_encoder *format, long long max_report,
+    vd_problem_fn *fn, void *arg, struct vd_validation *out);
 
 #endif
