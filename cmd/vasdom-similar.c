@@ -255,7 +255,7 @@ main(int argc, char **argv)
 	if (vd_embedder_stale(c.emb))
 		die(3, "the %s vectors were made by an older vasdom: run vasdom-embed",
 		    vd_embedder_model(c.emb));
-	if ((rc = vd_index_load(c.db, vd_embedder_model(c.emb), vd_embedder_dim(c.emb),
+	if ((rc = vd_index_load(c.db, &cfg, vd_embedder_model(c.emb), vd_embedder_dim(c.emb),
 	    VD_SCOPE_ALL, &c.ix)))
 		die(3, "%s", vd_errmsg());
 	if (c.ix->n == 0)

@@ -89,7 +89,7 @@ asker_open(sqlite3 *db, const struct vd_config *cfg, const char *rules_path,
 	if (!readonly && vd_embedder_is_builtin(a->emb) &&
 	    (rc = vd_vectors_update(db, a->emb, VD_SCOPE_RATED, 0, NULL, NULL, &done)))
 		goto fail;
-	if ((rc = vd_index_load(db, vd_embedder_model(a->emb), vd_embedder_dim(a->emb),
+	if ((rc = vd_index_load(db, cfg, vd_embedder_model(a->emb), vd_embedder_dim(a->emb),
 	    VD_SCOPE_RATED, &a->rated)))
 		goto fail;
 	if (!(a->q = malloc(sizeof(float) * VD_EMBED_MAX_DIM))) {

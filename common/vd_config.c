@@ -69,6 +69,17 @@ env_int(const char *name, const char *old, long min, long max, int *out)
 }
 
 static int
+env_long(const char *name, const char *old, long min, long max, long *out)
+{
+	const char *v = env2(name, old);
+
+	if (v && vd_parse_int(v, min, max, out))
+		return vd_error(VD_EUSAGE, "%s: expected a whole number from %ld to %ld, got '%s'",
+		    getenv(name) ? name : old, min, max, v);
+	return VD_OK;
+}
+
+static int
 env_double(const char *name, const char *old, double min, double max, double *out)
 {
 	const char *v = env2(name, old);
@@ -98,6 +109,11 @@ vd_config_load(struct vd_config *c)
 	c->llm_timeout = 30;
 	c->embed_timeout = 30;
 	c->busy_timeout_ms = 30000;
+	c->export_parallel_min = -1;
+	c->index_delta_max = -1;
+	c->tmpdir = getenv("TMPDIR");
+	if (!c->tmpdir || !*c->tmpdir)
+		c->tmpdir = "/tmp";
 
 	c->db_path = env2("VASDOM_DB", NULL);
 	c->rules_path = env2("VASDOM_RULES", NULL);
@@ -130,6 +146,8 @@ vd_config_load(struct vd_config *c)
 	rc = rc ? rc : env_double("VASDOM_EMBED_TIMEOUT", NULL, 0.001, 3600, &c->embed_timeout);
 	rc = rc ? rc : env_int("VASDOM_EMBED_SEED", NULL, 0, 255, &c->embed_seed);
 	rc = rc ? rc : env_int("VASDOM_BUSY_TIMEOUT", NULL, 0, INT_MAX, &c->busy_timeout_ms);
+	rc = rc ? rc : env_long("VASDOM_EXPORT_PARALLEL_MIN", NULL, 0, LONG_MAX, &c->export_parallel_min);
+	rc = rc ? rc : env_long("VASDOM_INDEX_DELTA_MAX", NULL, 0, LONG_MAX, &c->index_delta_max);
 	return rc;
 }
 

@@ -25,6 +25,10 @@ struct vd_config {
 	int busy_timeout_ms;
 	const char *serve_token;    /* vasdom-serve's bearer token, or NULL */
 	int insecure;               /* VASDOM_INSECURE=1: no TLS checks */
+	const char *tmpdir;         /* $TMPDIR, else /tmp */
+	/* switches for the tests; -1: the built-in rule */
+	long export_parallel_min;   /* exchanges from which export uses 2 threads */
+	long index_delta_max;       /* changes a stale search cache may take */
 };
 
 /* Fill cfg from the environment and defaults. Returns VD_EUSAGE with a

@@ -26,7 +26,8 @@
 
 /* Below this many exchanges in the window a thread, two connections and a
  * temporary file cost more than they save. VASDOM_EXPORT_PARALLEL_MIN
- * overrides it, for the test that compares both paths on small data. */
+ * (cfg->export_parallel_min) overrides it, for the test that compares
+ * both paths on small data. */
 #define PARALLEL_MIN 20000
 #define TMPBUF (1 << 20)
 
@@ -49,17 +50,9 @@ struct job {
 };
 
 static long long
-parallel_min(void)
+parallel_min(const struct vd_config *cfg)
 {
-	const char *s = getenv("VASDOM_EXPORT_PARALLEL_MIN");
-	char *end;
-	long long n;
-
-	if (!s || !*s)
-		return PARALLEL_MIN;
-	errno = 0;
-	n = strtoll(s, &end, 10);
-	return errno || *end || n < 0 ? PARALLEL_MIN : n;
+	return cfg->export_parallel_min >= 0 ? cfg->export_parallel_min : PARALLEL_MIN;
 }
 
 /* Exchanges in o's window: without one, SQLite counts the smallest
@@ -151,20 +144,17 @@ is_null(FILE *f)
 	    stat("/dev/null", &b) == 0 && a.st_rdev == b.st_rdev;
 }
 
-/* Where the older half goes before out: an anonymous file in $TMPDIR (or
- * /tmp), gone when closed. */
+/* Where the older half goes before out: an anonymous file in dir, gone
+ * when closed. */
 static int
-temp_file(struct half *h, int i, FILE *out)
+temp_file(const char *dir, struct half *h, int i, FILE *out)
 {
-	const char *dir = getenv("TMPDIR");
 	char *path;
 	int fd;
 
 	if ((h->null[i] = is_null(out)))
 		return (h->out[i] = fopen("/dev/null", "we")) ? VD_OK
 		    : vd_error(VD_EWRITE, "/dev/null: %s", strerror(errno));
-	if (!dir || !*dir)
-		dir = "/tmp";
 	if ((fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) < 0) {
 		/* a file system without O_TMPFILE: a named file unlinked at once */
 		if (asprintf(&path, "%s/vasdom-export.XXXXXX", dir) < 0)
@@ -331,11 +321,11 @@ vd_export_parallel(sqlite3 *db, const struct vd_config *cfg, const struct vd_exp
 	 * failure to set up (a writer at work, no temporary file) only means
 	 * the plain way: nothing has been written yet. */
 	if (reader(path, cfg->busy_timeout_ms, &j.mine) || window_count(j.mine.db, o, &n) ||
-	    n < parallel_min() || n < 2 ||
+	    n < parallel_min(cfg) || n < 2 ||
 	    reader(path, cfg->busy_timeout_ms, &j.older) ||
 	    one_snapshot(db, cfg->busy_timeout_ms, &j.mine, &j.older) ||
-	    middle(j.mine.db, o, n, &t) || temp_file(&j.older, 0, out[0]) ||
-	    (out[1] && temp_file(&j.older, 1, out[1])))
+	    middle(j.mine.db, o, n, &t) || temp_file(cfg->tmpdir, &j.older, 0, out[0]) ||
+	    (out[1] && temp_file(cfg->tmpdir, &j.older, 1, out[1])))
 		goto done;
 	*taken = 1;
 	j.mine.since = t;

@@ -325,8 +325,8 @@ vd_index_free(struct vd_index *ix)
 }
 
 int
-vd_index_load(sqlite3 *db, const char *model, int dim, enum vd_scope scope,
-    struct vd_index **out)
+vd_index_load(sqlite3 *db, const struct vd_config *cfg, const char *model, int dim,
+    enum vd_scope scope, struct vd_index **out)
 {
 	struct vd_index *ix = calloc(1, sizeof *ix);
 	long long version, saved = -1;
@@ -340,6 +340,7 @@ vd_index_load(sqlite3 *db, const char *model, int dim, enum vd_scope scope,
 		return vd_error(VD_ENOMEM, "out of memory");
 	}
 	ix->db = db;
+	ix->delta_max = cfg->index_delta_max;
 	ix->floor = scope == VD_SCOPE_RATED ? 1 : 0;
 	if ((rc = db_version(db, model, &version)))
 		goto fail;
@@ -361,7 +362,7 @@ vd_index_load(sqlite3 *db, const char *model, int dim, enum vd_scope scope,
 	if (!mapped && (rc = build(ix, db, dim, path, &saved)))
 		goto fail;
 	if (saved >= 0)
-		vd_index_cursor_set(db, model, saved, ix->main.n);
+		vd_index_cursor_set(db, ix, saved);
 	if (!(ix->tmp = malloc(sizeof(float) * (size_t)ix->dim)) ||
 	    vd_db_prepare(db, "SELECT vector FROM embeddings WHERE model = ? AND log_id = ?",
 	    &ix->exact)) {

@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <sqlite3.h>
 
+#include "vd_config.h"
+
 enum vd_scope {
 	VD_SCOPE_ALL,     /* every exchange */
 	VD_SCOPE_RATED    /* exchanges with a rating (experience, examples) */
@@ -37,6 +39,7 @@ struct vd_index {
 	struct vd_index_part main;  /* the cache file's vectors */
 	struct vd_index_part delta; /* changed since the file was made (gone from main) */
 	/* private */
+	long delta_max;             /* VASDOM_INDEX_DELTA_MAX, or -1 */
 	sqlite3 *db;
 	sqlite3_stmt *exact;
 	char *model;
@@ -56,9 +59,12 @@ struct vd_hit {
 
 /* Load the index of model (dim 0: whatever is stored). Vector blobs of the
  * wrong length are an error naming the log id. The index keeps using db
- * (for exact scores) until freed. An empty index (n == 0) is no error. */
-int vd_index_load(sqlite3 *db, const char *model, int dim, enum vd_scope scope,
-    struct vd_index **out);
+ * (for exact scores) until freed. An empty index (n == 0) is no error.
+ * Writes: a missing or too stale cache file is built again beside the
+ * database, and the file's cursor recorded in index_cursors (both best
+ * effort). cfg gives the delta bound (index_delta_max). */
+int vd_index_load(sqlite3 *db, const struct vd_config *cfg, const char *model, int dim,
+    enum vd_scope scope, struct vd_index **out);
 void vd_index_free(struct vd_index *ix);
 
 /* An index over n vectors in memory (unit length, dim each, ids

@@ -28,19 +28,15 @@
 #define ROWS_PER_ID 32
 
 
+/* The bound for ix's file; VASDOM_INDEX_DELTA_MAX (ix->delta_max) sets
+ * it, for the tests. */
 static size_t
-delta_max(size_t n)
+delta_max(const struct vd_index *ix)
 {
-	const char *s = getenv("VASDOM_INDEX_DELTA_MAX");
-	char *end;
-	long long v;
+	size_t n = ix->main.n;
 
-	if (s && *s) {
-		errno = 0;
-		v = strtoll(s, &end, 10);
-		if (!errno && !*end && v >= 0)
-			return v < 1LL << 40 ? (size_t)v : (size_t)1 << 40;
-	}
+	if (ix->delta_max >= 0)
+		return ix->delta_max < 1L << 40 ? (size_t)ix->delta_max : (size_t)1 << 40;
 	return n / DELTA_DIV > DELTA_MIN ? n / DELTA_DIV : DELTA_MIN;
 }
 
@@ -216,7 +212,7 @@ vd_index_delta_load(struct vd_index *ix, sqlite3 *db, long long seq)
 	    " WHERE model = ''), 0)", 0, 0);
 	if (pruned >= 0 && seq >= pruned &&
 	    vd_db_last_seq(db, "index_changes", &last) == VD_OK && last > seq &&
-	    changed_ids(db, ix->model, seq, delta_max(ix->main.n), &ids, &m) == 0)
+	    changed_ids(db, ix->model, seq, delta_max(ix), &ids, &m) == 0)
 		rc = read_delta(ix, db, ids, m);
 	free(ids);
 	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
@@ -225,7 +221,7 @@ vd_index_delta_load(struct vd_index *ix, sqlite3 *db, long long seq)
 }
 
 void
-vd_index_cursor_set(sqlite3 *db, const char *model, long long seq, size_t n)
+vd_index_cursor_set(sqlite3 *db, const struct vd_index *ix, long long seq)
 {
 	static const char sql[] = "INSERT INTO index_cursors (model, seq) VALUES (?, ?)"
 	    " ON CONFLICT (model) DO UPDATE SET seq = max(seq, excluded.seq)";
@@ -240,7 +236,7 @@ vd_index_cursor_set(sqlite3 *db, const char *model, long long seq, size_t n)
 	static const char drop[] = "DELETE FROM index_changes"
 	    " WHERE seq <= (SELECT seq FROM index_cursors WHERE model = '')";
 	sqlite3_stmt *st;
-	long long busy, reach = (long long)(ROWS_PER_ID * delta_max(n));
+	long long busy, reach = (long long)(ROWS_PER_ID * delta_max(ix));
 	int ok = 0;
 
 	/* not worth waiting for another writer */
@@ -248,7 +244,7 @@ vd_index_cursor_set(sqlite3 *db, const char *model, long long seq, size_t n)
 	sqlite3_busy_timeout(db, 0);
 	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK) {
 		if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
-			sqlite3_bind_text(st, 1, model, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 1, ix->model, -1, SQLITE_STATIC);
 			sqlite3_bind_int64(st, 2, seq);
 			ok = sqlite3_step(st) == SQLITE_DONE;
 			sqlite3_finalize(st);

@@ -21,11 +21,10 @@ float vd_index_quantize(const float *v, int dim, int8_t *code);
  * is as it was. */
 int vd_index_delta_load(struct vd_index *ix, sqlite3 *db, long long seq);
 
-/* Record that model's cache file (of n vectors) is at seq and drop the
- * log rows every model's file still within a delta's reach has read.
- * Best effort: a busy or read-only database only costs a later rebuild,
- * so no error. */
-void vd_index_cursor_set(sqlite3 *db, const char *model, long long seq, size_t n);
+/* Record that ix's cache file is at seq and drop the log rows every
+ * model's file still within a delta's reach has read. Best effort: a busy
+ * or read-only database only costs a later rebuild, so no error. */
+void vd_index_cursor_set(sqlite3 *db, const struct vd_index *ix, long long seq);
 
 /* The exact vector of log_id in an index made by vd_index_memory, or NULL. */
 const float *vd_index_memory_vector(const struct vd_index *ix, long long log_id);

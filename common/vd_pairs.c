@@ -69,7 +69,7 @@ open_finder(sqlite3 *db, const struct vd_config *cfg, const struct vd_pairs_opts
 	f->min_rating = o->min_rating;
 	if ((rc = vd_embedder_open(db, cfg, VD_BUILTIN_MODEL, &f->e)) ||
 	    (rc = vd_vectors_update(db, f->e, VD_SCOPE_RATED, 0, NULL, NULL, &done)) ||
-	    (rc = vd_index_load(db, VD_BUILTIN_MODEL, vd_embedder_dim(f->e), VD_SCOPE_RATED,
+	    (rc = vd_index_load(db, cfg, VD_BUILTIN_MODEL, vd_embedder_dim(f->e), VD_SCOPE_RATED,
 	    &f->ix)))
 		return rc;
 	if (!(f->q = malloc(sizeof(float) * VD_EMBED_MAX_DIM)))

@@ -5,7 +5,7 @@
 # VASDOM_EXPORT_PARALLEL_MIN, the number of exchanges from which the two
 # threads are used, forces either way on a database of 6,000.
 . "$(dirname "$0")/lib.sh"
-plan 19
+plan 21
 
 rows=6000
 vasdom-ask --record </dev/null >/dev/null    # the schema
@@ -94,4 +94,10 @@ check_same "two threads: the temporary file over the limit is a write error" \
 mkdir "$T/lim"
 (ulimit -f 100; VASDOM_EXPORT_PARALLEL_MIN=0 exec vasdom-export -o "$T/lim/x.jsonl") >"$T/lim.out" 2>"$T/lim.err"
 check_same "...with -o: exit 1, nothing left in the folder" "1 " "$? $(ls -A "$T/lim")"
+VASDOM_EXPORT_PARALLEL_MIN=some vasdom-export >/dev/null 2>"$T/sw.err"
+check_same "a malformed VASDOM_EXPORT_PARALLEL_MIN is a configuration error (3), named" \
+	"3 vasdom-export: VASDOM_EXPORT_PARALLEL_MIN: expected a whole number from 0 to N, got 'some'" \
+	"$? $(sed 's/ to [0-9]*,/ to N,/' "$T/sw.err")"
+check_fails "a malformed VASDOM_INDEX_DELTA_MAX is a configuration error" 3 \
+	env VASDOM_INDEX_DELTA_MAX=-1 vasdom-similar 1 2>/dev/null
 done_testing
