@@ -10,6 +10,7 @@
 #include "vd_db.h"
 #include "vd_embedder.h"
 #include "vd_error.h"
+#include "vd_exchange.h"
 #include "vd_vectors.h"
 
 static const char usage_line[] =
@@ -181,15 +182,8 @@ main(int argc, char **argv)
 			error("%s (%lld embedded before the failure)", vd_errmsg(), done);
 			status = 1;
 		}
-		{
-			sqlite3_stmt *st;
-
-			if (vd_db_prepare(db, "SELECT count(*) FROM exchanges", &st) == VD_OK) {
-				if (sqlite3_step(st) == SQLITE_ROW)
-					total = sqlite3_column_int64(st, 0);
-				sqlite3_finalize(st);
-			}
-		}
+		/* only for the summary: no count, no total */
+		vd_exchange_count(db, &total);
 		w = vd_writer_new(stdout, outformat, summary_columns);
 		summary = json_pack("{s:s, s:i, s:I, s:I, s:f}", "model", vd_embedder_model(e),
 		    "dim", vd_embedder_dim(e), "embedded", (json_int_t)done, "total",

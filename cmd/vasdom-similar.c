@@ -9,6 +9,7 @@
 #include "vd_db.h"
 #include "vd_embedder.h"
 #include "vd_error.h"
+#include "vd_exchange.h"
 #include "vd_vectors.h"
 
 #define LIMIT_MAX 1000
@@ -62,7 +63,7 @@ struct ctx {
 	struct vd_embedder *emb;
 	struct vd_index *ix;
 	struct vd_writer *w;
-	sqlite3_stmt *row, *msg;
+	struct vd_exchange_reader *rows;
 	/* the pending batch */
 	size_t n;
 	json_t *query[BATCH];
@@ -78,6 +79,7 @@ struct ctx {
 static int
 query_vector(struct ctx *c, long long log_id, const char *text, float *out)
 {
+	struct vd_exchange x;
 	const float *v;
 	int rc, dim = c->ix->dim;
 
@@ -87,15 +89,11 @@ query_vector(struct ctx *c, long long log_id, const char *text, float *out)
 		memcpy(out, v, sizeof(float) * (size_t)dim);
 		return VD_OK;
 	}
-	sqlite3_bind_int64(c->msg, 1, log_id);
-	if (sqlite3_step(c->msg) != SQLITE_ROW) {
-		sqlite3_reset(c->msg);
-		return vd_error(VD_EINPUT, "log %lld not found", log_id);
-	}
-	text = (const char *)sqlite3_column_text(c->msg, 0);
+	if ((rc = vd_exchange_read(c->rows, log_id, &x)))
+		return rc == VD_ENOTFOUND ? VD_EINPUT : rc;
+	text = x.message;
 embed:
 	rc = vd_embedder_embed(c->emb, &text, 1, out);
-	sqlite3_reset(c->msg);
 	if (rc == VD_OK && vd_embedder_dim(c->emb) != dim)
 		rc = vd_error(VD_EINPUT, "%s now gives %d dimensions, the stored vectors have %d",
 		    vd_embedder_model(c->emb), vd_embedder_dim(c->emb), dim);
@@ -105,23 +103,19 @@ embed:
 static void
 put_hit(struct ctx *c, json_t *query, int rank, const struct vd_hit *h)
 {
+	struct vd_exchange x;
 	json_t *hit;
 
-	sqlite3_bind_int64(c->row, 1, h->log_id);
-	if (sqlite3_step(c->row) == SQLITE_ROW) {
+	if (vd_exchange_read(c->rows, h->log_id, &x) == VD_OK) {
 		hit = json_pack("{s:O, s:i, s:I, s:f, s:o, s:s, s:s, s:s}", "query", query,
 		    "rank", rank, "log_id", (json_int_t)h->log_id,
 		    "score", (double)lrint(h->score * 1e6) / 1e6,
-		    "rating", sqlite3_column_type(c->row, 0) == SQLITE_NULL ? json_null()
-		    : json_integer(sqlite3_column_int(c->row, 0)),
-		    "message", (const char *)sqlite3_column_text(c->row, 1),
-		    "response", (const char *)sqlite3_column_text(c->row, 2),
-		    "created_at", (const char *)sqlite3_column_text(c->row, 3));
+		    "rating", x.rating ? json_integer(x.rating) : json_null(),
+		    "message", x.message, "response", x.response, "created_at", x.created_at);
 		if (vd_writer_put(c->w, hit))
 			die(1, "%s", vd_errmsg());
 		json_decref(hit);
 	}
-	sqlite3_reset(c->row);
 }
 
 /* Search the pending queries together and print their hits in order. */
@@ -265,9 +259,7 @@ main(int argc, char **argv)
 	c.q = malloc(sizeof(float) * ((size_t)c.ix->dim * BATCH + VD_EMBED_MAX_DIM));
 	c.hits = malloc(sizeof *c.hits * (size_t)opt.limit * BATCH);
 	if (!c.q || !c.hits ||
-	    vd_db_prepare(c.db, "SELECT rating, message, response, created_at FROM exchanges"
-	    " WHERE log_id = ?", &c.row) ||
-	    vd_db_prepare(c.db, "SELECT message FROM exchanges WHERE log_id = ?", &c.msg))
+	    vd_exchange_reader_new(c.db, &c.rows))
 		die(3, "%s", vd_errmsg());
 	c.w = vd_writer_new(stdout, outformat, columns);
 	vd_writer_unbuffered(c.w);
@@ -284,8 +276,7 @@ main(int argc, char **argv)
 		    .text_fields = text_fields, .idle = idle_flush },
 		    0, NULL, similar_job, &c, c.w);
 	flush(&c);
-	sqlite3_finalize(c.row);
-	sqlite3_finalize(c.msg);
+	vd_exchange_reader_free(c.rows);
 	free(c.q);
 	free(c.hits);
 	vd_index_free(c.ix);

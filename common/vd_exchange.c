@@ -1,5 +1,6 @@
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -224,5 +225,61 @@ vd_exchange_get(sqlite3 *db, long long log_id, json_t **out)
 		return vd_error(VD_ENOTFOUND, "log %lld not found", log_id);
 	if (rc != SQLITE_ROW || !*out)
 		return vd_error(VD_EDB, "database: %s", sqlite3_errmsg(db));
+	return VD_OK;
+}
+
+int
+vd_exchange_count(sqlite3 *db, long long *n)
+{
+	return vd_db_int(db, "SELECT count(*) FROM exchanges", NULL, n);
+}
+
+struct vd_exchange_reader {
+	sqlite3 *db;
+	sqlite3_stmt *st;
+};
+
+int
+vd_exchange_reader_new(sqlite3 *db, struct vd_exchange_reader **out)
+{
+	struct vd_exchange_reader *r;
+
+	if (!(*out = r = calloc(1, sizeof *r)))
+		return vd_error(VD_ENOMEM, "out of memory");
+	r->db = db;
+	if (vd_db_prepare(db, "SELECT rating, message, response, created_at FROM exchanges"
+	    " WHERE log_id = ?", &r->st)) {
+		free(r);
+		*out = NULL;
+		return VD_EDB;
+	}
+	return VD_OK;
+}
+
+void
+vd_exchange_reader_free(struct vd_exchange_reader *r)
+{
+	if (!r)
+		return;
+	sqlite3_finalize(r->st);
+	free(r);
+}
+
+int
+vd_exchange_read(struct vd_exchange_reader *r, long long log_id, struct vd_exchange *x)
+{
+	int rc;
+
+	sqlite3_reset(r->st);
+	sqlite3_bind_int64(r->st, 1, log_id);
+	if ((rc = sqlite3_step(r->st)) == SQLITE_DONE)
+		return vd_error(VD_ENOTFOUND, "log %lld not found", log_id);
+	if (rc != SQLITE_ROW)
+		return vd_error(VD_EDB, "database: %s", sqlite3_errmsg(r->db));
+	x->log_id = log_id;
+	x->rating = sqlite3_column_int(r->st, 0);
+	x->message = (const char *)sqlite3_column_text(r->st, 1);
+	x->response = (const char *)sqlite3_column_text(r->st, 2);
+	x->created_at = (const char *)sqlite3_column_text(r->st, 3);
 	return VD_OK;
 }

@@ -49,6 +49,20 @@ int vd_exchange_rate(sqlite3 *db, long long log_id, int rating,
  * (similar as an array), or NULL: VD_ENOTFOUND. Caller decrefs. */
 int vd_exchange_get(sqlite3 *db, long long log_id, json_t **out);
 
+/* How many exchanges the store holds, into *n. VD_EDB on error. */
+int vd_exchange_count(sqlite3 *db, long long *n);
+
+/* Reading many exchanges one at a time with one prepared statement (a
+ * search printing its hits). */
+struct vd_exchange_reader;
+int vd_exchange_reader_new(sqlite3 *db, struct vd_exchange_reader **out);
+void vd_exchange_reader_free(struct vd_exchange_reader *r);
+
+/* Fill x's log_id, message, response, created_at and rating (0: not
+ * rated) from log_id; the strings are valid until the next call.
+ * VD_ENOTFOUND ("log N not found"), VD_EDB. */
+int vd_exchange_read(struct vd_exchange_reader *r, long long log_id, struct vd_exchange *x);
+
 /* Generate a new session id (32 hex digits) into buf[33]. */
 void vd_session_new(char *buf);
 
