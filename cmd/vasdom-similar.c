@@ -81,7 +81,7 @@ query_vector(struct ctx *c, long long log_id, const char *text, float *out)
 {
 	struct vd_exchange x;
 	const float *v;
-	int rc, dim = c->ix->dim;
+	int rc, dim = vd_index_dim(c->ix);
 
 	if (text)
 		goto embed;
@@ -152,7 +152,7 @@ add_query(struct ctx *c, long long log_id, const char *text)
 {
 	int rc;
 
-	if ((rc = query_vector(c, log_id, text, c->q + c->n * (size_t)c->ix->dim)))
+	if ((rc = query_vector(c, log_id, text, c->q + c->n * (size_t)vd_index_dim(c->ix))))
 		return rc;
 	c->query[c->n] = text ? json_string(text) : json_integer(log_id);
 	c->exclude[c->n] = text ? 0 : log_id;
@@ -252,11 +252,11 @@ main(int argc, char **argv)
 	if ((rc = vd_index_load(c.db, &cfg, vd_embedder_model(c.emb), vd_embedder_dim(c.emb),
 	    VD_SCOPE_ALL, &c.ix)))
 		die(3, "%s", vd_errmsg());
-	if (c.ix->n == 0)
+	if (vd_index_size(c.ix) == 0)
 		die(1, "no %s vectors in %s: run vasdom-embed first", vd_embedder_model(c.emb),
 		    cfg.db_path ? cfg.db_path : "the database");
 	/* room for a remote model's reply of any size in the last slot */
-	c.q = malloc(sizeof(float) * ((size_t)c.ix->dim * BATCH + VD_EMBED_MAX_DIM));
+	c.q = malloc(sizeof(float) * ((size_t)vd_index_dim(c.ix) * BATCH + VD_EMBED_MAX_DIM));
 	c.hits = malloc(sizeof *c.hits * (size_t)opt.limit * BATCH);
 	if (!c.q || !c.hits ||
 	    vd_exchange_reader_new(c.db, &c.rows))

@@ -201,7 +201,7 @@ find_similar(struct vd_asker *a, const char *msg, struct vd_answer *ans)
 	size_t n, i, seen = 0;
 	int rc;
 
-	if (!a->rated || a->rated->n == 0)
+	if (!a->rated || vd_index_size(a->rated) == 0)
 		return VD_OK;
 	if ((rc = vd_embedder_embed(a->emb, &msg, 1, a->q))) {
 		/* a remote embedder that fails only costs us experience */

@@ -15,6 +15,7 @@
 #include "vd_hash.h"
 #include "vd_index.h"
 #include "vd_index_delta.h"
+#include "vd_index_priv.h"
 
 /* 02: the index_changes seq the file was built at; 03: a checksum */
 #define MAGIC "VDVEC03\n"
@@ -420,8 +421,20 @@ vd_index_refresh(struct vd_index *ix)
 	rc = build(ix, ix->db, ix->dim, path, &saved);
 	free(path);
 	if (rc == VD_OK && saved >= 0)
-		vd_index_cursor_set(ix->db, ix->model, saved, ix->main.n);
+		vd_index_cursor_set(ix->db, ix, saved);
 	return rc;
+}
+
+size_t
+vd_index_size(const struct vd_index *ix)
+{
+	return ix->n;
+}
+
+int
+vd_index_dim(const struct vd_index *ix)
+{
+	return ix->dim;
 }
 
 const float *

@@ -22,35 +22,8 @@ enum vd_scope {
 	VD_SCOPE_RATED    /* exchanges with a rating (experience, examples) */
 };
 
-/* A run of quantized vectors: the cache file's, or the delta's. */
-struct vd_index_part {
-	size_t n;
-	const long long *ids;       /* ascending */
-	const signed char *ratings; /* effective rating (a correction counts 5), 0: none,
-	                             * -1: gone from the file's run (changed since: see the delta) */
-	const float *scales;        /* code * scale = component */
-	const int8_t *codes;        /* n * dim */
-};
-
-struct vd_index {
-	size_t n;                   /* vectors searched, rated or not: what a new file would hold */
-	int dim;
-	int floor;                  /* least rating searched (1 for VD_SCOPE_RATED) */
-	struct vd_index_part main;  /* the cache file's vectors */
-	struct vd_index_part delta; /* changed since the file was made (gone from main) */
-	/* private */
-	long delta_max;             /* VASDOM_INDEX_DELTA_MAX, or -1 */
-	sqlite3 *db;
-	sqlite3_stmt *exact;
-	char *model;
-	void *map, *own, *delta_own;
-	size_t maplen;
-	float *tmp;
-	float *vecs;                /* vd_index_memory: the exact vectors, n * dim */
-	char *base;                 /* main's arrays: the map, or own */
-	long long version;          /* vector_state's when loaded or refreshed */
-	long long seq;              /* index_changes main reflects, -1: unknown */
-};
+/* Opaque: its insides are vd_index_priv.h's, for vd_index*.c alone. */
+struct vd_index;
 
 struct vd_hit {
 	long long log_id;
@@ -85,6 +58,10 @@ int vd_index_current(struct vd_index *ix);
  * between requests, after vd_index_current said no. VD_EDB or VD_ENOMEM
  * on failure, ix then unusable but freeable. */
 int vd_index_refresh(struct vd_index *ix);
+
+/* The vectors searched (rated or not), and their dimension. */
+size_t vd_index_size(const struct vd_index *ix);
+int vd_index_dim(const struct vd_index *ix);
 
 /* The k nearest to q (unit length) by cosine, best first, skipping
  * exclude and exchanges rated below min_rating; returns how many. */

@@ -13,6 +13,7 @@
 #include "vd_db.h"
 #include "vd_error.h"
 #include "vd_index_delta.h"
+#include "vd_index_priv.h"
 
 /* At most max(DELTA_MIN, n / DELTA_DIV) changed exchanges are read into a
  * delta; more, and the file is built again. Every process pays for its

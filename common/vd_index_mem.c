@@ -7,6 +7,7 @@
 #include "vd_error.h"
 #include "vd_index.h"
 #include "vd_index_delta.h"
+#include "vd_index_priv.h"
 
 int
 vd_index_memory(const long long *ids, const signed char *ratings, const float *vecs,

@@ -31,7 +31,7 @@ find_chosen(struct finder *f, long long self, const char *question, const char *
 	int rc;
 
 	*chosen = NULL;
-	if (f->ix->n == 0)
+	if (vd_index_size(f->ix) == 0)
 		return VD_OK;
 	if ((rc = vd_embedder_embed(f->e, &question, 1, f->q)))
 		return rc;
