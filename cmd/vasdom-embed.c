@@ -11,6 +11,7 @@
 #include "vd_embedder.h"
 #include "vd_error.h"
 #include "vd_exchange.h"
+#include "vd_record.h"
 #include "vd_vectors.h"
 
 static const char usage_line[] =

@@ -10,6 +10,8 @@
 #include "vd_embedder.h"
 #include "vd_error.h"
 #include "vd_exchange.h"
+#include "vd_index_search.h"
+#include "vd_record.h"
 #include "vd_vectors.h"
 
 #define LIMIT_MAX 1000

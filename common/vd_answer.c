@@ -12,6 +12,7 @@
 #include "vd_embedder.h"
 #include "vd_error.h"
 #include "vd_history.h"
+#include "vd_index_search.h"
 #include "vd_llm.h"
 #include "vd_profile.h"
 #include "vd_rank.h"

@@ -14,4 +14,10 @@
 int vd_embed_remote(const struct vd_config *cfg, const char *model, int ollama,
     const char *const *texts, size_t n, float *out, int *dim);
 
+/* Parse an embeddings response (OpenAI {"data":[{"index","embedding"}]} or
+ * Ollama {"embeddings":[[...]]}) into out, n vectors sorted by index, each
+ * normalised; *dim receives their dimension. */
+int vd_embed_parse_reply(const char *body, size_t len, size_t n, float *out,
+    size_t max_dim, int *dim);
+
 #endif

@@ -7,6 +7,7 @@
 #include "vd_embed_remote.h"
 #include "vd_embedder.h"
 #include "vd_error.h"
+#include "vd_stopwords.h"
 #include "vd_text.h"
 
 /* Measured with make eval (README): 512 hashed dimensions keep a million

@@ -52,10 +52,4 @@ int vd_embedder_fit(struct vd_embedder *e, sqlite3 *db, long long total);
 void vd_embedder_hash(const struct vd_embedder *e, const char *text,
     const char *answer, char *buf);
 
-/* Parse an embeddings response (OpenAI {"data":[{"index","embedding"}]} or
- * Ollama {"embeddings":[[...]]}) into out, n vectors sorted by index, each
- * normalised; *dim receives their dimension. */
-int vd_embed_parse_reply(const char *body, size_t len, size_t n, float *out,
-    size_t max_dim, int *dim);
-
 #endif

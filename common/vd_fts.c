@@ -4,6 +4,7 @@
 #include "vd_db.h"
 #include "vd_error.h"
 #include "vd_fts.h"
+#include "vd_stopwords.h"
 #include "vd_text.h"
 
 /* Exchanges indexed per transaction: a batch takes tens of milliseconds */

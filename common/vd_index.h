@@ -63,19 +63,6 @@ int vd_index_refresh(struct vd_index *ix);
 size_t vd_index_size(const struct vd_index *ix);
 int vd_index_dim(const struct vd_index *ix);
 
-/* The k nearest to q (unit length) by cosine, best first, skipping
- * exclude and exchanges rated below min_rating; returns how many. */
-size_t vd_index_search_rated(struct vd_index *ix, const float *q, size_t k,
-    long long exclude, int min_rating, struct vd_hit *hits);
-size_t vd_index_search(struct vd_index *ix, const float *q, size_t k,
-    long long exclude, struct vd_hit *hits);
-
-/* Many queries in one pass over the vectors (a blocked matrix product on
- * every core): hits has nq * k places, found[i] the count for query i. */
-int vd_index_search_batch(struct vd_index *ix, const float *qs, size_t nq,
-    size_t k, const long long *exclude, int min_rating, struct vd_hit *hits,
-    size_t *found);
-
 /* Remove every search cache file of db (each model's, and temporaries
  * left by a process that died): for forgetting exchanges, whose vectors
  * the files hold. *removed gets how many. VD_EDB when one cannot be

@@ -14,6 +14,7 @@
 #include "vd_error.h"
 #include "vd_index.h"
 #include "vd_index_priv.h"
+#include "vd_index_search.h"
 
 #define RESCORE_MIN 32      /* int8 candidates scored again exactly, at least */
 #define BLOCK 16            /* queries sharing one pass over the vectors */

@@ -5,6 +5,7 @@
 #include "vd_db.h"
 #include "vd_embedder.h"
 #include "vd_error.h"
+#include "vd_index_search.h"
 #include "vd_pairs.h"
 #include "vd_vectors.h"
 

@@ -6,6 +6,7 @@
 #include "vd_error.h"
 #include "vd_hash.h"
 #include "vd_rank.h"
+#include "vd_stopwords.h"
 #include "vd_text.h"
 
 /* The weights of the evidence added to a neighbour's vector score, chosen

@@ -7,6 +7,7 @@
 
 #include "vd_error.h"
 #include "vd_input.h"
+#include "vd_record.h"
 
 int
 vd_rec_str(const struct vd_record *rec, const char *field, const char **out)

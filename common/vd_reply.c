@@ -4,6 +4,7 @@
 #include "vd_error.h"
 #include "vd_exchange.h"
 #include "vd_profile.h"
+#include "vd_record.h"
 #include "vd_reply.h"
 #include "vd_text.h"
 

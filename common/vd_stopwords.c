@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vd_stopwords.h"
 #include "vd_text.h"
 
 static const char *const words[] = {

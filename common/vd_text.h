@@ -36,7 +36,4 @@ typedef void vd_gram_fn(const char *gram, size_t n, void *arg);
 void vd_text_ngrams(const char *word, size_t wordlen, size_t kmin, size_t kmax,
     vd_gram_fn *fn, void *arg);
 
-/* Is the folded word a function word ("как", "the")? */
-int vd_text_is_stopword(const char *word);
-
 #endif

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vd_embed_remote.h"
 #include "vd_embedder.h"
 #include "vd_error.h"
 

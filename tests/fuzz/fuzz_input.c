@@ -9,6 +9,8 @@
 
 #include "vd_error.h"
 #include "vd_input.h"
+#include "vd_record.h"
+#include "vd_stopwords.h"
 #include "vd_text.h"
 
 static const char *const ask_fields[] = { "message", NULL };
