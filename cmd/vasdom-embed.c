@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "vd_date.h"
 #include "vd_db.h"
 #include "vd_embedder.h"
 #include "vd_error.h"
@@ -44,15 +45,6 @@ usage(int code)
 	cli_usage(code, usage_line, help);
 }
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 struct bar {
 	double start, last;
 };
@@ -62,7 +54,7 @@ static void
 progress(long long done, long long total, void *arg)
 {
 	struct bar *b = arg;
-	double t = now(), rate;
+	double t = vd_monotonic(), rate;
 	int width = 30, fill;
 
 	if (t - b->last < 0.1 && done < total)
@@ -172,7 +164,7 @@ main(int argc, char **argv)
 		w = vd_writer_new(stdout, outformat, text_columns);
 		status = embed_texts(e, w, informat, argc - optind, argv + optind);
 	} else {
-		bar.start = bar.last = now();
+		bar.start = bar.last = vd_monotonic();
 		bar.last -= 1;
 		rc = vd_vectors_update(db, e, VD_SCOPE_ALL, all,
 		    quiet || !isatty(2) ? NULL : progress, &bar, &done);
@@ -188,7 +180,7 @@ main(int argc, char **argv)
 		w = vd_writer_new(stdout, outformat, summary_columns);
 		summary = json_pack("{s:s, s:i, s:I, s:I, s:f}", "model", vd_embedder_model(e),
 		    "dim", vd_embedder_dim(e), "embedded", (json_int_t)done, "total",
-		    (json_int_t)total, "seconds", (double)(long)((now() - bar.start) * 1000) / 1000);
+		    (json_int_t)total, "seconds", (double)(long)((vd_monotonic() - bar.start) * 1000) / 1000);
 		if (vd_writer_put(w, summary))
 			die(1, "%s", vd_errmsg());
 		json_decref(summary);

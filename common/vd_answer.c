@@ -8,6 +8,7 @@
 
 #include "vd_answer.h"
 #include "vd_confidence.h"
+#include "vd_date.h"
 #include "vd_db.h"
 #include "vd_embedder.h"
 #include "vd_error.h"
@@ -181,15 +182,6 @@ vd_answer_clear(struct vd_answer *ans)
 		free(ans->similar[i].answer);
 	}
 	memset(ans, 0, sizeof *ans);
-}
-
-static double
-seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* Rated neighbours of msg at or above the minimum similarity, with the
@@ -506,7 +498,7 @@ int
 vd_asker_answer(struct vd_asker *a, const char *session, const char *msg,
     struct vd_answer *ans)
 {
-	double t0 = seconds();
+	double t0 = vd_monotonic();
 	int rc;
 
 	memset(ans, 0, sizeof *ans);
@@ -523,7 +515,7 @@ vd_asker_answer(struct vd_asker *a, const char *session, const char *msg,
 	if ((rc = offline(a, msg, ans)) || (rc = followup(a, session, msg, ans)))
 		return rc;
 done:
-	ans->response_time = seconds() - t0;
+	ans->response_time = vd_monotonic() - t0;
 	return VD_OK;
 }
 

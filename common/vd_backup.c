@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "vd_backup.h"
+#include "vd_date.h"
 #include "vd_db.h"
 #include "vd_error.h"
 

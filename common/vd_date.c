@@ -95,3 +95,25 @@ vd_date_parse(const char *s, int end_of_day, char *out)
 	snprintf(out + 20, VD_DATE_LEN - 20, "%03dZ", ms);
 	return VD_OK;
 }
+
+char *
+vd_now_iso(char *buf)
+{
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(buf, 24, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + strlen(buf), 8, ".%03uZ", (unsigned)(ts.tv_nsec / 1000000) % 1000u);
+	return buf;
+}
+
+double
+vd_monotonic(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}

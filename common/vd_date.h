@@ -1,5 +1,6 @@
-/* Dates given on the command line (--since, --until, --days), turned into
- * the ISO 8601 UTC form stored in created_at so they compare as text. */
+/* Dates and clocks: dates given on the command line (--since, --until,
+ * --days), turned into the ISO 8601 UTC form stored in created_at so they
+ * compare as text; the time now in that form; the one monotonic clock. */
 #ifndef VD_DATE_H
 #define VD_DATE_H
 
@@ -19,5 +20,11 @@ char *vd_date_format(time_t t, char *out);
 
 /* Now minus days whole days, as ISO 8601 UTC into out. */
 char *vd_date_days_ago(long days, char *out);
+
+/* Current time as ISO 8601 UTC with milliseconds, into buf (>= 32 bytes). */
+char *vd_now_iso(char *buf);
+
+/* Seconds on the monotonic clock: for durations and deadlines. */
+double vd_monotonic(void);
 
 #endif

@@ -9,19 +9,6 @@
 #include "vd_db.h"
 #include "vd_error.h"
 
-char *
-vd_now_iso(char *buf)
-{
-	struct timespec ts;
-	struct tm tm;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(buf, 24, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + strlen(buf), 8, ".%03uZ", (unsigned)(ts.tv_nsec / 1000000) % 1000u);
-	return buf;
-}
-
 int
 vd_db_exec(sqlite3 *db, const char *sql)
 {

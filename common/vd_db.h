@@ -48,8 +48,6 @@ int vd_db_last_seq(sqlite3 *db, const char *table, long long *seq);
 /* Bind s, or NULL when s is NULL (the statement must outlive s). */
 void vd_db_bind_text(sqlite3_stmt *st, int i, const char *s);
 
-/* Current time as ISO 8601 UTC with milliseconds, into buf (>= 32 bytes). */
-char *vd_now_iso(char *buf);
 
 /* The schema migrations, in order: element i brings user_version i to i+1. */
 extern const char *const vd_schema_migrations[VD_SCHEMA_VERSION];

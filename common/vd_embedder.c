@@ -3,10 +3,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vd_date.h"
 #include "vd_db.h"
 #include "vd_embed_remote.h"
 #include "vd_embedder.h"
 #include "vd_error.h"
+#include "vd_hash.h"
 #include "vd_stopwords.h"
 #include "vd_text.h"
 
@@ -40,16 +42,13 @@ struct vd_embedder {
 	float *resp;         /* scratch: the answer's vector */
 };
 
+/* the one FNV-1a (vd_hash.h), arguments in this file's order */
 static uint64_t
 fnv(const void *p, size_t n, uint64_t h)
 {
-	const unsigned char *s = p;
-
-	while (n--)
-		h = (h ^ *s++) * 0x100000001b3ULL;
-	return h;
+	return vd_fnv1a(h, p, n);
 }
-#define FNV0 0xcbf29ce484222325ULL
+#define FNV0 VD_FNV_OFFSET
 
 /* Final mix so that nearby hashes spread over the buckets. */
 static uint64_t

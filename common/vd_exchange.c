@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vd_date.h"
 #include "vd_db.h"
 #include "vd_error.h"
 #include "vd_exchange.h"

@@ -1,5 +1,6 @@
 #include <stdio.h>
 
+#include "vd_date.h"
 #include "vd_db.h"
 #include "vd_error.h"
 #include "vd_export.h"

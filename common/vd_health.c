@@ -6,6 +6,7 @@
 
 #include <sqlite3.h>
 
+#include "vd_date.h"
 #include "vd_db.h"
 #include "vd_embedder.h"
 #include "vd_error.h"

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "vd_curl.h"
+#include "vd_date.h"
 #include "vd_error.h"
 #include "vd_http.h"
 
@@ -38,15 +39,6 @@ collect(char *data, size_t size, size_t nmemb, void *arg)
 	s->len += n;
 	s->buf[s->len] = 0;
 	return n;
-}
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* A query in base (Azure's ?api-version=...) stays at the end. */
@@ -219,7 +211,7 @@ vd_http_post_json(const char *url, const char *key, const char *body,
 {
 	const struct vd_curl *C = vd_curl();
 	struct curl_slist *hdr;
-	double deadline = now() + timeout_s, left;
+	double deadline = vd_monotonic() + timeout_s, left;
 	int rc, tries;
 
 	memset(out, 0, sizeof *out);
@@ -227,13 +219,13 @@ vd_http_post_json(const char *url, const char *key, const char *body,
 		return VD_EREMOTE;
 	hdr = json_headers(C, key, 1);
 	for (tries = 0;; tries++) {
-		rc = attempt(C, url, hdr, body, deadline - now(), max_bytes, insecure, out);
+		rc = attempt(C, url, hdr, body, deadline - vd_monotonic(), max_bytes, insecure, out);
 		if (rc == VD_OK || tries >= 1)
 			break;
 		if (out->status != 429 && out->status < 500)
 			break;
 		/* one retry after a short backoff, if the deadline allows */
-		left = deadline - now();
+		left = deadline - vd_monotonic();
 		if (left < 0.6)
 			break;
 		{

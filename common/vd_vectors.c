@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vd_date.h"
 #include "vd_db.h"
 #include "vd_error.h"
 #include "vd_vectors.h"
