@@ -54,21 +54,6 @@ env2(const char *name, const char *old)
 }
 
 static int
-env_int(const char *name, const char *old, long min, long max, int *out)
-{
-	const char *v = env2(name, old);
-	long n;
-
-	if (!v)
-		return VD_OK;
-	if (vd_parse_int(v, min, max, &n))
-		return vd_error(VD_EUSAGE, "%s: expected a whole number from %ld to %ld, got '%s'",
-		    getenv(name) ? name : old, min, max, v);
-	*out = (int)n;
-	return VD_OK;
-}
-
-static int
 env_long(const char *name, const char *old, long min, long max, long *out)
 {
 	const char *v = env2(name, old);
@@ -77,6 +62,16 @@ env_long(const char *name, const char *old, long min, long max, long *out)
 		return vd_error(VD_EUSAGE, "%s: expected a whole number from %ld to %ld, got '%s'",
 		    getenv(name) ? name : old, min, max, v);
 	return VD_OK;
+}
+
+static int
+env_int(const char *name, const char *old, long min, long max, int *out)
+{
+	long n = *out;
+	int rc = env_long(name, old, min, max, &n);
+
+	*out = (int)n;
+	return rc;
 }
 
 static int
