@@ -437,13 +437,31 @@ vd_index_dim(const struct vd_index *ix)
 	return ix->dim;
 }
 
+static int
+cmp_id(const void *k, const void *e)
+{
+	long long a = *(const long long *)k, b = *(const long long *)e;
+
+	return a < b ? -1 : a > b;
+}
+
+/* The exact vector of log_id in an index made by vd_index_memory, or
+ * NULL: from the float copy it keeps (bsearch on the ascending ids). */
+static const float *
+memory_vector(const struct vd_index *ix, long long log_id)
+{
+	const long long *p = bsearch(&log_id, ix->main.ids, ix->main.n, sizeof log_id, cmp_id);
+
+	return p ? ix->vecs + (size_t)(p - ix->main.ids) * (size_t)ix->dim : NULL;
+}
+
 const float *
 vd_index_vector(struct vd_index *ix, long long log_id)
 {
 	const float *v = NULL;
 
 	if (ix->vecs)
-		return vd_index_memory_vector(ix, log_id);
+		return memory_vector(ix, log_id);
 	sqlite3_bind_int64(ix->exact, 2, log_id);
 	if (sqlite3_step(ix->exact) == SQLITE_ROW &&
 	    sqlite3_column_bytes(ix->exact, 0) == (int)(sizeof(float) * (size_t)ix->dim)) {

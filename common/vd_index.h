@@ -40,12 +40,6 @@ int vd_index_load(sqlite3 *db, const struct vd_config *cfg, const char *model, i
     enum vd_scope scope, struct vd_index **out);
 void vd_index_free(struct vd_index *ix);
 
-/* An index over n vectors in memory (unit length, dim each, ids
- * ascending), not the database's: for vectors a tool makes for itself.
- * ratings (NULL: every one 0) are what min_rating filters on. The vectors
- * and ids are copied. Free with vd_index_free. */
-int vd_index_memory(const long long *ids, const signed char *ratings,
-    const float *vecs, size_t n, int dim, struct vd_index **out);
 /* Is ix as the database is (its model's version unchanged since ix was
  * loaded or refreshed)? 0 when it is not, or cannot be told. */
 int vd_index_current(struct vd_index *ix);

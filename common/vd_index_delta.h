@@ -26,7 +26,4 @@ int vd_index_delta_load(struct vd_index *ix, sqlite3 *db, long long seq);
  * or read-only database only costs a later rebuild, so no error. */
 void vd_index_cursor_set(sqlite3 *db, const struct vd_index *ix, long long seq);
 
-/* The exact vector of log_id in an index made by vd_index_memory, or NULL. */
-const float *vd_index_memory_vector(const struct vd_index *ix, long long log_id);
-
 #endif

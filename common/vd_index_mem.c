@@ -7,6 +7,7 @@
 #include "vd_error.h"
 #include "vd_index.h"
 #include "vd_index_delta.h"
+#include "vd_index_mem.h"
 #include "vd_index_priv.h"
 
 int
@@ -49,20 +50,4 @@ vd_index_memory(const long long *ids, const signed char *ratings, const float *v
 	ix->main.codes = codes;
 	*out = ix;
 	return VD_OK;
-}
-
-static int
-cmp_id(const void *k, const void *e)
-{
-	long long a = *(const long long *)k, b = *(const long long *)e;
-
-	return a < b ? -1 : a > b;
-}
-
-const float *
-vd_index_memory_vector(const struct vd_index *ix, long long log_id)
-{
-	const long long *p = bsearch(&log_id, ix->main.ids, ix->main.n, sizeof log_id, cmp_id);
-
-	return p ? ix->vecs + (size_t)(p - ix->main.ids) * (size_t)ix->dim : NULL;
 }

@@ -4,6 +4,7 @@
 
 #include "vd_db.h"
 #include "vd_error.h"
+#include "vd_index_mem.h"
 #include "vd_index_search.h"
 #include "vd_review_set.h"
 #include "vd_rules.h"

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "vd_error.h"
+#include "vd_index_mem.h"
 #include "vd_index_search.h"
 #include "vd_review.h"
 #include "vd_review_set.h"
