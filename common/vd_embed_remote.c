@@ -7,6 +7,7 @@
 
 #include "vd_embed_remote.h"
 #include "vd_embedder.h"
+#include "vd_embedder_ops.h"
 #include "vd_error.h"
 #include "vd_http.h"
 
@@ -15,6 +16,10 @@
  * the envelope, so a hostile reply cannot cost more memory than a real one
  * (jansson's tree takes about three times the text). */
 #define REMOTE_MAX_REPLY(n) ((n) * (size_t)VD_EMBED_MAX_DIM * 24 + 65536)
+#define REMOTE_BATCH 64         /* texts a request */
+#define OLLAMA_PATH "/api/embed"
+
+extern const struct vd_embedder_ops vd_embed_ollama_ops;
 
 static void
 normalise(float *v, int dim)
@@ -112,8 +117,13 @@ vd_embed_parse_reply(const char *body, size_t len, size_t n, float *out,
 	return rc;
 }
 
-int
-vd_embed_remote(const struct vd_config *cfg, const char *model, int ollama,
+/* One request: n texts with model at cfg->embed_url (ollama: the URL is
+ * Ollama's /api/embed itself, else the OpenAI base) into out, n vectors
+ * normalised and placed by index. *dim: the expected dimension, or 0 to
+ * learn it from the reply (out then needs n * VD_EMBED_MAX_DIM floats).
+ * VD_EREMOTE on any failure. */
+static int
+post(const struct vd_config *cfg, const char *model, int ollama,
     const char *const *texts, size_t n, float *out, int *dim)
 {
 	struct vd_http_reply reply;
@@ -143,3 +153,94 @@ vd_embed_remote(const struct vd_config *cfg, const char *model, int ollama,
 	free(url);
 	return rc;
 }
+
+/* The backends of vd_embedder_ops.h: both post to cfg->embed_url, which
+ * is Ollama's when it ends in /api/embed. */
+static int
+ollama_url(const char *url)
+{
+	size_t n = url ? strlen(url) : 0, m = strlen(OLLAMA_PATH);
+
+	return n >= m && strcmp(url + n - m, OLLAMA_PATH) == 0;
+}
+
+static int
+openai_serves(const struct vd_config *cfg, const char *model)
+{
+	return cfg->embed_url != NULL;
+}
+
+static int
+ollama_serves(const struct vd_config *cfg, const char *model)
+{
+	return ollama_url(cfg->embed_url);
+}
+
+static int
+remote_open(struct vd_embedder *e, sqlite3 *db)
+{
+	return VD_OK;
+}
+
+static void
+remote_close(struct vd_embedder *e)
+{
+}
+
+static int
+remote_embed(struct vd_embedder *e, const char *const *texts, size_t n, float *out)
+{
+	int ollama = e->ops == &vd_embed_ollama_ops, rc;
+	size_t i, k;
+
+	for (i = 0; i < n; i += k) {
+		/* before the first reply the dimension is unknown: out must then
+		 * have room for VD_EMBED_MAX_DIM floats a text */
+		k = n - i < REMOTE_BATCH ? n - i : REMOTE_BATCH;
+		if ((rc = post(e->cfg, e->model, ollama, texts + i, k,
+		    out + i * (size_t)e->dim, &e->dim)))
+			return rc;
+	}
+	return VD_OK;
+}
+
+static int
+remote_dim(const struct vd_embedder *e)
+{
+	return e->dim;
+}
+
+static int
+remote_state(const struct vd_embedder *e)
+{
+	return 0;
+}
+
+/* OpenAI-compatible services list their models at {base}/models. */
+static char *
+openai_probe(const struct vd_config *cfg)
+{
+	return vd_url_join(cfg->embed_url, "models");
+}
+
+/* Ollama lists its models at /api/tags beside /api/embed. */
+static char *
+ollama_probe(const struct vd_config *cfg)
+{
+	size_t n = strlen(cfg->embed_url) - strlen(OLLAMA_PATH);
+	char *s;
+
+	if ((s = malloc(n + sizeof "/api/tags")))
+		sprintf(s, "%.*s/api/tags", (int)n, cfg->embed_url);
+	return s;
+}
+
+const struct vd_embedder_ops vd_embed_openai_ops = {
+	"openai", openai_serves, remote_open, remote_close, remote_embed, NULL,
+	remote_dim, remote_state, NULL, openai_probe
+};
+
+const struct vd_embedder_ops vd_embed_ollama_ops = {
+	"ollama", ollama_serves, remote_open, remote_close, remote_embed, NULL,
+	remote_dim, remote_state, NULL, ollama_probe
+};

@@ -1,148 +1,43 @@
-#include <math.h>
+/* The embedder: the table of backends and what every one of them shares
+ * (the model name, the content hash of a vector). The backends are in
+ * vd_embed_builtin.c and vd_embed_remote.c behind vd_embedder_ops.h. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "vd_date.h"
-#include "vd_db.h"
-#include "vd_embed_remote.h"
 #include "vd_embedder.h"
+#include "vd_embedder_ops.h"
 #include "vd_error.h"
 #include "vd_hash.h"
-#include "vd_stopwords.h"
-#include "vd_text.h"
 
-/* Measured with make eval (README): 512 hashed dimensions keep a million
- * vectors small and fast; more dimensions did not help on average. Short
- * n-grams (2-3 characters) beat 3-5 on rutube over 8 hash functions
- * (0.418 against 0.401 on average) and keep banking77 where it was. */
-#define BUILTIN_DIM 512
-#define ANSWER_WEIGHT 0.4f      /* the answer's share of an exchange's vector */
-#define STEM_WEIGHT 0.5f        /* a word stem's weight */
-#define NGRAM_WEIGHT 0.5f       /* a character n-gram's */
-#define NGRAM_MIN 2
-#define NGRAM_MAX 3
-/* The features' design, stored after the weights: weights learned for
- * another design (1: stems and 3-5-grams over questions; 2: before words
- * were composed to NFC) are learned again, and every vector with them.
- * The hash seed is part of the design (bits 8-15). */
-#define FEATURES 3
-#define REMOTE_BATCH 64         /* texts a request */
+extern const struct vd_embedder_ops vd_embed_builtin_ops;  /* vd_embed_builtin.c */
+extern const struct vd_embedder_ops vd_embed_ollama_ops;   /* vd_embed_remote.c */
+extern const struct vd_embedder_ops vd_embed_openai_ops;   /* vd_embed_remote.c */
 
-struct vd_embedder {
-	char *model;
-	int builtin, dim, ollama;
-	uint64_t seed;       /* VASDOM_EMBED_SEED: which features share a dimension */
-	struct vd_text *text;
-	float *idf;          /* learned weights, NULL until fitted */
-	int stale;           /* stored weights are of another design */
-	uint64_t gen;        /* hash of the weights, part of content hashes */
-	const struct vd_config *cfg;
-	float *acc;          /* scratch of dim floats */
-	float *resp;         /* scratch: the answer's vector */
+/* The backends, asked in this order whether they serve a model. */
+static const struct vd_embedder_ops *const backends[] = {
+	&vd_embed_builtin_ops,
+	&vd_embed_ollama_ops,
+	&vd_embed_openai_ops,
 };
 
-/* the one FNV-1a (vd_hash.h), arguments in this file's order */
-static uint64_t
-fnv(const void *p, size_t n, uint64_t h)
+static const struct vd_embedder_ops *
+backend(const struct vd_config *cfg, const char *model)
 {
-	return vd_fnv1a(h, p, n);
-}
-#define FNV0 VD_FNV_OFFSET
+	size_t i;
 
-/* Final mix so that nearby hashes spread over the buckets. */
-static uint64_t
-mix(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	return h;
+	for (i = 0; i < sizeof backends / sizeof backends[0]; i++)
+		if (backends[i]->serves(cfg, model))
+			return backends[i];
+	return NULL;
 }
 
-static void
-add_feature(struct vd_embedder *e, uint64_t h, float w)
+/* The model cfg names when the caller names none. */
+static const char *
+default_model(const struct vd_config *cfg)
 {
-	h = mix(h + e->seed * 0x9e3779b97f4a7c15ULL);
-	e->acc[h % (uint64_t)e->dim] += (h >> 63) ? -w : w;
-}
-
-static void
-gram_feature(const char *gram, size_t n, void *arg)
-{
-	add_feature(arg, fnv(gram, n, fnv("c", 1, FNV0)), NGRAM_WEIGHT);
-}
-
-/* Features of one word: its stem (robust to inflection) and the character
- * 2- and 3-grams of the folded word with boundary marks (robust to typos,
- * compounds and what stemming misses, such as prefixes). */
-static void
-word_features(const char *stem, size_t stemlen, const char *word, size_t wordlen,
-    void *arg)
-{
-	struct vd_embedder *e = arg;
-
-	if (vd_text_is_stopword(word))
-		return;
-	add_feature(e, fnv(stem, stemlen, fnv("w", 1, FNV0)), STEM_WEIGHT);
-	vd_text_ngrams(word, wordlen, NGRAM_MIN, NGRAM_MAX, gram_feature, e);
-}
-
-static void
-builtin_one(struct vd_embedder *e, const char *text, float *out)
-{
-	double norm = 0;
-	int i;
-
-	memset(e->acc, 0, sizeof *e->acc * (size_t)e->dim);
-	vd_text_words(e->text, text, word_features, e);
-	for (i = 0; i < e->dim; i++) {
-		float v = e->acc[i];
-
-		/* sublinear term frequency, then the learned weight */
-		v = v > 0 ? logf(1 + v) : v < 0 ? -(logf(1 - v)) : 0;
-		if (e->idf)
-			v *= e->idf[i];
-		out[i] = v;
-		norm += (double)v * v;
-	}
-	if (norm > 0) {
-		float inv = (float)(1 / sqrt(norm));
-
-		for (i = 0; i < e->dim; i++)
-			out[i] *= inv;
-	}
-}
-
-static int
-load_params(struct vd_embedder *e, sqlite3 *db)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (vd_db_prepare(db, "SELECT dim, params FROM embedding_models WHERE model = ?", &st))
-		return VD_EDB;
-	sqlite3_bind_text(st, 1, e->model, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		size_t len = sizeof(float) * (size_t)e->dim;
-		const unsigned char *p = sqlite3_column_blob(st, 1);
-		uint32_t design = 0;
-
-		if (sqlite3_column_int(st, 0) == e->dim &&
-		    sqlite3_column_bytes(st, 1) == (int)(len + sizeof design))
-			memcpy(&design, p + len, sizeof design);
-		if (design != (FEATURES | (uint32_t)e->seed << 8))
-			e->stale = 1;
-		else if ((e->idf = malloc(len))) {
-			memcpy(e->idf, p, len);
-			e->gen = fnv(e->idf, len, FNV0);
-		}
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return vd_error(VD_EDB, "database: %s", sqlite3_errmsg(db));
-	return VD_OK;
+	return cfg->embed_url ? (cfg->embed_model ? cfg->embed_model : "text-embedding-3-small")
+	    : VD_BUILTIN_MODEL;
 }
 
 int
@@ -150,37 +45,21 @@ vd_embedder_open(sqlite3 *db, const struct vd_config *cfg, const char *model,
     struct vd_embedder **out)
 {
 	struct vd_embedder *e = calloc(1, sizeof *e);
-	int rc = VD_OK;
+	int rc;
 
 	*out = NULL;
 	if (!e)
 		return vd_error(VD_ENOMEM, "out of memory");
 	if (!model)
-		model = cfg->embed_url ? (cfg->embed_model ? cfg->embed_model : "text-embedding-3-small")
-		    : VD_BUILTIN_MODEL;
+		model = default_model(cfg);
 	e->cfg = cfg;
-	e->seed = (uint64_t)cfg->embed_seed;
-	e->model = strdup(model);
-	e->builtin = strcmp(model, VD_BUILTIN_MODEL) == 0;
-	if (!e->model) {
+	if (!(e->model = strdup(model)))
 		rc = vd_error(VD_ENOMEM, "out of memory");
-	} else if (e->builtin) {
-		e->dim = BUILTIN_DIM;
-		e->text = vd_text_new();
-		e->acc = malloc(sizeof(float) * BUILTIN_DIM);
-		e->resp = malloc(sizeof(float) * BUILTIN_DIM);
-		if (!e->text || !e->acc || !e->resp)
-			rc = vd_error(VD_ENOMEM, "out of memory");
-		else if (db)
-			rc = load_params(e, db);
-	} else if (!cfg->embed_url) {
+	else if (!(e->ops = backend(cfg, model)))
 		rc = vd_error(VD_EUSAGE, "model %s needs VASDOM_EMBED_URL (only '%s' works offline)",
 		    model, VD_BUILTIN_MODEL);
-	} else {
-		size_t n = strlen(cfg->embed_url);
-
-		e->ollama = n >= 10 && strcmp(cfg->embed_url + n - 10, "/api/embed") == 0;
-	}
+	else
+		rc = e->ops->open(e, db);
 	if (rc) {
 		vd_embedder_free(e);
 		return rc;
@@ -194,10 +73,8 @@ vd_embedder_free(struct vd_embedder *e)
 {
 	if (!e)
 		return;
-	vd_text_free(e->text);
-	free(e->acc);
-	free(e->resp);
-	free(e->idf);
+	if (e->ops)
+		e->ops->close(e);
 	free(e->model);
 	free(e);
 }
@@ -211,145 +88,66 @@ vd_embedder_model(const struct vd_embedder *e)
 int
 vd_embedder_dim(const struct vd_embedder *e)
 {
-	return e->dim;
+	return e->ops->dim(e);
 }
 
 int
 vd_embedder_is_builtin(const struct vd_embedder *e)
 {
-	return e->builtin;
+	return e->ops == &vd_embed_builtin_ops;
 }
 
 int
 vd_embedder_stale(const struct vd_embedder *e)
 {
-	return e->stale;
+	return e->ops->state(e);
 }
 
 void
 vd_embedder_hash(const struct vd_embedder *e, const char *text, const char *answer,
     char *buf)
 {
-	uint64_t h = fnv(e->model, strlen(e->model), FNV0);
+	uint64_t h = vd_fnv1a(VD_FNV_OFFSET, e->model, strlen(e->model));
 
-	h = fnv(&e->gen, sizeof e->gen, h);
-	h = fnv(text, strlen(text) + 1, h);
-	if (e->builtin && answer)
-		h = fnv(answer, strlen(answer), h);
+	h = vd_fnv1a(h, &e->gen, sizeof e->gen);
+	h = vd_fnv1a(h, text, strlen(text) + 1);
+	/* the answer is part of what a vector is made from where it counts */
+	if (e->ops->answers && answer)
+		h = vd_fnv1a(h, answer, strlen(answer));
 	snprintf(buf, 17, "%016llx", (unsigned long long)h);
 }
 
 int
-vd_embedder_fit(struct vd_embedder *e, sqlite3 *db, long long total)
+vd_embedder_embed(struct vd_embedder *e, const char *const *texts, size_t n, float *out)
 {
-	sqlite3_stmt *st;
-	unsigned *df;
-	double n = 0;
-	float *idf;
-	uint32_t design = FEATURES | (uint32_t)e->seed << 8;
-	char now[32];
-	int c, i, rc;
-
-	if (!e->builtin)
-		return VD_OK;
-	df = calloc((size_t)e->dim, sizeof *df);
-	/* the weights, then the features' design */
-	idf = malloc(sizeof *idf * (size_t)e->dim + sizeof design);
-	if (!df || !idf) {
-		free(df);
-		free(idf);
-		return vd_error(VD_ENOMEM, "out of memory");
-	}
-	free(e->idf);
-	e->idf = NULL;
-	/* questions and answers are documents alike: an exchange's vector is
-	 * made of both, so both say how rare a feature is */
-	rc = vd_db_prepare(db, "SELECT message, coalesce(correction, response) FROM exchanges", &st);
-	while (rc == VD_OK && sqlite3_step(st) == SQLITE_ROW) {
-		for (c = 0; c < 2; c++) {
-			if (sqlite3_column_type(st, c) == SQLITE_NULL)
-				continue;
-			memset(e->acc, 0, sizeof *e->acc * (size_t)e->dim);
-			vd_text_words(e->text, (const char *)sqlite3_column_text(st, c),
-			    word_features, e);
-			for (i = 0; i < e->dim; i++)
-				df[i] += e->acc[i] != 0;
-			n++;
-		}
-	}
-	if (rc == VD_OK)
-		sqlite3_finalize(st);
-	/* smoothed inverse document frequency, as in common TF-IDF practice */
-	for (i = 0; i < e->dim; i++)
-		idf[i] = (float)(log((n + 1) / (df[i] + 1.0)) + 1);
-	free(df);
-	if (rc) {
-		free(idf);
-		return rc;
-	}
-	e->idf = idf;
-	e->stale = 0;
-	e->gen = fnv(idf, sizeof(float) * (size_t)e->dim, FNV0);
-	memcpy(idf + e->dim, &design, sizeof design);
-	if ((rc = vd_db_prepare(db, "INSERT OR REPLACE INTO embedding_models"
-	    " (model, dim, params, fitted_on, updated_at) VALUES (?, ?, ?, ?, ?)", &st)))
-		return rc;
-	sqlite3_bind_text(st, 1, e->model, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, e->dim);
-	sqlite3_bind_blob(st, 3, idf, (int)(sizeof(float) * (size_t)e->dim + sizeof design),
-	    SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, total);
-	sqlite3_bind_text(st, 5, vd_now_iso(now), -1, SQLITE_STATIC);
-	return vd_db_step_done(db, st);
+	return e->ops->embed(e, texts, n, out);
 }
 
 int
 vd_embedder_embed_exchanges(struct vd_embedder *e, const char *const *messages,
     const char *const *responses, size_t n, float *out)
 {
-	size_t i;
-	int d, rc;
+	int rc;
 
-	if ((rc = vd_embedder_embed(e, messages, n, out)))
+	if ((rc = e->ops->embed(e, messages, n, out)))
 		return rc;
-	if (!e->builtin || !responses)
+	if (!e->ops->answers || !responses)
 		return VD_OK;
-	/* the answer describes the topic in more words than the question:
-	 * add its direction, with less weight, to the exchange's vector */
-	for (i = 0; i < n; i++) {
-		float *v = out + i * (size_t)e->dim;
-		double norm = 0;
-
-		builtin_one(e, responses[i], e->resp);
-		for (d = 0; d < e->dim; d++) {
-			v[d] += ANSWER_WEIGHT * e->resp[d];
-			norm += (double)v[d] * v[d];
-		}
-		if (norm > 0)
-			for (d = 0; d < e->dim; d++)
-				v[d] = (float)(v[d] / sqrt(norm));
-	}
-	return VD_OK;
+	return e->ops->answers(e, responses, n, out);
 }
 
 int
-vd_embedder_embed(struct vd_embedder *e, const char *const *texts, size_t n, float *out)
+vd_embedder_fit(struct vd_embedder *e, sqlite3 *db, long long total)
 {
-	size_t i, k;
-	int rc;
+	return e->ops->fit ? e->ops->fit(e, db, total) : VD_OK;
+}
 
-	if (e->builtin) {
-		for (i = 0; i < n; i++)
-			builtin_one(e, texts[i], out + i * (size_t)e->dim);
-		return VD_OK;
-	}
-	for (i = 0; i < n; i += k) {
-		/* before the first reply the dimension is unknown: out must then
-		 * have room for VD_EMBED_MAX_DIM floats a text */
-		k = n - i < REMOTE_BATCH ? n - i : REMOTE_BATCH;
-		if ((rc = vd_embed_remote(e->cfg, e->model, e->ollama, texts + i, k,
-		    out + i * (size_t)e->dim, &e->dim)))
-			return rc;
-	}
-	return VD_OK;
+char *
+vd_embedder_probe_url(const struct vd_config *cfg)
+{
+	/* the service cfg's URL speaks to, whatever the model: "" is no
+	 * model's name, so the built-in backend does not answer */
+	const struct vd_embedder_ops *ops = backend(cfg, "");
+
+	return ops && ops->probe ? ops->probe(cfg) : NULL;
 }

@@ -47,6 +47,11 @@ int vd_embedder_embed_exchanges(struct vd_embedder *e, const char *const *messag
  * then no longer match their content hash and are re-embedded. */
 int vd_embedder_fit(struct vd_embedder *e, sqlite3 *db, long long total);
 
+/* The URL of cfg's embedding service that says whether it is up (its
+ * list of models), malloc'd; NULL when there is none to ask (the
+ * built-in embedder) or out of memory. */
+char *vd_embedder_probe_url(const struct vd_config *cfg);
+
 /* A short stable hash of what a vector was made from (model state, text
  * and, for the built-in model, the answer), as 16 hex digits into buf[17]. */
 void vd_embedder_hash(const struct vd_embedder *e, const char *text,

@@ -92,19 +92,6 @@ probe_url(char *url, const char *key, double timeout, int insecure, json_t **err
 	return "unreachable";
 }
 
-static char *
-embed_probe_url(const char *base)
-{
-	size_t n = strlen(base);
-	char *s;
-
-	if (n < 10 || strcmp(base + n - 10, "/api/embed") != 0)
-		return vd_url_join(base, "models");
-	if ((s = malloc(n + 1)))
-		sprintf(s, "%.*s/api/tags", (int)(n - 10), base);
-	return s;
-}
-
 /* The profile in use (the file read, or built-in): one that cannot be
  * read or is wrong stops vasdom-ask and vasdom-rate, so unhealthy. */
 static void
@@ -157,7 +144,7 @@ vd_health_check(const char *path, const struct vd_config *cfg, int probe,
 	if (!cfg->embed_url)
 		state = "builtin";
 	else if (probe)
-		state = probe_url(embed_probe_url(cfg->embed_url), cfg->embed_key,
+		state = probe_url(vd_embedder_probe_url(cfg), cfg->embed_key,
 		    cfg->embed_timeout, cfg->insecure, &err);
 	else
 		state = "configured";
