@@ -240,7 +240,7 @@ record(sqlite3 *db, const char *name, const char *path, int side, long long coun
 
 	/* a database this user may only read (another's, a read-only folder):
 	 * the export is written, only not recorded */
-	if (sqlite3_db_readonly(db, "main") == 1)
+	if (vd_db_readonly(db))
 		warning("%s: not recorded in training_datasets: the database is read-only here",
 		    path ? path : "standard output");
 	else if (vd_export_record(db, name, opt.x.format, count, opt.x.min_rating,
@@ -315,7 +315,7 @@ export(sqlite3 *db, const struct vd_config *cfg)
 		if (n == 2 ? asprintf(&path[i], "%s.%s.%s", opt.output, i ? "valid" : "train", ext) < 0
 		    : !(path[i] = strdup(opt.output)))
 			die(3, "out of memory");
-		if (vd_atomic_open(path[i], sqlite3_db_filename(db, "main"), 0600, &file[i]))
+		if (vd_atomic_open(path[i], vd_db_path(db), 0600, &file[i]))
 			die(2, "-o: %s", vd_errmsg());
 		out[i] = vd_atomic_file(file[i]);
 	}

@@ -357,7 +357,7 @@ main(int argc, char **argv)
 		if (!db && !cfg.db_path && !(dbpath = vd_config_default_db()))
 			die(3, "%s", vd_errmsg());
 		/* metrics are for another reader (node_exporter): the umask's mode */
-		if (vd_atomic_open(opt.output, db ? sqlite3_db_filename(db, "main") :
+		if (vd_atomic_open(opt.output, db ? vd_db_path(db) :
 		    cfg.db_path ? cfg.db_path : dbpath, opt.prometheus ? 0666 : 0600, &file))
 			die(2, "-o: %s", vd_errmsg());
 		/* dying half way leaves the target as it was, and no temporary */

@@ -315,3 +315,17 @@ vd_db_close(sqlite3 *db)
 	if (db)
 		sqlite3_close(db);
 }
+
+const char *
+vd_db_path(sqlite3 *db)
+{
+	const char *p = sqlite3_db_filename(db, "main");
+
+	return p ? p : "";
+}
+
+int
+vd_db_readonly(sqlite3 *db)
+{
+	return sqlite3_db_readonly(db, "main") == 1;
+}

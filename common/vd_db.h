@@ -52,4 +52,10 @@ void vd_db_bind_text(sqlite3_stmt *st, int i, const char *s);
 /* The schema migrations, in order: element i brings user_version i to i+1. */
 extern const char *const vd_schema_migrations[VD_SCHEMA_VERSION];
 
+/* The file of db's main database ("" for an in-memory one). */
+const char *vd_db_path(sqlite3 *db);
+
+/* Is db open read-only (a read-only file or folder)? */
+int vd_db_readonly(sqlite3 *db);
+
 #endif
