@@ -46,7 +46,8 @@ fake_server() {
 	python3 "$top/tests/fake-openai.py" --mode "$@" --log "$fake_log" --port-file "$T/port.$fake_n" \
 		2>>"$T/fake-$1.err" &
 	pids="$pids $!"
-	i=0; while [ ! -s "$T/port.$fake_n" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	# a loaded machine (make check beside other builds) can take seconds
+	i=0; while [ ! -s "$T/port.$fake_n" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
 	fake_url=http://127.0.0.1:$(cat "$T/port.$fake_n")/v1
 }
 # rated_scenario: the old service's seven questions asked in session
