@@ -16,6 +16,7 @@
 #include <microhttpd.h>
 
 #include "cli.h"
+#include "vd_date.h"
 #include "vd_embedder.h"
 #include "vd_error.h"
 #include "vd_serve.h"
@@ -62,7 +63,7 @@ struct req {
 	size_t len;
 	int too_big;
 	int status;
-	struct timespec t0;
+	double t0;                  /* vd_monotonic() when it came */
 	char method[8];
 	char *path;
 	const char *allow;      /* the path's methods, for 405 and OPTIONS */
@@ -274,7 +275,7 @@ handle(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 	if (!q) {
 		if (!(q = calloc(1, sizeof *q)))
 			return MHD_NO;
-		clock_gettime(CLOCK_MONOTONIC, &q->t0);
+		q->t0 = vd_monotonic();
 		snprintf(q->method, sizeof q->method, "%s", method);
 		q->path = strndup(url, 200);
 		atomic_fetch_add(&inflight, 1);
@@ -335,7 +336,6 @@ completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
 	struct req *q = *con_cls;
 	const union MHD_ConnectionInfo *ci;
-	struct timespec t1;
 	char addr[INET6_ADDRSTRLEN] = "-";
 
 	if (!q)
@@ -345,10 +345,9 @@ completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		inet_ntop(AF_INET, &((struct sockaddr_in *)ci->client_addr)->sin_addr, addr, sizeof addr);
 	else if (ci && ci->client_addr->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)ci->client_addr)->sin6_addr, addr, sizeof addr);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
 	fprintf(stderr, "%s: %s \"%s %s\" %d %.1fms%s\n", argv0, addr, q->method,
 	    q->path ? q->path : "-", q->status,
-	    (double)(t1.tv_sec - q->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - q->t0.tv_nsec) / 1e6,
+	    (vd_monotonic() - q->t0) * 1e3,
 	    toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (not completed)");
 	free(q->body);
 	free(q->path);
@@ -426,7 +425,7 @@ main(int argc, char **argv)
 	};
 	struct sockaddr_storage ss;
 	struct MHD_Daemon *d;
-	struct timespec t0, t1;
+	double t0;
 	sigset_t sigs;
 	char *path = NULL;
 	const union MHD_DaemonInfo *info;
@@ -504,15 +503,14 @@ main(int argc, char **argv)
 	atomic_store(&stopping, 1);
 	if ((lfd = MHD_quiesce_daemon(d)) != MHD_INVALID_SOCKET)
 		close(lfd);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = vd_monotonic();
 	do {
 		struct timespec pause = { 0, 10 * 1000 * 1000 };
 
 		if (atomic_load(&inflight) == 0)
 			break;
 		nanosleep(&pause, NULL);
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-	} while (t1.tv_sec - t0.tv_sec < opt.timeout);
+	} while (vd_monotonic() - t0 < opt.timeout);
 	MHD_stop_daemon(d);
 	for (i = 0; i < opt.threads; i++)
 		vd_serve_ctx_free(pool[i]);
