@@ -519,18 +519,18 @@ done:
 	return VD_OK;
 }
 
-char *
-vd_answer_similar_json(const struct vd_answer *ans)
+json_t *
+vd_answer_similar(const struct vd_answer *ans)
 {
 	json_t *arr = json_array();
-	char *s;
 	size_t i;
 
-	for (i = 0; i < ans->nsimilar && i < VD_SIMILAR_SHOWN; i++)
-		json_array_append_new(arr, json_pack("{s:I, s:f}", "log_id",
+	for (i = 0; arr && i < ans->nsimilar && i < VD_SIMILAR_SHOWN; i++)
+		if (json_array_append_new(arr, json_pack("{s:I, s:f}", "log_id",
 		    (json_int_t)ans->similar[i].log_id, "score",
-		    (double)(long)(ans->similar[i].score * 10000 + 0.5) / 10000));
-	s = json_dumps(arr, JSON_COMPACT | JSON_REAL_PRECISION(6));
-	json_decref(arr);
-	return s;
+		    (double)(long)(ans->similar[i].score * 10000 + 0.5) / 10000))) {
+			json_decref(arr);
+			return NULL;
+		}
+	return arr;
 }

@@ -4,6 +4,7 @@
 #define VD_ANSWER_H
 
 #include <stddef.h>
+#include <jansson.h>
 #include <sqlite3.h>
 
 #include "vd_confidence.h"
@@ -94,8 +95,8 @@ int vd_asker_answer(struct vd_asker *a, const char *session, const char *msg,
     struct vd_answer *ans);
 void vd_answer_clear(struct vd_answer *ans);
 
-/* The nearest VD_SIMILAR_SHOWN similar exchanges as a JSON array text
- * [{"log_id":..,"score":..}], malloc'd for the caller. */
-char *vd_answer_similar_json(const struct vd_answer *ans);
+/* The nearest VD_SIMILAR_SHOWN similar exchanges as a JSON array
+ * [{"log_id":..,"score":..}] (a new reference; NULL: out of memory). */
+json_t *vd_answer_similar(const struct vd_answer *ans);
 
 #endif

@@ -70,7 +70,8 @@ vd_reply_ask(sqlite3 *db, struct vd_asker *asker, const struct vd_record *rec,
 	struct vd_exchange x = { 0 };
 	struct vd_answer ans;
 	const char *sess = NULL;
-	char *similar;
+	char *similar = NULL;
+	json_t *sim = NULL;
 	int existed, rc;
 
 	*out = NULL;
@@ -85,7 +86,9 @@ vd_reply_ask(sqlite3 *db, struct vd_asker *asker, const struct vd_record *rec,
 	if ((rc = vd_asker_answer(asker, sess && *sess ? sess
 	    : flags & VD_REPLY_SESSION_NAMED ? session : NULL, msg, &ans)))
 		return rc;
-	similar = vd_answer_similar_json(&ans);
+	/* stored as its text, replied as itself */
+	if ((sim = vd_answer_similar(&ans)))
+		similar = json_dumps(sim, JSON_COMPACT | JSON_REAL_PRECISION(6));
 	x.session_id = sess && *sess ? sess : session;
 	x.message = msg;
 	x.response = ans.response;
@@ -109,7 +112,7 @@ vd_reply_ask(sqlite3 *db, struct vd_asker *asker, const struct vd_record *rec,
 		    "model_used", ans.model_used, "response_time",
 		    (double)(long)(ans.response_time * 1e6) / 1e6,
 		    "similar_found", (int)ans.nsimilar, "learning_improved", ans.nsimilar > 0,
-		    "similar", json_loads(similar ? similar : "[]", 0, NULL),
+		    "similar", json_incref(sim),
 		    "model_error", ans.model_error ? json_string(ans.model_error) : json_null(),
 		    "created_at", x.created);
 	if (rc == VD_OK && !*out)
@@ -124,6 +127,7 @@ vd_reply_ask(sqlite3 *db, struct vd_asker *asker, const struct vd_record *rec,
 			json_object_set_new(*out, "signals", explain_signals(&ans));
 	}
 	free(similar);
+	json_decref(sim);
 	vd_answer_clear(&ans);
 	return rc;
 }
