@@ -17,6 +17,12 @@
  * or near-identical for --conflicts. */
 #define VD_REVIEW_GAP_SIMILARITY 0.5
 #define VD_REVIEW_CONFLICT_SIMILARITY 0.9
+/* Cosine of two endorsed answers below which they say different things:
+ * the 95th percentile of the similarity of answers to different
+ * questions of the rutube knowledge base (0.476-0.511 over the built-in
+ * embedder's hash seeds 0-3). A pair above it is one answer reworded or
+ * extended, not a conflict. */
+#define VD_REVIEW_ANSWER_SIMILARITY 0.5
 
 struct vd_review_opts {
 	const char *since;          /* ISO date: only exchanges created at or after it; NULL: all */

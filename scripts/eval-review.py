@@ -19,7 +19,10 @@ replay     rutube with round 1 rated, as scripts/eval.py does it: replay
            copy of the database without it and its session's asked
            exchanges), goal within 0.02.
 
-usage: eval-review.py [--seed N] [--only gaps,queue,conflicts,replay]
+Each figure once per hash seed of the built-in embedder (VASDOM_EMBED_SEED,
+as scripts/eval.py), reported as min / mean / max.
+
+usage: eval-review.py [--seeds 0,1,2,3 | --seed N] [--only gaps,queue,conflicts,replay]
 """
 import argparse, difflib, hashlib, json, os, random, shutil, sqlite3, subprocess, sys, time
 
@@ -194,37 +197,62 @@ class All(Queue, Conflicts, Replay):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--seeds", default="0,1,2,3")
+    ap.add_argument("--seed", type=int, help="one seed (the same as --seeds N)")
     ap.add_argument("--only", default="gaps,queue,conflicts,replay")
     ap.add_argument("--similarity", type=float)
     o = ap.parse_args()
     only = o.only.split(",")
+    seeds = [o.seed] if o.seed is not None else [int(x) for x in o.seeds.split(",")]
     t = time.time()
-    r = All(o.seed)
-    print(f"# vasdom-review eval on {ev.data}, builtin embedder, hash seed {o.seed}")
-    if "gaps" in only:
-        f = r.gaps(o.similarity)
-        print(f"rutube-faq gaps: {f['recall']:.3f} of the {f['held_back']} questions of "
-              f"held-back entries inside gap clusters (goal >= 0.70; {f['in_gaps']:.3f} among the gap "
-              f"exchanges at all); purity {f['purity']:.3f} (goal >= 0.7); {f['clusters']} clusters of "
-              f"two or more, {f['gap_exchanges']} gap exchanges", flush=True)
-    if "queue" in only:
-        f = r.queue()
+    figs = {"gaps": [], "queue": [], "conflicts": [], "replay": []}
+    print(f"# vasdom-review eval on {ev.data}, builtin embedder, hash seeds {','.join(map(str, seeds))};"
+          f" figures are min / mean / max over the seeds", flush=True)
+    for seed in seeds:
+        r = All(seed)
+        if "gaps" in only:
+            f = r.gaps(o.similarity)
+            figs["gaps"].append(f)
+            print(f"# seed {seed}: gaps recall {f['recall']:.3f} (in gaps {f['in_gaps']:.3f}), purity "
+                  f"{f['purity']:.3f}, {f['clusters']} clusters of two or more, {f['gap_exchanges']} gap "
+                  f"exchanges", flush=True)
+        if "queue" in only:
+            f = r.queue()
+            figs["queue"].append(f)
+            print(f"# seed {seed}: queue top 50 {f['queue']:+.3f}, random 50 {f['random']:+.3f} (draws: "
+                  f"{' '.join(f'{x:+.3f}' for x in f['random_all'])})", flush=True)
+        if "conflicts" in only:
+            f = r.conflicts()
+            figs["conflicts"].append(f)
+            print(f"# seed {seed}: conflicts {f['found']} of {f['planted']} planted found, {f['other']} other "
+                  f"groups ({f['kb_dups']} with questions at least 80% the same text):", flush=True)
+            for g in f["groups"]:
+                print(f"#   {g['size']} x {g['exchanges'][0]['message'][:70]!r} (similarity {g['similarity']})")
+        if "replay" in only:
+            f = r.replay()
+            f["diff"] = abs(f["replay"] - f["loo"])
+            figs["replay"].append(f)
+            print(f"# seed {seed}: replay {f['replay']:.3f} over {f['replayed']}, leave-one-out {f['loo']:.3f} "
+                  f"over {f['n']}; coverage {f['coverage']:.3f}, precision {f['precision']:.3f}", flush=True)
+
+    def sp(kind, key, fmt="{:.3f}"):
+        return ev.spread(figs[kind], key, fmt)
+    if figs["gaps"]:
+        print(f"rutube-faq gaps: {sp('gaps', 'recall')} of the {figs['gaps'][0]['held_back']} questions of "
+              f"held-back entries inside gap clusters (goal >= 0.70; {sp('gaps', 'in_gaps')} among the gap "
+              f"exchanges at all); purity {sp('gaps', 'purity')} (goal >= 0.7); clusters of two or more "
+              f"{sp('gaps', 'clusters', '{:.0f}')}")
+    if figs["queue"]:
         print(f"rutube-faq queue: rating the top 50 of --queue raises accuracy on the other dev questions by "
-              f"{f['queue']:+.3f}, rating 50 random unrated exchanges by {f['random']:+.3f} (mean of 5 draws: "
-              f"{' '.join(f'{x:+.3f}' for x in f['random_all'])})", flush=True)
-    if "conflicts" in only:
-        f = r.conflicts()
-        print(f"rutube-faq conflicts: {f['found']} of {f['planted']} planted contradicting pairs found (goal 5); "
-              f"{f['other']} other groups, {f['kb_dups']} of them the knowledge base's own near-duplicate "
-              f"questions (text at least 80% the same), {f['false']} not (goal: other groups <= 10):", flush=True)
-        for g in f["groups"]:
-            print(f"  {g['size']} x {g['exchanges'][0]['message'][:70]!r} (similarity {g['similarity']})")
-    if "replay" in only:
-        f = r.replay()
-        print(f"rutube-faq replay, round 1 rated: accuracy {f['replay']:.3f} over {f['replayed']} endorsed "
-              f"exchanges, leave-one-out {f['loo']:.3f} over {f['n']} (goal: within 0.02); "
-              f"coverage {f['coverage']:.3f}, precision {f['precision']:.3f}", flush=True)
+              f"{sp('queue', 'queue', '{:+.3f}')}, rating 50 random unrated exchanges by "
+              f"{sp('queue', 'random', '{:+.3f}')} (each seed: the mean of 5 draws)")
+    if figs["conflicts"]:
+        print(f"rutube-faq conflicts: {sp('conflicts', 'found', '{:.1f}')} of 5 planted contradicting pairs "
+              f"found (goal 5); other groups {sp('conflicts', 'other', '{:.1f}')} (goal <= 10), with questions "
+              f"at least 80% the same text {sp('conflicts', 'kb_dups', '{:.1f}')}")
+    if figs["replay"]:
+        print(f"rutube-faq replay, round 1 rated: accuracy {sp('replay', 'replay')}, leave-one-out "
+              f"{sp('replay', 'loo')}, difference {sp('replay', 'diff')} (goal: within 0.02)")
     print(f"# {time.time() - t:.0f} s")
 
 

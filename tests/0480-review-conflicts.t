@@ -2,7 +2,7 @@
 # vasdom-review --conflicts: near-identical questions whose endorsed
 # answers differ, and what is not one.
 . "$(dirname "$0")/lib.sh"
-plan 19
+plan 20
 
 old=$(date -u -d '40 days ago' +%Y-%m-%dT%H:%M:%SZ)
 cat >"$T/kb.jsonl" <<JSON
@@ -15,6 +15,8 @@ cat >"$T/kb.jsonl" <<JSON
 {"message":"Моете ли вы окна в подъездах?","response":"Да, по заявке.","rating":5}
 {"message":"Как связаться с менеджером?","response":"По телефону офиса.","rating":5,"created_at":"$old"}
 {"message":"Как связаться с менеджером?","response":"Через сайт.","rating":5,"created_at":"$old"}
+{"message":"Когда вы убираете подъезды?","response":"Уборка подъезда два раза в неделю.","rating":5}
+{"message":"Когда вы убираете подъезды?","response":"Уборка подъезда два раза в неделю, по вторникам и пятницам.","rating":5}
 JSON
 vasdom-ask --record <"$T/kb.jsonl" >/dev/null
 sqlite3 "$VASDOM_DB" .dump >"$T/before"
@@ -30,6 +32,8 @@ check_same "...and each exchange's created_at" "true" \
 	"$(jq -r 'select(.group == 1) | all(.exchanges[]; .created_at | test("^20[0-9-]+T"))' "$T/c")"
 check_same "answers that differ in spacing only, and one rated 2, are no conflict" "" \
 	"$(jq -r 'select(.log_ids | index(3)) | .group' "$T/c")"
+check_same "an answer reworded or extended (answers 0.8 alike) is no conflict" "" \
+	"$(jq -r 'select(.log_ids | index(10)) | .group' "$T/c")"
 check_same "the manager's group, with its similarity" "8 9 1" \
 	"$(jq -r 'select(.group == 2) | "\(.log_ids | map(tostring) | join(" ")) \(.similarity)"' "$T/c")"
 check_same "--days 30 leaves the old ones out" "1" \

@@ -7,8 +7,9 @@
 . "$(dirname "$0")/lib.sh"
 
 # the test database: a knowledge base with ratings of every kind,
-# corrections, poorly rated answers that make preference pairs, and a few
-# questions answered by the rules and the default
+# corrections, poorly rated answers that make preference pairs, two
+# endorsed answers that contradict each other, and a few questions answered
+# by the rules and the default
 mkdir -p "$T/fixture" "$T/ex"
 export VASDOM_DB=$T/fixture/test.db
 cat >"$T/kb.jsonl" <<'EOF'
@@ -24,6 +25,8 @@ cat >"$T/kb.jsonl" <<'EOF'
 {"message":"Кто убирает подъезды в Жилетово?","response":"Бригада района Жилетово, 45 домов.","rating":4,"session_id":"s5"}
 {"message":"Сколько стоит уборка подъезда в месяц?","response":"Не знаю.","rating":2,"session_id":"s6"}
 {"message":"Звонить по телефону +7 910 123-45-67?","response":"Да, звоните менеджеру: manager@example.org.","rating":5,"session_id":"s6"}
+{"message":"Работаете ли вы в выходные?","response":"Да, бригады выходят и в субботу.","rating":5,"session_id":"s7"}
+{"message":"Работаете ли вы в выходные?","response":"Нет, только по будням.","rating":4,"session_id":"s7"}
 EOF
 vasdom-ask --record <"$T/kb.jsonl" >/dev/null &&
 	vasdom-ask -s office-42 'Где ваш офис?' 'Сколько стоит уборка лестницы?' >/dev/null &&
