@@ -4,7 +4,7 @@
 
 #include <sqlite3.h>
 
-#define VD_SCHEMA_VERSION 6
+#define VD_SCHEMA_VERSION 7
 
 /* Open (creating, mode 0600) the database at path and bring its schema up
  * to date. busy_ms is the busy timeout. On success *out is an open handle

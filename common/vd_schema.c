@@ -197,4 +197,49 @@ const char *const vd_schema_migrations[VD_SCHEMA_VERSION] = {
 	"  log_ids BLOB NOT NULL,"                     /* vd_lineage.c: varint deltas */
 	"  PRIMARY KEY (dataset_id, chunk)"
 	") WITHOUT ROWID;",
+	/* 6 -> 7: embeddings becomes a rowid table with a unique index on
+	 * (model, log_id). WITHOUT ROWID stores a row in an index b-tree,
+	 * where a row longer than about a quarter of the page spills to an
+	 * overflow page: a 512-dimension vector (2 KB) took a 4 KB leaf share
+	 * and a 4 KB overflow page, the database 2.1-2.4 times its payload. A
+	 * rowid table keeps a row up to the page size in its leaf, and a
+	 * longer one fills whole overflow pages, so with 16 KB pages
+	 * (vd_db.c) a vector of any dimension wastes little. The same columns
+	 * in the same order, the same triggers; the copy fires none, so the
+	 * vectors' version and every search cache stay valid. */
+	"CREATE TABLE embeddings_new ("
+	"  log_id INTEGER NOT NULL REFERENCES exchanges (log_id) ON DELETE CASCADE,"
+	"  model TEXT NOT NULL,"
+	"  dim INTEGER NOT NULL CHECK (dim > 0),"
+	"  content_hash TEXT NOT NULL,"
+	"  vector BLOB NOT NULL CHECK (length(vector) = 4 * dim),"
+	"  created_at TEXT NOT NULL"
+	");"
+	"INSERT INTO embeddings_new (log_id, model, dim, content_hash, vector, created_at)"
+	"  SELECT log_id, model, dim, content_hash, vector, created_at FROM embeddings"
+	"  ORDER BY model, log_id;"
+	"DROP TABLE embeddings;"
+	"ALTER TABLE embeddings_new RENAME TO embeddings;"
+	"CREATE UNIQUE INDEX embeddings_key ON embeddings (model, log_id);"
+	"CREATE TRIGGER embeddings_insert AFTER INSERT ON embeddings BEGIN"
+	"  INSERT INTO vector_state (model, version) VALUES (NEW.model, 1)"
+	"  ON CONFLICT (model) DO UPDATE SET version = version + 1;"
+	"END;"
+	"CREATE TRIGGER embeddings_update AFTER UPDATE ON embeddings BEGIN"
+	"  UPDATE vector_state SET version = version + 1 WHERE model IN (OLD.model, NEW.model);"
+	"END;"
+	"CREATE TRIGGER embeddings_delete AFTER DELETE ON embeddings BEGIN"
+	"  UPDATE vector_state SET version = version + 1 WHERE model = OLD.model;"
+	"END;"
+	"CREATE TRIGGER index_embeddings_insert AFTER INSERT ON embeddings BEGIN"
+	"  INSERT INTO index_changes (log_id, model) VALUES (NEW.log_id, NEW.model);"
+	"END;"
+	"CREATE TRIGGER index_embeddings_update AFTER UPDATE ON embeddings BEGIN"
+	"  INSERT INTO index_changes (log_id, model) VALUES (OLD.log_id, OLD.model);"
+	"  INSERT INTO index_changes (log_id, model) SELECT NEW.log_id, NEW.model"
+	"    WHERE NEW.log_id IS NOT OLD.log_id OR NEW.model IS NOT OLD.model;"
+	"END;"
+	"CREATE TRIGGER index_embeddings_delete AFTER DELETE ON embeddings BEGIN"
+	"  INSERT INTO index_changes (log_id, model) VALUES (OLD.log_id, OLD.model);"
+	"END;",
 };

@@ -9,7 +9,7 @@ sqlite3 "$VASDOM_DB" <"$top/tests/schema-4.sql"
 check_same "fixture is schema 4" 4 "$(sqlite3 "$VASDOM_DB" 'PRAGMA user_version')"
 vasdom-stats >/dev/null 2>"$T/err"
 check_same "opening it migrates: exit 0" 0 $?
-check_same "...to schema 6" 6 "$(sqlite3 "$VASDOM_DB" 'PRAGMA user_version')"
+check_same "...to schema 7" 7 "$(sqlite3 "$VASDOM_DB" 'PRAGMA user_version')"
 check_same "old rows kept, ratings and correction too" "1|5||2|2|Цена по договору." \
 	"$(sqlite3 "$VASDOM_DB" 'select log_id, rating, correction from exchanges order by log_id' | tr '\n' '|' | sed 's/|$//')"
 check_same "old rows: no token counts or confidence, not handed over" "2|0|0|0|0" \
