@@ -2,6 +2,33 @@
  * column. Never edit a released step: add a new one. */
 #include "vd_db.h"
 
+/* The triggers on embeddings, made by steps 1 -> 2 and 3 -> 4 and made
+ * again by 6 -> 7, which replaces the table: the vectors' version per
+ * model, for the search caches, and the log of what each change touched. */
+#define EMBEDDINGS_STATE_TRIGGERS \
+	"CREATE TRIGGER embeddings_insert AFTER INSERT ON embeddings BEGIN" \
+	"  INSERT INTO vector_state (model, version) VALUES (NEW.model, 1)" \
+	"  ON CONFLICT (model) DO UPDATE SET version = version + 1;" \
+	"END;" \
+	"CREATE TRIGGER embeddings_update AFTER UPDATE ON embeddings BEGIN" \
+	"  UPDATE vector_state SET version = version + 1 WHERE model IN (OLD.model, NEW.model);" \
+	"END;" \
+	"CREATE TRIGGER embeddings_delete AFTER DELETE ON embeddings BEGIN" \
+	"  UPDATE vector_state SET version = version + 1 WHERE model = OLD.model;" \
+	"END;"
+#define EMBEDDINGS_INDEX_TRIGGERS \
+	"CREATE TRIGGER index_embeddings_insert AFTER INSERT ON embeddings BEGIN" \
+	"  INSERT INTO index_changes (log_id, model) VALUES (NEW.log_id, NEW.model);" \
+	"END;" \
+	"CREATE TRIGGER index_embeddings_update AFTER UPDATE ON embeddings BEGIN" \
+	"  INSERT INTO index_changes (log_id, model) VALUES (OLD.log_id, OLD.model);" \
+	"  INSERT INTO index_changes (log_id, model) SELECT NEW.log_id, NEW.model" \
+	"    WHERE NEW.log_id IS NOT OLD.log_id OR NEW.model IS NOT OLD.model;" \
+	"END;" \
+	"CREATE TRIGGER index_embeddings_delete AFTER DELETE ON embeddings BEGIN" \
+	"  INSERT INTO index_changes (log_id, model) VALUES (OLD.log_id, OLD.model);" \
+	"END;"
+
 const char *const vd_schema_migrations[VD_SCHEMA_VERSION] = {
 	/* 0 -> 1 */
 	"CREATE TABLE exchanges ("
@@ -85,16 +112,7 @@ const char *const vd_schema_migrations[VD_SCHEMA_VERSION] = {
 	"  model TEXT PRIMARY KEY,"
 	"  version INTEGER NOT NULL"
 	");"
-	"CREATE TRIGGER embeddings_insert AFTER INSERT ON embeddings BEGIN"
-	"  INSERT INTO vector_state (model, version) VALUES (NEW.model, 1)"
-	"  ON CONFLICT (model) DO UPDATE SET version = version + 1;"
-	"END;"
-	"CREATE TRIGGER embeddings_update AFTER UPDATE ON embeddings BEGIN"
-	"  UPDATE vector_state SET version = version + 1 WHERE model IN (OLD.model, NEW.model);"
-	"END;"
-	"CREATE TRIGGER embeddings_delete AFTER DELETE ON embeddings BEGIN"
-	"  UPDATE vector_state SET version = version + 1 WHERE model = OLD.model;"
-	"END;"
+	EMBEDDINGS_STATE_TRIGGERS
 	"CREATE TRIGGER exchanges_rated AFTER UPDATE OF rating, correction ON exchanges BEGIN"
 	"  UPDATE vector_state SET version = version + 1;"
 	"END;"
@@ -139,17 +157,7 @@ const char *const vd_schema_migrations[VD_SCHEMA_VERSION] = {
 	"  model TEXT PRIMARY KEY,"                    /* '': the log itself */
 	"  seq INTEGER NOT NULL"                       /* its cache file's; for '', */
 	");"                                           /* rows up to it are dropped */
-	"CREATE TRIGGER index_embeddings_insert AFTER INSERT ON embeddings BEGIN"
-	"  INSERT INTO index_changes (log_id, model) VALUES (NEW.log_id, NEW.model);"
-	"END;"
-	"CREATE TRIGGER index_embeddings_update AFTER UPDATE ON embeddings BEGIN"
-	"  INSERT INTO index_changes (log_id, model) VALUES (OLD.log_id, OLD.model);"
-	"  INSERT INTO index_changes (log_id, model) SELECT NEW.log_id, NEW.model"
-	"    WHERE NEW.log_id IS NOT OLD.log_id OR NEW.model IS NOT OLD.model;"
-	"END;"
-	"CREATE TRIGGER index_embeddings_delete AFTER DELETE ON embeddings BEGIN"
-	"  INSERT INTO index_changes (log_id, model) VALUES (OLD.log_id, OLD.model);"
-	"END;"
+	EMBEDDINGS_INDEX_TRIGGERS
 	"CREATE TRIGGER index_exchanges_rated AFTER UPDATE OF rating, correction ON exchanges BEGIN"
 	"  INSERT INTO index_changes (log_id) VALUES (NEW.log_id);"
 	"END;"
@@ -221,25 +229,6 @@ const char *const vd_schema_migrations[VD_SCHEMA_VERSION] = {
 	"DROP TABLE embeddings;"
 	"ALTER TABLE embeddings_new RENAME TO embeddings;"
 	"CREATE UNIQUE INDEX embeddings_key ON embeddings (model, log_id);"
-	"CREATE TRIGGER embeddings_insert AFTER INSERT ON embeddings BEGIN"
-	"  INSERT INTO vector_state (model, version) VALUES (NEW.model, 1)"
-	"  ON CONFLICT (model) DO UPDATE SET version = version + 1;"
-	"END;"
-	"CREATE TRIGGER embeddings_update AFTER UPDATE ON embeddings BEGIN"
-	"  UPDATE vector_state SET version = version + 1 WHERE model IN (OLD.model, NEW.model);"
-	"END;"
-	"CREATE TRIGGER embeddings_delete AFTER DELETE ON embeddings BEGIN"
-	"  UPDATE vector_state SET version = version + 1 WHERE model = OLD.model;"
-	"END;"
-	"CREATE TRIGGER index_embeddings_insert AFTER INSERT ON embeddings BEGIN"
-	"  INSERT INTO index_changes (log_id, model) VALUES (NEW.log_id, NEW.model);"
-	"END;"
-	"CREATE TRIGGER index_embeddings_update AFTER UPDATE ON embeddings BEGIN"
-	"  INSERT INTO index_changes (log_id, model) VALUES (OLD.log_id, OLD.model);"
-	"  INSERT INTO index_changes (log_id, model) SELECT NEW.log_id, NEW.model"
-	"    WHERE NEW.log_id IS NOT OLD.log_id OR NEW.model IS NOT OLD.model;"
-	"END;"
-	"CREATE TRIGGER index_embeddings_delete AFTER DELETE ON embeddings BEGIN"
-	"  INSERT INTO index_changes (log_id, model) VALUES (OLD.log_id, OLD.model);"
-	"END;",
+	EMBEDDINGS_STATE_TRIGGERS
+	EMBEDDINGS_INDEX_TRIGGERS,
 };

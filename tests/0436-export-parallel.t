@@ -81,18 +81,18 @@ check "-o: the same file" cmp "$T/file.1.jsonl" "$T/file.2.jsonl"
 check_same "...and sample_count" "$(cat "$T/file.1.count")" "$(cat "$T/file.2.count")"
 
 # the older half goes through a temporary file: over a file size limit
-# (here 50 KiB; the output, a pipe, is exempt) that is a write error, and
-# with -o nothing is left behind. The log emptied first, so that the
-# record of the export fits.
+# (here 200 KiB, room for one commit of 16 KB pages to the log; the output,
+# a pipe, is exempt) that is a write error, and with -o nothing is left
+# behind. The log emptied first, so that the record of the export fits.
 sqlite3 "$VASDOM_DB" 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
-(ulimit -f 100; VASDOM_EXPORT_PARALLEL_MIN=1000000000 vasdom-export; echo $? >"$T/lim.st") | wc -c >"$T/lim.bytes"
-check_same "one thread to a pipe under a 50 KiB file size limit" "0 $(wc -c <"$T/openai.1")" \
+(ulimit -f 400; VASDOM_EXPORT_PARALLEL_MIN=1000000000 vasdom-export; echo $? >"$T/lim.st") | wc -c >"$T/lim.bytes"
+check_same "one thread to a pipe under a 200 KiB file size limit" "0 $(wc -c <"$T/openai.1")" \
 	"$(cat "$T/lim.st") $(cat "$T/lim.bytes")"
-(ulimit -f 100; VASDOM_EXPORT_PARALLEL_MIN=0 vasdom-export 2>"$T/lim.err"; echo $? >"$T/lim.st") | wc -c >/dev/null
+(ulimit -f 400; VASDOM_EXPORT_PARALLEL_MIN=0 vasdom-export 2>"$T/lim.err"; echo $? >"$T/lim.st") | wc -c >/dev/null
 check_same "two threads: the temporary file over the limit is a write error" \
 	"1 vasdom-export: write error: File too large" "$(cat "$T/lim.st") $(cat "$T/lim.err")"
 mkdir "$T/lim"
-(ulimit -f 100; VASDOM_EXPORT_PARALLEL_MIN=0 exec vasdom-export -o "$T/lim/x.jsonl") >"$T/lim.out" 2>"$T/lim.err"
+(ulimit -f 400; VASDOM_EXPORT_PARALLEL_MIN=0 exec vasdom-export -o "$T/lim/x.jsonl") >"$T/lim.out" 2>"$T/lim.err"
 check_same "...with -o: exit 1, nothing left in the folder" "1 " "$? $(ls -A "$T/lim")"
 VASDOM_EXPORT_PARALLEL_MIN=some vasdom-export >/dev/null 2>"$T/sw.err"
 check_same "a malformed VASDOM_EXPORT_PARALLEL_MIN is a configuration error (3), named" \
