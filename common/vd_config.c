@@ -88,6 +88,14 @@ env_double(const char *name, const char *old, double min, double max, double *ou
 }
 
 int
+vd_config_redact_store(void)
+{
+	const char *v = env2("VASDOM_REDACT_STORE", NULL);
+
+	return v && strcmp(v, "1") == 0;
+}
+
+int
 vd_config_load(struct vd_config *c)
 {
 	const char *v;
@@ -125,9 +133,14 @@ vd_config_load(struct vd_config *c)
 	if ((v = env2("VASDOM_INSECURE", NULL)))
 		c->insecure = strcmp(v, "1") == 0;
 
+	/* a privacy setting mistyped must not quietly store texts unmasked */
+	if ((v = env2("VASDOM_REDACT_STORE", NULL)) && strcmp(v, "0") && strcmp(v, "1"))
+		rc = vd_error(VD_EUSAGE, "VASDOM_REDACT_STORE: expected 0 or 1, got '%s'", v);
+	c->redact_store = vd_config_redact_store();
+
 	/* a URL that cannot work is said at the start, not as a model error on
 	 * every question */
-	if (c->llm_url)
+	if (c->llm_url && !rc)
 		rc = vd_url_check("VASDOM_LLM_URL", c->llm_url);
 	if (c->embed_url && !rc)
 		rc = vd_url_check("VASDOM_EMBED_URL", c->embed_url);

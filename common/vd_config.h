@@ -25,6 +25,7 @@ struct vd_config {
 	int busy_timeout_ms;
 	const char *serve_token;    /* vasdom-serve's bearer token, or NULL */
 	int insecure;               /* VASDOM_INSECURE=1: no TLS checks */
+	int redact_store;           /* VASDOM_REDACT_STORE=1: texts stored masked */
 	const char *tmpdir;         /* $TMPDIR, else /tmp */
 	/* switches for the tests; -1: the built-in rule */
 	long export_parallel_min;   /* exchanges from which export uses 2 threads */
@@ -35,6 +36,11 @@ struct vd_config {
  * message naming the variable when a value is malformed. Strings point into
  * the environment: do not free. */
 int vd_config_load(struct vd_config *cfg);
+
+/* VASDOM_REDACT_STORE: 1 when set to 1 (texts stored masked), else 0.
+ * For the store, which every connection opens without a vd_config;
+ * vd_config_load rejects any value but 0 and 1. */
+int vd_config_redact_store(void);
 
 /* Default database path ($XDG_DATA_HOME/vasdom/vasdom.db), its folder
  * created 0700 when missing. Returns a malloc'd string the caller frees,

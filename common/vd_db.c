@@ -6,8 +6,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vd_config.h"
 #include "vd_db.h"
 #include "vd_error.h"
+#include "vd_redact.h"
 
 int
 vd_db_exec(sqlite3 *db, const char *sql)
@@ -246,7 +248,7 @@ vd_db_open(const char *path, int busy_ms, sqlite3 **out)
 	/* The version check comes first so a newer file is left untouched. */
 	if (check_version(db, path) || vd_db_exec(db, "PRAGMA page_size = 16384") ||
 	    set_wal(db, busy_ms) || vd_db_exec(db, pragmas) || migrate(db) ||
-	    compact(db, busy_ms)) {
+	    compact(db, busy_ms) || vd_redact_store_register(db, vd_config_redact_store())) {
 		char msg[1024];
 
 		snprintf(msg, sizeof msg, "%s", vd_errmsg());

@@ -63,7 +63,7 @@ add_rating(sqlite3 *db, long long log_id, int rating, const char *feedback,
 	sqlite3_stmt *st;
 
 	if (vd_db_prepare(db, "INSERT INTO ratings (log_id, rating, feedback_text,"
-	    " correction, client_id, created_at) VALUES (?,?,?,?,?,?)", &st))
+	    " correction, client_id, created_at) VALUES (?,?,vd_stored(?),vd_stored(?),?,?)", &st))
 		return VD_EDB;
 	sqlite3_bind_int64(st, 1, log_id);
 	sqlite3_bind_int(st, 2, rating);
@@ -103,7 +103,8 @@ vd_exchange_insert(sqlite3 *db, struct vd_exchange *x, int *existed)
 	    " message, response, source, model_used, response_time, similar_found,"
 	    " similar_used, model_error, created_at, updated_at, rating,"
 	    " feedback_text, correction, confidence, handover, prompt_tokens,"
-	    " completion_tokens) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+	    " completion_tokens) VALUES (?,?,vd_stored(?),vd_stored(?),?,?,?,?,?,?,?,?,?,"
+	    "vd_stored(?),vd_stored(?),?,?,?,?)";
 	sqlite3_stmt *st;
 	int rc;
 
@@ -175,8 +176,9 @@ vd_exchange_rate(sqlite3 *db, long long log_id, int rating, const char *feedback
 		*existed = 1;
 		return vd_db_commit(db);
 	}
-	if ((rc = vd_db_prepare(db, "UPDATE exchanges SET rating = ?, feedback_text = ?,"
-	    " correction = ?, updated_at = ? WHERE log_id = ?", &st)))
+	if ((rc = vd_db_prepare(db, "UPDATE exchanges SET rating = ?,"
+	    " feedback_text = vd_stored(?), correction = vd_stored(?), updated_at = ?"
+	    " WHERE log_id = ?", &st)))
 		goto fail;
 	sqlite3_bind_int(st, 1, rating);
 	vd_db_bind_text(st, 2, feedback);

@@ -27,6 +27,11 @@ struct vd_exchange {
 	char created[32];             /* set by insert: the stored created_at */
 };
 
+/* The texts the store writes (message, response, feedback, correction,
+ * here and in the rating history) pass through vd_stored(), which masks
+ * personal data when VASDOM_REDACT_STORE=1 (see vd_redact.h): db must
+ * come from vd_db_open. */
+
 /* Insert x in one transaction (with its rating history row when rated).
  * With a client_id already stored, nothing is written and VD_EXISTS... is
  * reported as *existed = 1 and x->log_id is the stored one. VD_EINPUT for

@@ -232,3 +232,33 @@ vd_redact_register(sqlite3 *db, struct vd_redactor *r)
 		return vd_error(VD_EDB, "database: %s", sqlite3_errmsg(db));
 	return VD_OK;
 }
+
+static void
+sql_unchanged(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	sqlite3_result_value(ctx, argv[0]);
+}
+
+static void
+free_redactor(void *r)
+{
+	vd_redactor_free(r);
+}
+
+int
+vd_redact_store_register(sqlite3 *db, int mask)
+{
+	struct vd_redactor *r = NULL;
+	int rc;
+
+	if (mask && (rc = vd_redactor_new(&r)))
+		return rc;
+	/* one redactor per connection: its match data is not shared between
+	 * threads, and it lives exactly as long as the connection */
+	if (sqlite3_create_function_v2(db, "vd_stored", 1,
+	    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, r,
+	    mask ? sql_redact : sql_unchanged, NULL, NULL, mask ? free_redactor : NULL) != SQLITE_OK)
+		return vd_error(VD_EDB, "database: %s", sqlite3_errmsg(db));
+	return VD_OK;
+}

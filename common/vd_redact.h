@@ -28,4 +28,9 @@ char *vd_redact(struct vd_redactor *r, const char *s, size_t n, size_t *outlen);
  * outlive the connection's use of it. */
 int vd_redact_register(sqlite3 *db, struct vd_redactor *r);
 
+/* Register vd_stored(text) on db, the function every text the store
+ * writes passes through: with mask, text masked by a redactor the
+ * connection owns (VASDOM_REDACT_STORE), else text unchanged. */
+int vd_redact_store_register(sqlite3 *db, int mask);
+
 #endif
