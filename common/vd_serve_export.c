@@ -12,6 +12,7 @@
 #include "vd_export.h"
 #include "vd_export_fmt.h"
 #include "vd_export_rows.h"
+#include "vd_lineage.h"
 #include "vd_serve_export.h"
 
 struct vd_serve_stream {
@@ -44,16 +45,21 @@ run(void *arg)
 	sqlite3 *db;
 	int rc;
 
-	if ((rc = vd_db_open(s->cfg->db_path, s->cfg->busy_timeout_ms, &db)) == VD_OK) {
+	/* the log ids written, as vasdom-export keeps them: vasdom-log
+	 * --forget names this export among those that held what it removes */
+	if ((rc = vd_lineage_new(&s->o.lineage)) == VD_OK &&
+	    (rc = vd_db_open(s->cfg->db_path, s->cfg->busy_timeout_ms, &db)) == VD_OK) {
 		rc = vd_export_run(db, s->cfg, &s->o, s->out, NULL, counts);
 		if (fflush(s->out) || ferror(s->out))
 			rc = VD_EWRITE;
 		snprintf(name, sizeof name, "%s-%s", s->o.format->name, vd_now_iso(stamp));
 		if (rc == VD_OK)
 			rc = vd_export_record(db, name, s->o.format, counts[0], s->o.min_rating,
-			    NULL, NULL, 0, NULL);
+			    NULL, s->o.lineage, 0, NULL);
 		vd_db_close(db);
 	}
+	vd_lineage_free(s->o.lineage);
+	s->o.lineage = NULL;
 	s->failed = rc != VD_OK;
 	fclose(s->out);
 	return NULL;

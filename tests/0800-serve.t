@@ -3,7 +3,7 @@
 # the same database state (field by field), each error its status and the
 # tools' text, the token, CORS, the access log and SIGTERM.
 . "$(dirname "$0")/lib.sh"
-plan 60
+plan 63
 
 vasdom-ask --record <"$top/data/knowledge.jsonl" >/dev/null
 rated_scenario
@@ -67,6 +67,7 @@ check_same "...as Prometheus text" "text/plain; version=0.0.4; charset=utf-8" \
 
 # export: the bytes of vasdom-export, streamed, and recorded as it records
 n0=$(sqlite3 "$VASDOM_DB" 'SELECT count(*) FROM training_datasets')
+d0=$(sqlite3 "$VASDOM_DB" 'SELECT coalesce(max(id), 0) FROM training_datasets')
 check_same "GET /api/learning/export is 200" 200 "$(req GET '/api/learning/export?days=30')"
 vasdom-export --days 30 >"$T/cli"
 check "...the bytes of vasdom-export --days 30" cmp -s "$T/cli" "$T/body"
@@ -74,6 +75,17 @@ check_same "...as application/x-ndjson" "application/x-ndjson" \
 	"$(curl -s -o /dev/null -w '%{content_type}' "$url/api/learning/export")"
 check_same "...recorded in training_datasets, as vasdom-export records" $((n0 + 3)) \
 	"$(sqlite3 "$VASDOM_DB" 'SELECT count(*) FROM training_datasets')"
+# lineage: the served export (d0 + 1) keeps the log ids it wrote, the same
+# as vasdom-export's (d0 + 2), so vasdom-log --forget names it
+lineage() { sqlite3 "$VASDOM_DB" "SELECT count(*) || ':' || group_concat(hex(log_ids), '')
+	FROM (SELECT log_ids FROM export_lineage WHERE dataset_id = $1 ORDER BY chunk)"; }
+check "...with the log ids it wrote (export lineage)" test "$(lineage $((d0 + 1)))" != "0:"
+check_same "...the same as vasdom-export's" "$(lineage $((d0 + 2)))" "$(lineage $((d0 + 1)))"
+exported=$(jq -r '.metadata.log_id' "$T/body" | tail -n 1)
+check_same "vasdom-log --forget names the served export that held an exchange" \
+	"$(sqlite3 "$VASDOM_DB" "SELECT name FROM training_datasets WHERE id = $((d0 + 1))")" \
+	"$(vasdom-log --forget --dry-run --log-id "$exported" |
+		jq -r --argjson d $((d0 + 1)) '.exports[] | select(.dataset_id == $d) | .name')"
 req GET '/api/learning/export?format=csv&min_rating=5&max=3' >/dev/null
 vasdom-export -f csv --min-rating 5 --max 3 >"$T/cli"
 check "format=csv&min_rating=5&max=3: the bytes of vasdom-export -f csv --min-rating 5 --max 3" \
