@@ -3,7 +3,7 @@
 # the same database state (field by field), each error its status and the
 # tools' text, the token, CORS, the access log and SIGTERM.
 . "$(dirname "$0")/lib.sh"
-plan 63
+plan 66
 
 vasdom-ask --record <"$top/data/knowledge.jsonl" >/dev/null
 rated_scenario
@@ -56,6 +56,23 @@ check_same "...stored with its correction" "2|Цену считает менед
 	"$(sqlite3 "$VASDOM_DB" "SELECT rating, correction FROM exchanges WHERE log_id = $id")"
 vasdom-rate "$id" 2 >"$T/cli"
 check_same "...a poor rating: the same reply as vasdom-rate" "$(cat "$T/cli")" "$(cat "$T/body")"
+
+# a rating posted is seen by the next question: each worker's asker
+# learns through the change log, as one long-running vasdom-ask does
+q2='Вы обслуживаете дома в Обнинске?'
+fix='Нет, только Калугу: 348 домов, 6 бригад.'
+post /api/voice/process "$(jq -nc --arg m "$q2" '{message: $m}')" >/dev/null
+cp "$T/body" "$T/q2"
+check "a question with no good answer: not the correction yet" test "$(jq -r .response "$T/q2")" != "$fix"
+check_same "...rated 5 with a correction through /api/voice/feedback" 200 \
+	"$(post /api/voice/feedback "$(jq -nc --argjson id "$(jq .log_id "$T/q2")" --arg c "$fix" \
+		'{log_id: $id, rating: 5, correction: $c}')")"
+for i in 1 2 3 4; do
+	post /api/voice/process "$(jq -nc --arg m "$q2" '{message: $m}')" >/dev/null
+	jq -r '"\(.source)|\(.response)|\(.similar[0].log_id)"' "$T/body"
+done | sort -u >"$T/again"
+check_same "...asked again (4 times): the correction, from that exchange" \
+	"experience|$fix|$(jq .log_id "$T/q2")" "$(cat "$T/again")"
 
 # stats and metrics: byte for byte
 check_same "GET /api/learning/stats is 200" 200 "$(req GET /api/learning/stats)"
