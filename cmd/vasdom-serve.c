@@ -28,8 +28,8 @@ static const char usage_line[] =
 
 static const char help[] =
     "Serve the old service's HTTP API (/api/voice/process, /api/voice/feedback,\n"
-    "/api/learning/stats, /api/learning/export, /api/health, /metrics) over the\n"
-    "database.\n"
+    "/api/learning/stats, /api/learning/export, /api/learning/similar/ID,\n"
+    "/api/health, /metrics) over the database.\n"
     "  -l addr:port     listen here (default 127.0.0.1:8000; port 0: any free\n"
     "                   one); beyond the loopback only with VASDOM_SERVE_TOKEN set\n"
     "  -t threads       worker threads, each with its own connection (default 4)\n"
@@ -214,8 +214,11 @@ authorized(struct MHD_Connection *conn)
 }
 
 enum route {
-	R_NONE, R_ROOT, R_HEALTH, R_PROCESS, R_FEEDBACK, R_STATS, R_METRICS, R_EXPORT
+	R_NONE, R_ROOT, R_HEALTH, R_PROCESS, R_FEEDBACK, R_STATS, R_METRICS, R_EXPORT,
+	R_SIMILAR
 };
+
+#define SIMILAR "/api/learning/similar/"   /* and a log id */
 
 static enum route
 route_of(const char *url, int *post)
@@ -228,6 +231,10 @@ route_of(const char *url, int *post)
 	};
 	size_t i;
 
+	if (strncmp(url, SIMILAR, strlen(SIMILAR)) == 0 && !strchr(url + strlen(SIMILAR), '/')) {
+		*post = 0;
+		return R_SIMILAR;
+	}
 	for (i = 0; i < sizeof routes / sizeof *routes; i++)
 		if (strcmp(url, routes[i].path) == 0) {
 			*post = routes[i].post;
@@ -237,8 +244,15 @@ route_of(const char *url, int *post)
 }
 
 static void
-dispatch(enum route rt, struct req *q, struct vd_serve_reply *r)
+dispatch(struct MHD_Connection *conn, const char *url, enum route rt, struct req *q,
+    struct vd_serve_reply *r)
 {
+	struct vd_serve_similar_query sq = {
+		rt == R_SIMILAR ? url + strlen(SIMILAR) : NULL,
+		MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "limit"),
+		MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "min_score"),
+		MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "min_rating"),
+	};
 	struct vd_serve_ctx *c;
 
 	switch (rt) {
@@ -257,6 +271,7 @@ dispatch(enum route rt, struct req *q, struct vd_serve_reply *r)
 	case R_PROCESS: vd_serve_process(c, q->body, q->len, r); break;
 	case R_FEEDBACK: vd_serve_feedback(c, q->body, q->len, r); break;
 	case R_STATS: vd_serve_stats(c, r); break;
+	case R_SIMILAR: vd_serve_similar(c, &sq, r); break;
 	default: vd_serve_metrics(c, r); break;
 	}
 	ctx_give(c);
@@ -325,7 +340,7 @@ handle(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 	}
 	if (rt == R_EXPORT)
 		return send_export(conn, q);
-	dispatch(rt, q, &r);
+	dispatch(conn, url, rt, q, &r);
 	return send_reply(conn, q, &r);
 }
 

@@ -10,6 +10,7 @@
 #include "vd_prom.h"
 #include "vd_reply.h"
 #include "vd_serve.h"
+#include "vd_similar.h"
 #include "vd_stats.h"
 
 /* The flags vd_writer_put dumps a JSON line with: the same bytes. */
@@ -44,6 +45,42 @@ vd_serve_ctx_free(struct vd_serve_ctx *c)
 	vd_asker_free(c->asker);
 	vd_db_close(c->db);
 	free(c);
+}
+
+/* The 400 of a parameter out of range, in the words of cli_int and
+ * cli_double: "NAME: expected RANGE, got 'V'". */
+static int
+bad_param(struct vd_serve_reply *r, const char *name, const char *range, const char *v)
+{
+	char msg[200];
+
+	snprintf(msg, sizeof msg, "%s: expected %s, got '%.40s'", name, range, v);
+	vd_serve_error(r, 400, msg);
+	return -1;
+}
+
+int
+vd_serve_param_int(const char *name, const char *v, long min, long max, long *out,
+    struct vd_serve_reply *r)
+{
+	char range[96];
+
+	if (!v || vd_parse_int(v, min, max, out) == VD_OK)
+		return 0;
+	snprintf(range, sizeof range, "a whole number from %ld to %ld", min, max);
+	return bad_param(r, name, range, v);
+}
+
+int
+vd_serve_param_double(const char *name, const char *v, double min, double max,
+    double *out, struct vd_serve_reply *r)
+{
+	char range[96];
+
+	if (!v || vd_parse_double(v, min, max, out) == VD_OK)
+		return 0;
+	snprintf(range, sizeof range, "a number from %g to %g", min, max);
+	return bad_param(r, name, range, v);
 }
 
 int
@@ -189,6 +226,34 @@ vd_serve_metrics(struct vd_serve_ctx *c, struct vd_serve_reply *r)
 	}
 	r->status = 200;
 	r->type = "text/plain; version=0.0.4; charset=utf-8";
+}
+
+void
+vd_serve_similar(struct vd_serve_ctx *c, const struct vd_serve_similar_query *q,
+    struct vd_serve_reply *r)
+{
+	struct vd_similar_opts o = { .limit = 5, .min_score = -1 };
+	const char *id = q->log_id;
+	long min_rating = 0;
+	json_t *hits;
+	char msg[80];
+	int rc;
+
+	/* vasdom-similar's test of a log id argument, and its text */
+	if (!*id || id[strspn(id, "0123456789")] || strlen(id) > 18) {
+		snprintf(msg, sizeof msg, "%.40s: not a log id", id);
+		vd_serve_error(r, 400, msg);
+		return;
+	}
+	if (vd_serve_param_int("limit", q->limit, 1, VD_SIMILAR_LIMIT_MAX, &o.limit, r) ||
+	    vd_serve_param_double("min_score", q->min_score, -1, 1, &o.min_score, r) ||
+	    vd_serve_param_int("min_rating", q->min_rating, 1, 5, &min_rating, r))
+		return;
+	o.min_rating = (int)min_rating;
+	if ((rc = vd_similar_log_id(c->db, c->cfg, &o, atoll(id), &hits)))
+		vd_serve_error(r, vd_serve_status(rc), vd_errmsg());
+	else
+		vd_serve_json(r, hits);
 }
 
 void

@@ -44,6 +44,15 @@ void vd_serve_feedback(struct vd_serve_ctx *c, const char *body, size_t len,
     struct vd_serve_reply *r);
 void vd_serve_stats(struct vd_serve_ctx *c, struct vd_serve_reply *r);
 void vd_serve_metrics(struct vd_serve_ctx *c, struct vd_serve_reply *r);
+/* GET /api/learning/similar/{log_id}?limit=&min_score=&min_rating=:
+ * the hits vasdom-similar prints for the log id, as a JSON array (empty
+ * when none); each member NULL when not given. 400 for a log id that is
+ * not one or a bad parameter, 404 for an unknown log id or no vectors. */
+struct vd_serve_similar_query {
+	const char *log_id, *limit, *min_score, *min_rating;
+};
+void vd_serve_similar(struct vd_serve_ctx *c, const struct vd_serve_similar_query *q,
+    struct vd_serve_reply *r);
 /* Needs no context: it opens the database itself, as vasdom-stats
  * --health does. 200 unless unhealthy (503). */
 void vd_serve_health(const struct vd_config *cfg, struct vd_serve_reply *r);
@@ -52,6 +61,15 @@ void vd_serve_health(const struct vd_config *cfg, struct vd_serve_reply *r);
 void vd_serve_error(struct vd_serve_reply *r, int status, const char *msg);
 /* A JSON reply of obj (stolen) and a newline, status 200. */
 void vd_serve_json(struct vd_serve_reply *r, json_t *obj);
+
+/* A query parameter v (NULL: not given, *out unchanged) from min to
+ * max into *out: 0, or -1 with r the 400 reply naming it, in the words
+ * of the tools' options ("NAME: expected a whole number from 1 to 5,
+ * got 'x'"). */
+int vd_serve_param_int(const char *name, const char *v, long min, long max, long *out,
+    struct vd_serve_reply *r);
+int vd_serve_param_double(const char *name, const char *v, double min, double max,
+    double *out, struct vd_serve_reply *r);
 
 /* The HTTP status of a library status code. */
 int vd_serve_status(int rc);

@@ -65,21 +65,6 @@ run(void *arg)
 	return NULL;
 }
 
-/* A whole number parameter from min to max, or 400 naming it. */
-static int
-param(const char *name, const char *v, long min, long max, long *out,
-    struct vd_serve_reply *r)
-{
-	char msg[160];
-
-	if (!v || vd_parse_int(v, min, max, out) == VD_OK)
-		return 0;
-	snprintf(msg, sizeof msg, "%s: expected a whole number from %ld to %ld, got '%.40s'",
-	    name, min, max, v);
-	vd_serve_error(r, 400, msg);
-	return -1;
-}
-
 void
 vd_serve_export_start(struct vd_serve_ctx *c, const struct vd_serve_export_query *q,
     struct vd_serve_stream **out, const char **type, struct vd_serve_reply *r)
@@ -101,9 +86,9 @@ vd_serve_export_start(struct vd_serve_ctx *c, const struct vd_serve_export_query
 		vd_serve_error(r, 400, msg);
 		goto fail;
 	}
-	if (param("days", q->days, 1, 36500, &days, r) ||
-	    param("min_rating", q->min_rating, 1, 5, &min_rating, r) ||
-	    param("max", q->max, 1, 1000000000, &max, r))
+	if (vd_serve_param_int("days", q->days, 1, 36500, &days, r) ||
+	    vd_serve_param_int("min_rating", q->min_rating, 1, 5, &min_rating, r) ||
+	    vd_serve_param_int("max", q->max, 1, 1000000000, &max, r))
 		goto fail;
 	s->o.min_rating = (int)min_rating;
 	s->o.max = max;

@@ -3,7 +3,7 @@
 # the same database state (field by field), each error its status and the
 # tools' text, the token, CORS, the access log and SIGTERM.
 . "$(dirname "$0")/lib.sh"
-plan 66
+plan 77
 
 vasdom-ask --record <"$top/data/knowledge.jsonl" >/dev/null
 rated_scenario
@@ -110,6 +110,35 @@ check "format=csv&min_rating=5&max=3: the bytes of vasdom-export -f csv --min-ra
 check_same "days=0: 400" "400 days: expected a whole number from 1 to 36500, got '0'" \
 	"$(req GET '/api/learning/export?days=0') $(jq -r .error "$T/body")"
 check_same "an unknown format: 400" 400 "$(req GET '/api/learning/export?format=xml')"
+
+# similar: the hits vasdom-similar prints for the log id, as an array
+vasdom-embed >/dev/null
+check_same "GET /api/learning/similar/ID is 200" 200 "$(req GET "/api/learning/similar/$id")"
+vasdom-similar "$id" >"$T/cli"
+check_same "...the lines of vasdom-similar ID, field by field" "$(jq -cS . "$T/cli")" "$(jq -cS '.[]' "$T/body")"
+check_same "...five hits, the query not among them" "5 0" \
+	"$(jq --argjson id "$id" '"\(length) \([.[] | select(.log_id == $id)] | length)"' -r "$T/body")"
+check_same "limit=2&min_score=0.2&min_rating=4: 200" 200 \
+	"$(req GET "/api/learning/similar/$id?limit=2&min_score=0.2&min_rating=4")"
+vasdom-similar -n 2 --min-score 0.2 --min-rating 4 "$id" >"$T/cli"
+check_same "...as vasdom-similar -n 2 --min-score 0.2 --min-rating 4" "$(jq -cS . "$T/cli")" "$(jq -cS '.[]' "$T/body")"
+check_same "no hits (vasdom-similar prints none, exit 1): an empty array" \
+	"$(vasdom-similar --min-score 1 --min-rating 5 "$id"; echo $?) 200 []" \
+	"1 $(req GET "/api/learning/similar/$id?min_score=1&min_rating=5") $(jq -c . "$T/body")"
+vasdom-similar 999999 2>"$T/cli.err"
+check_same "an unknown log id: 404 with vasdom-similar's text" "404 $(sed 's/^vasdom-similar: //' "$T/cli.err")" \
+	"$(req GET /api/learning/similar/999999) $(jq -r .error "$T/body")"
+vasdom-similar -n 0 "$id" 2>"$T/cli.err"
+check_same "limit=0: 400 with vasdom-similar -n's text" "400 limit: $(sed 's/^vasdom-similar: -n: //' "$T/cli.err")" \
+	"$(req GET "/api/learning/similar/$id?limit=0") $(jq -r .error "$T/body")"
+vasdom-similar --min-score x "$id" 2>"$T/cli.err"
+check_same "min_score=x: 400 with vasdom-similar --min-score's text" \
+	"400 min_score: $(sed 's/^vasdom-similar: --min-score: //' "$T/cli.err")" \
+	"$(req GET "/api/learning/similar/$id?min_score=x") $(jq -r .error "$T/body")"
+vasdom-similar 12x 2>"$T/cli.err"
+check_same "a log id that is not one: 400 with vasdom-similar's text" "400 $(sed 's/^vasdom-similar: //' "$T/cli.err")" \
+	"$(req GET /api/learning/similar/12x) $(jq -r .error "$T/body")"
+check_same "POST to it: 405" 405 "$(req POST "/api/learning/similar/$id")"
 
 # errors: the tools' one-line texts, as JSON, with their status
 err() { jq -r .error "$T/body"; }
