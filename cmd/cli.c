@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -388,4 +389,98 @@ cli_version(void)
 {
 	printf("%s %s\n", argv0, VD_VERSION);
 	exit(0);
+}
+
+#define CLI_OPTS_MAX 48       /* options of one tool */
+#define HELP_COLUMN 19        /* where an option's help begins */
+
+/* getopt_long's arguments from the table, made once: a process parses
+ * one tool's options. */
+static void
+build_getopt(const struct cli_opt *opts, char *shorts, struct option *longs)
+{
+	size_t i, n = 0, s = 0;
+
+	for (i = 0; opts[i].key; i++) {
+		if (i >= CLI_OPTS_MAX)
+			die(3, "more than %d options", CLI_OPTS_MAX);
+		if (opts[i].key < CLI_CSV_RAW) {
+			shorts[s++] = (char)opts[i].key;
+			if (opts[i].arg)
+				shorts[s++] = ':';
+		}
+		if (opts[i].name)
+			longs[n++] = (struct option){ opts[i].name,
+			    opts[i].arg ? required_argument : no_argument, NULL, opts[i].key };
+	}
+	shorts[s] = '\0';
+	longs[n] = (struct option){ 0 };
+}
+
+int
+cli_getopt(int argc, char **argv, const struct cli_tool *t)
+{
+	static char shorts[2 * CLI_OPTS_MAX + 1];
+	static struct option longs[CLI_OPTS_MAX + 1];
+	static const struct cli_opt *built;
+	int c;
+
+	if (built != t->opts)
+		build_getopt(t->opts, shorts, longs), built = t->opts;
+	for (;;) {
+		switch ((c = getopt_long(argc, argv, shorts, longs, NULL))) {
+		case 'h': cli_help(0, t);
+		case CLI_VERSION: cli_version();
+		case '?': case ':': cli_help(2, t);
+		case CLI_CSV_RAW: vd_csv_raw(1); break;
+		case CLI_MAP:
+			if (vd_input_map(optarg))
+				die(2, "--map: %s", vd_errmsg());
+			break;
+		default: return c;
+		}
+	}
+}
+
+/* "  -x, --name arg" and the help lines from HELP_COLUMN on; on a line of
+ * its own when there is no room for two blanks after it. */
+static void
+help_opt(FILE *f, const struct cli_opt *o)
+{
+	const char *p, *nl;
+	int n;
+
+	n = fprintf(f, "  ");
+	if (o->key < CLI_CSV_RAW)
+		n += fprintf(f, "-%c%s", o->key, o->name ? ", " : "");
+	if (o->name)
+		n += fprintf(f, "--%s", o->name);
+	if (o->arg)
+		n += fprintf(f, " %s", o->arg);
+	if (n > HELP_COLUMN - 2)
+		fputc('\n', f), n = 0;
+	for (p = o->help; ; p = nl + 1, n = 0) {
+		nl = strchrnul(p, '\n');
+		fprintf(f, "%*s%.*s\n", HELP_COLUMN - n, "", (int)(nl - p), p);
+		if (!*nl)
+			break;
+	}
+}
+
+void
+cli_help(int code, const struct cli_tool *t)
+{
+	const struct cli_opt *o;
+
+	fputs(t->usage, code ? stderr : stdout);
+	if (code == 0) {
+		fputs(t->about, stdout);
+		for (o = t->opts; o->key; o++)
+			if (o->help)
+				help_opt(stdout, o);
+		if (t->tail)
+			fputs(t->tail, stdout);
+		printf("See %s(1).\n", argv0);
+	}
+	exit(code);
 }

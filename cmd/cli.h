@@ -3,6 +3,7 @@
 #ifndef VD_CLI_H
 #define VD_CLI_H
 
+#include <getopt.h>      /* optarg, optind of cli_getopt */
 #include <stdio.h>
 #include <sqlite3.h>
 
@@ -97,6 +98,59 @@ void cli_finish(struct vd_writer *w, int status) __attribute__((noreturn));
 /* Exit with code after the usage lines: on standard error for a usage
  * error, on standard output followed by help for -h (code 0). */
 void cli_usage(int code, const char *usage, const char *help) __attribute__((noreturn));
+
+/* Options, each described once: a tool's table gives getopt_long its
+ * short and long options and cli_help its option list. */
+struct cli_opt {
+	int key;            /* the letter of -x; for a long-only option a key
+	                     * from CLI_LONG on (or a shared one below), so
+	                     * that it has no short form by accident */
+	const char *name;   /* the long name (--name), or NULL */
+	const char *arg;    /* the argument's name in help, or NULL: a flag */
+	const char *help;   /* its lines in help, '\n' between them; NULL: not
+	                     * listed (-h, --help, --version) */
+};
+
+/* The keys of the shared long-only options; a tool's own start at CLI_LONG. */
+enum { CLI_CSV_RAW = 256, CLI_MAP, CLI_REJECTS, CLI_VERSION, CLI_LONG = 300 };
+
+/* The shared options, their help written once. --csv-raw, --map, -h,
+ * --help and --version are done by cli_getopt; the tool does the rest. */
+#define CLI_OPT_DB { 'd', NULL, "db", "database (VASDOM_DB)" }
+#define CLI_OPT_FORMAT { 'f', NULL, "format", "output: jsonl (default) or csv" }
+#define CLI_OPT_INFORMAT { 'i', NULL, "format", "input: auto (default), text, jsonl or csv" }
+#define CLI_OPT_MODEL { 'm', NULL, "model", "embedding model (VASDOM_EMBED_MODEL; default builtin)" }
+#define CLI_OPT_CSV_RAW { CLI_CSV_RAW, "csv-raw", NULL, \
+	"-f csv: cells as they are; by default a cell beginning\n" \
+	"with =, +, -, @, tab or CR gets a ' first, so that a\n" \
+	"spreadsheet shows it instead of running it as a formula" }
+#define CLI_OPT_MAP { CLI_MAP, "map", "old=new,...", \
+	"rename input fields (CSV columns, JSON keys), e.g. the old\n" \
+	"service's --map user_message=message,ai_response=response" }
+#define CLI_OPT_REJECTS { CLI_REJECTS, "rejects", "file", \
+	"copy rejected input lines here, verbatim" }
+/* the end of every table: -h, --help, --version and the zero entry */
+#define CLI_OPT_END { 'h', "help", NULL, NULL }, { CLI_VERSION, "version", NULL, NULL }, { 0 }
+
+/* A tool's command line: what -h prints is usage, about, the option list
+ * of opts, tail and "See NAME(1)." */
+struct cli_tool {
+	const char *usage;          /* "usage: ..." lines, the man page's SYNOPSIS */
+	const char *about;          /* what the tool does */
+	const struct cli_opt *opts; /* ending with CLI_OPT_END */
+	const char *tail;           /* after the options (exit status), or NULL */
+};
+
+/* getopt_long over the options of t: the next option's key (optarg set
+ * for one with an argument), or -1 after the last. Does the shared ones
+ * itself: -h prints the help and exits 0, --version the version, an
+ * unknown option or a missing argument exits 2 after the usage lines,
+ * --csv-raw and --map (dying 2 on a bad map) are applied. */
+int cli_getopt(int argc, char **argv, const struct cli_tool *t);
+
+/* Exit with code after the usage lines of t: on standard error for a
+ * usage error, on standard output followed by the help for code 0. */
+void cli_help(int code, const struct cli_tool *t) __attribute__((noreturn));
 
 /* Print the version line and exit 0. */
 void cli_version(void) __attribute__((noreturn));

@@ -1,5 +1,4 @@
 /* vasdom-embed: store embeddings of logged exchanges, incrementally. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,24 +25,27 @@ static const char *const summary_columns[] = {
 static const char *const text_columns[] = { "text", "model", "dim", "embedding", NULL };
 static const char *const text_fields[] = { "text", NULL };
 
-static const char help[] =
-    "Embed every exchange that lacks a vector for the model, or with --text\n"
-    "print the vectors of the given texts.\n"
-    "  --all        re-embed every exchange (and refit the built-in weights)\n"
-    "  -m model     embedding model (VASDOM_EMBED_MODEL; default builtin)\n"
-    "  --text       embed text (arguments or lines of standard input), store nothing\n"
-    "  -q           no progress bar\n"
-    "  -d db        database (VASDOM_DB)\n"
-    "  -f format    output: jsonl (default) or csv\n"
-    "  -i format    --text input: auto (default), text, jsonl (\"text\" or\n"
-    "               \"message\" field) or csv\n"
-    "See vasdom-embed(1).\n";
+enum { O_ALL = CLI_LONG, O_TEXT };
 
-static void __attribute__((noreturn))
-usage(int code)
-{
-	cli_usage(code, usage_line, help);
-}
+static const struct cli_opt opts[] = {
+	{ O_ALL, "all", NULL, "re-embed every exchange (and refit the built-in weights)" },
+	CLI_OPT_MODEL,
+	{ O_TEXT, "text", NULL, "embed text (arguments or lines of standard input), store\n"
+	    "nothing" },
+	{ 'q', NULL, NULL, "no progress bar" },
+	CLI_OPT_DB,
+	CLI_OPT_FORMAT,
+	{ 'i', NULL, "format", "--text input: auto (default), text, jsonl (\"text\" or\n"
+	    "\"message\" field) or csv" },
+	CLI_OPT_END
+};
+
+static const struct cli_tool tool = {
+	usage_line,
+	"Embed every exchange that lacks a vector for the model, or with --text\n"
+	"print the vectors of the given texts.\n",
+	opts, NULL
+};
 
 struct bar {
 	double start, last;
@@ -120,13 +122,6 @@ embed_texts(struct vd_embedder *e, struct vd_writer *w, const char *informat,
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "all", no_argument, NULL, 'A' },
-		{ "text", no_argument, NULL, 'T' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct vd_config cfg;
 	struct vd_embedder *e;
 	struct vd_writer *w;
@@ -139,22 +134,19 @@ main(int argc, char **argv)
 
 	cli_init("vasdom-embed", argc, argv);
 	cli_config(&cfg);
-	while ((c = getopt_long(argc, argv, "m:d:f:i:qh", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, &tool)) != -1) {
 		switch (c) {
 		case 'm': model = optarg; break;
 		case 'd': cfg.db_path = optarg; break;
 		case 'f': outformat = cli_outformat(optarg, 0); break;
 		case 'i': informat = optarg; cli_informat(optarg); break;
 		case 'q': quiet = 1; break;
-		case 'A': all = 1; break;
-		case 'T': text = 1; break;
-		case 'V': cli_version();
-		case 'h': usage(0);
-		default: usage(2);
+		case O_ALL: all = 1; break;
+		case O_TEXT: text = 1; break;
 		}
 	}
 	if (!text && optind < argc)
-		usage(2);
+		cli_help(2, &tool);
 	if (text && all)
 		die(2, "--all and --text do not go together");
 	db = cli_open_db(&cfg);

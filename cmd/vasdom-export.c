@@ -1,7 +1,6 @@
 /* vasdom-export: fine-tuning data from the rated exchanges, and checks of
  * exported files. */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,77 +28,87 @@ static const char usage_line[] =
     "                     [--name name] [--dry-run] [-d db]\n"
     "       vasdom-export --validate file [-f %2$s]\n";
 
-static const char help_head[] =
+static const char about[] =
     "Write fine-tuning data from the rated exchanges, newest first (by\n"
     "created_at). An exchange with a correction counts as rated 5, the corrected\n"
     "text as its answer. Rows stream from the database: any size, constant memory\n"
-    "(pairs hold the vectors of the rated exchanges).\n"
-    "  -f, --format format\n";
+    "(pairs hold the vectors of the rated exchanges).\n";
 
-/* after the formats' own lines */
-static const char help_tail[] =
-    "                   Pairs (dpo, trl-dpo): each answer rated 1-2 is rejected in\n"
-    "                   favour of its correction, or else of the answer rated at\n"
-    "                   least the threshold to the most similar question (built-in\n"
-    "                   embedder, cosine at least --similarity) that differs from\n"
-    "                   it; the prompt is the rejected exchange's question\n"
-    "  --csv-raw        -f csv: cells as they are; by default a cell beginning\n"
-    "                   with =, +, -, @, tab or CR gets a ' first, so that a\n"
-    "                   spreadsheet shows it instead of running it as a formula\n"
-    "  -o, --output file\n"
-    "                   write to file instead of stdout (-): atomically (a temporary\n"
-    "                   file renamed at the end; a device or FIFO is written\n"
-    "                   directly, the database is refused), mode 0600; then print\n"
-    "                   a JSON line dataset_id, name, format, path, sample_count,\n"
-    "                   min_rating, created_at\n"
-    "  --min-rating n   the threshold, 1-5 (VASDOM_MIN_RATING or\n"
-    "                   MIN_RATING_THRESHOLD; default 4)\n"
-    "  --days n         only exchanges of the last n days\n"
-    "  --since date     only exchanges from date on: YYYY-MM-DD or\n"
-    "                   YYYY-MM-DDTHH:MM[:SS[.fff]][Z], UTC\n"
-    "  --until date     only exchanges before date; a day alone includes that day\n"
-    "  --max n          at most n records (the newest)\n"
-    "  --dedup          one record per question and answer, the newest\n"
-    "  --redact         mask phone numbers (+7, 7 or 8 and ten digits, 9 and nine,\n"
-    "                   +375 and other codes; blanks, brackets, dashes, dots),\n"
-    "                   e-mail addresses (also [at], (dot), mailto:), passports,\n"
-    "                   INN, SNILS, card-like numbers (13-19 digits) and longer\n"
-    "                   runs of digits as [phone], [email], [passport], [inn],\n"
-    "                   [snils], [card], [number]; session ids become s-HASH,\n"
-    "                   keyed at random for each run\n"
-    "  --system text    a system message first in every example\n"
-    "  --no-metadata    openai: leave out the metadata object\n"
-    "  --similarity s   pairs: least cosine similarity of the questions, 0-1\n"
-    "                   (default 0.5)\n"
-    "  --split share    with -o prefix: write prefix.train.jsonl and\n"
-    "                   prefix.valid.jsonl (the format's extension), about share\n"
-    "                   (between 0 and 1) of the questions to train; one question\n"
-    "                   is never in both\n"
-    "  --seed n         of the split (default 0): the same seed, the same split\n"
-    "  --name name      the name recorded (default: the file name less a\n"
-    "                   format's extension, .train/.valid added with --split; on\n"
-    "                   stdout FORMAT-TIME)\n"
-    "  --dry-run        count what would be exported and print format,\n"
-    "                   sample_count, train_count, valid_count, min_rating; write\n"
-    "                   and record nothing\n"
-    "  --validate file  check an exported file (- for stdin) against the layout of\n"
-    "                   -f (else guessed from its first line): every line a JSON\n"
-    "                   object, roles in order (an optional system message, then\n"
-    "                   user and assistant in turn, ending with the assistant; for\n"
-    "                   pairs the prompt ends with the user), no empty content, and\n"
-    "                   for openai and dpo at least 10 examples; the first 10\n"
-    "                   problems go to stderr with line numbers, then a JSON line\n"
-    "                   file, format, valid, lines, examples, errors to stdout\n"
-    "  -d db            database (VASDOM_DB)\n"
+/* -f's help: after the formats' own lines */
+static const char pairs_help[] =
+    "Pairs (dpo, trl-dpo): each answer rated 1-2 is rejected in\n"
+    "favour of its correction, or else of the answer rated at\n"
+    "least the threshold to the most similar question (built-in\n"
+    "embedder, cosine at least --similarity) that differs from\n"
+    "it; the prompt is the rejected exchange's question";
+
+enum {
+	O_MIN_RATING = CLI_LONG, O_DAYS, O_SINCE, O_UNTIL, O_MAX, O_DEDUP, O_REDACT,
+	O_SYSTEM, O_NO_METADATA, O_SIMILARITY, O_SPLIT, O_SEED, O_NAME, O_DRY_RUN,
+	O_VALIDATE
+};
+
+/* not const: -f's help comes from the export table (tool_init) */
+static struct cli_opt opts[] = {
+	{ 'f', "format", "format", NULL },
+	CLI_OPT_CSV_RAW,
+	{ 'o', "output", "file",
+	    "write to file instead of stdout (-): atomically (a temporary\n"
+	    "file renamed at the end; a device or FIFO is written\n"
+	    "directly, the database is refused), mode 0600; then print\n"
+	    "a JSON line dataset_id, name, format, path, sample_count,\n"
+	    "min_rating, created_at" },
+	{ O_MIN_RATING, "min-rating", "n", "the threshold, 1-5 (VASDOM_MIN_RATING or\n"
+	    "MIN_RATING_THRESHOLD; default 4)" },
+	{ O_DAYS, "days", "n", "only exchanges of the last n days" },
+	{ O_SINCE, "since", "date", "only exchanges from date on: YYYY-MM-DD or\n"
+	    "YYYY-MM-DDTHH:MM[:SS[.fff]][Z], UTC" },
+	{ O_UNTIL, "until", "date", "only exchanges before date; a day alone includes that day" },
+	{ O_MAX, "max", "n", "at most n records (the newest)" },
+	{ O_DEDUP, "dedup", NULL, "one record per question and answer, the newest" },
+	{ O_REDACT, "redact", NULL,
+	    "mask phone numbers (+7, 7 or 8 and ten digits, 9 and nine,\n"
+	    "+375 and other codes; blanks, brackets, dashes, dots),\n"
+	    "e-mail addresses (also [at], (dot), mailto:), passports,\n"
+	    "INN, SNILS, card-like numbers (13-19 digits) and longer\n"
+	    "runs of digits as [phone], [email], [passport], [inn],\n"
+	    "[snils], [card], [number]; session ids become s-HASH,\n"
+	    "keyed at random for each run" },
+	{ O_SYSTEM, "system", "text", "a system message first in every example" },
+	{ O_NO_METADATA, "no-metadata", NULL, "openai: leave out the metadata object" },
+	{ O_SIMILARITY, "similarity", "s", "pairs: least cosine similarity of the questions, 0-1\n"
+	    "(default 0.5)" },
+	{ O_SPLIT, "split", "share", "with -o prefix: write prefix.train.jsonl and\n"
+	    "prefix.valid.jsonl (the format's extension), about share\n"
+	    "(between 0 and 1) of the questions to train; one question\n"
+	    "is never in both" },
+	{ O_SEED, "seed", "n", "of the split (default 0): the same seed, the same split" },
+	{ O_NAME, "name", "name", "the name recorded (default: the file name less a\n"
+	    "format's extension, .train/.valid added with --split; on\n"
+	    "stdout FORMAT-TIME)" },
+	{ O_DRY_RUN, "dry-run", NULL, "count what would be exported and print format,\n"
+	    "sample_count, train_count, valid_count, min_rating; write\n"
+	    "and record nothing" },
+	{ O_VALIDATE, "validate", "file",
+	    "check an exported file (- for stdin) against the layout of\n"
+	    "-f (else guessed from its first line): every line a JSON\n"
+	    "object, roles in order (an optional system message, then\n"
+	    "user and assistant in turn, ending with the assistant; for\n"
+	    "pairs the prompt ends with the user), no empty content, and\n"
+	    "for openai and dpo at least 10 examples; the first 10\n"
+	    "problems go to stderr with line numbers, then a JSON line\n"
+	    "file, format, valid, lines, examples, errors to stdout" },
+	CLI_OPT_DB,
+	CLI_OPT_END
+};
+
+static const char tail[] =
     "Each export (to a file or stdout, not --dry-run) is recorded in the\n"
     "training_datasets table: name, format, time, sample count, threshold, path.\n"
     "Exit status: 0 success (--validate: the file is valid); 1 nothing to export\n"
     "(then nothing is written), a write error, or with --validate an invalid\n"
     "file; 2 usage error, or a --validate file that cannot be read; 3 database or\n"
-    "configuration error.\n"
-    "See vasdom-export(1).\n";
-
-#define HELP_INDENT "                   "
+    "configuration error.\n";
 
 /* The names of the formats (those with a validate function when
  * checkable), joined by '|', each followed by its alias. */
@@ -120,8 +129,11 @@ format_list(FILE *f, int checkable)
 	}
 }
 
-static void __attribute__((noreturn))
-usage(int code)
+static struct cli_tool tool = { NULL, about, opts, tail };
+
+/* The usage lines and -f's help from the export table. */
+static void
+tool_init(void)
 {
 	const struct vd_export_encoder *e;
 	char *all = NULL, *checkable = NULL, *line = NULL, *help = NULL;
@@ -137,23 +149,17 @@ usage(int code)
 		fclose(f);
 	}
 	if ((f = open_memstream(&help, &len))) {
-		fputs(help_head, f);
-		for (i = 0; (e = vd_export_encoder_at(i)); i++) {
-			const char *p, *nl;
-
-			for (p = e->help; *p; p = nl + 1) {
-				nl = strchrnul(p, '\n');
-				fprintf(f, HELP_INDENT "%.*s\n", (int)(nl - p), p);
-				if (!*nl)
-					break;
-			}
-		}
-		fputs(help_tail, f);
+		for (i = 0; (e = vd_export_encoder_at(i)); i++)
+			fputs(e->help, f);
+		fputs(pairs_help, f);
 		fclose(f);
 	}
 	if (!line || !help)
 		die(3, "out of memory");
-	cli_usage(code, line, help);
+	free(all);
+	free(checkable);
+	tool.usage = line;
+	opts[0].help = help;
 }
 
 /* The table's format names, for a message. */
@@ -364,40 +370,18 @@ export(sqlite3 *db, const struct vd_config *cfg)
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "min-rating", required_argument, NULL, 'R' },
-		{ "days", required_argument, NULL, 'D' },
-		{ "since", required_argument, NULL, 'S' },
-		{ "until", required_argument, NULL, 'U' },
-		{ "max", required_argument, NULL, 'M' },
-		{ "dedup", no_argument, NULL, 'u' },
-		{ "redact", no_argument, NULL, 'r' },
-		{ "system", required_argument, NULL, 's' },
-		{ "no-metadata", no_argument, NULL, 'm' },
-		{ "similarity", required_argument, NULL, 'y' },
-		{ "split", required_argument, NULL, 'p' },
-		{ "seed", required_argument, NULL, 'e' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "dry-run", no_argument, NULL, 'N' },
-		{ "validate", required_argument, NULL, 'v' },
-		{ "csv-raw", no_argument, NULL, 'W' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct vd_config cfg;
 	sqlite3 *db;
 	int c;
 	double d;
 
 	cli_init("vasdom-export", argc, argv);
+	tool_init();
 	cli_config(&cfg);
 	opt.x.min_rating = cfg.min_rating;
 	opt.x.metadata = 1;
 	opt.x.pair_similarity = 0.5;
-	while ((c = getopt_long(argc, argv, "d:f:o:h", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, &tool)) != -1) {
 		switch (c) {
 		case 'd': cfg.db_path = optarg; break;
 		case 'f':
@@ -405,37 +389,33 @@ main(int argc, char **argv)
 				die(2, "-f: unknown format '%s' (%s)", optarg, format_names());
 			break;
 		case 'o': opt.output = strcmp(optarg, "-") ? optarg : NULL; break;
-		case 'R': opt.x.min_rating = (int)cli_int("--min-rating", optarg, 1, 5); break;
-		case 'D': opt.days = cli_int("--days", optarg, 1, 36500); break;
-		case 'S': opt.since = optarg; break;
-		case 'U': opt.until = optarg; break;
-		case 'M': opt.x.max = cli_int("--max", optarg, 1, LONG_MAX); break;
-		case 'u': opt.x.dedup = 1; break;
-		case 'r': opt.x.redact = 1; break;
-		case 's':
+		case O_MIN_RATING: opt.x.min_rating = (int)cli_int("--min-rating", optarg, 1, 5); break;
+		case O_DAYS: opt.days = cli_int("--days", optarg, 1, 36500); break;
+		case O_SINCE: opt.since = optarg; break;
+		case O_UNTIL: opt.until = optarg; break;
+		case O_MAX: opt.x.max = cli_int("--max", optarg, 1, LONG_MAX); break;
+		case O_DEDUP: opt.x.dedup = 1; break;
+		case O_REDACT: opt.x.redact = 1; break;
+		case O_SYSTEM:
 			if (!*optarg)
 				die(2, "--system: empty message");
 			opt.x.system = optarg;
 			break;
-		case 'm': opt.x.metadata = 0; break;
-		case 'y': opt.x.pair_similarity = cli_double("--similarity", optarg, 0, 1); break;
-		case 'p':
+		case O_NO_METADATA: opt.x.metadata = 0; break;
+		case O_SIMILARITY: opt.x.pair_similarity = cli_double("--similarity", optarg, 0, 1); break;
+		case O_SPLIT:
 			if (vd_parse_double(optarg, 0, 1, &d) || d <= 0 || d >= 1)
 				die(2, "--split: expected a number between 0 and 1, got '%s'", optarg);
 			opt.x.split = d;
 			break;
-		case 'e': opt.x.seed = (unsigned long long)cli_int("--seed", optarg, 0, LONG_MAX); break;
-		case 'n': opt.name = optarg; break;
-		case 'N': opt.dry_run = 1; break;
-		case 'v': opt.validate = optarg; break;
-		case 'W': vd_csv_raw(1); break;
-		case 'V': cli_version();
-		case 'h': usage(0);
-		default: usage(2);
+		case O_SEED: opt.x.seed = (unsigned long long)cli_int("--seed", optarg, 0, LONG_MAX); break;
+		case O_NAME: opt.name = optarg; break;
+		case O_DRY_RUN: opt.dry_run = 1; break;
+		case O_VALIDATE: opt.validate = optarg; break;
 		}
 	}
 	if (optind < argc)
-		usage(2);
+		cli_help(2, &tool);
 	check_options();
 	if (opt.validate)
 		validate(opt.validate);

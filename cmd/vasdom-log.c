@@ -1,5 +1,4 @@
 /* vasdom-log: browse, search, forget and back up the logged exchanges. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,55 +27,59 @@ static const char usage_line[] =
     "                  [-f jsonl|csv]\n"
     "       vasdom-log --backup file [-d db] [-f jsonl|csv]\n";
 
-static const char help[] =
-    "Print the logged exchanges, newest first, one record each with the fields\n"
-    "of vasdom(7).\n"
-    "  -n n             at most n records (20; 0: all)\n"
-    "  -q, --query text only the exchanges whose question, answer or correction\n"
-    "                   has every word of text, in any inflection (уборка finds\n"
-    "                   уборки, уборку), best match first, with rank and score\n"
-    "  --since date     only exchanges from date on: YYYY-MM-DD or\n"
-    "                   YYYY-MM-DDTHH:MM[:SS] (UTC)\n"
-    "  --until date     only exchanges before date; a day alone includes that day\n"
-    "  --session id     only the exchanges of this session\n"
-    "  --source source  only answers from llm, experience, intent, default or record\n"
-    "  --rating n       only exchanges rated n (1-5)\n"
-    "  --min-rating n   only exchanges rated n or more\n"
-    "  --unrated        only exchanges without a rating\n"
-    "  --corrected      only exchanges with a corrected answer\n"
-    "  --id-gt id       only log ids above id, oldest first: a cursor for\n"
-    "                   incremental readers\n"
-    "  --transcript id  the conversation of session id in order, as text on a\n"
-    "                   terminal, else as records (-f)\n"
-    "  --forget         delete the exchanges chosen by --log-id, --session,\n"
-    "                   --before or --older-than (and the filters above), with\n"
-    "                   their rating history, vectors, change-log rows and search\n"
-    "                   index entries, overwriting the deleted text in the\n"
-    "                   database and its log; print one record: what was removed\n"
-    "                   and which recorded exports held them\n"
-    "  --log-id id      with --forget: this exchange (repeatable, or a\n"
-    "                   comma-separated list)\n"
-    "  --before date    with --forget: exchanges logged before date\n"
-    "  --older-than days\n"
-    "                   with --forget: exchanges logged more than days days ago\n"
-    "  --keep-endorsed  with --forget: keep exchanges rated at or above the\n"
-    "                   training threshold (VASDOM_MIN_RATING, 4) or corrected\n"
-    "  --dry-run        with --forget: report, delete nothing\n"
-    "  --backup file    write a consistent copy of the database to file (mode\n"
-    "                   0600) while others keep writing, check it with SQLite's\n"
-    "                   integrity check, and print one record about it\n"
-    "  -d db            database (VASDOM_DB)\n"
-    "  -f, --format format\n"
-    "                   output: jsonl (default), csv, or text (--transcript)\n"
-    "Exit status: 0 success; 1 nothing was found (or forgotten), or a write\n"
-    "error; 2 usage error; 3 database or configuration error.\n"
-    "See vasdom-log(1).\n";
+enum {
+	O_SINCE = CLI_LONG, O_UNTIL, O_SESSION, O_SOURCE, O_RATING, O_MIN_RATING,
+	O_UNRATED, O_CORRECTED, O_ID_GT, O_TRANSCRIPT, O_FORGET, O_LOG_ID, O_BEFORE,
+	O_OLDER_THAN, O_KEEP_ENDORSED, O_DRY_RUN, O_BACKUP
+};
 
-static void __attribute__((noreturn))
-usage(int code)
-{
-	cli_usage(code, usage_line, help);
-}
+static const struct cli_opt opts[] = {
+	{ 'n', NULL, "n", "at most n records (20; 0: all)" },
+	{ 'q', "query", "text", "only the exchanges whose question, answer or correction\n"
+	    "has every word of text, in any inflection (уборка finds\n"
+	    "уборки, уборку), best match first, with rank and score" },
+	{ O_SINCE, "since", "date", "only exchanges from date on: YYYY-MM-DD or\n"
+	    "YYYY-MM-DDTHH:MM[:SS] (UTC)" },
+	{ O_UNTIL, "until", "date", "only exchanges before date; a day alone includes that day" },
+	{ O_SESSION, "session", "id", "only the exchanges of this session" },
+	{ O_SOURCE, "source", "source", "only answers from llm, experience, intent, default or record" },
+	{ O_RATING, "rating", "n", "only exchanges rated n (1-5)" },
+	{ O_MIN_RATING, "min-rating", "n", "only exchanges rated n or more" },
+	{ O_UNRATED, "unrated", NULL, "only exchanges without a rating" },
+	{ O_CORRECTED, "corrected", NULL, "only exchanges with a corrected answer" },
+	{ O_ID_GT, "id-gt", "id", "only log ids above id, oldest first: a cursor for\n"
+	    "incremental readers" },
+	{ O_TRANSCRIPT, "transcript", "id", "the conversation of session id in order, as text on a\n"
+	    "terminal, else as records (-f)" },
+	{ O_FORGET, "forget", NULL, "delete the exchanges chosen by --log-id, --session,\n"
+	    "--before or --older-than (and the filters above), with\n"
+	    "their rating history, vectors, change-log rows and search\n"
+	    "index entries, overwriting the deleted text in the\n"
+	    "database and its log; print one record: what was removed\n"
+	    "and which recorded exports held them" },
+	{ O_LOG_ID, "log-id", "id", "with --forget: this exchange (repeatable, or a\n"
+	    "comma-separated list)" },
+	{ O_BEFORE, "before", "date", "with --forget: exchanges logged before date" },
+	{ O_OLDER_THAN, "older-than", "days", "with --forget: exchanges logged more than days days ago" },
+	{ O_KEEP_ENDORSED, "keep-endorsed", NULL, "with --forget: keep exchanges rated at or above the\n"
+	    "training threshold (VASDOM_MIN_RATING, 4) or corrected" },
+	{ O_DRY_RUN, "dry-run", NULL, "with --forget: report, delete nothing" },
+	{ O_BACKUP, "backup", "file", "write a consistent copy of the database to file (mode\n"
+	    "0600) while others keep writing, check it with SQLite's\n"
+	    "integrity check, and print one record about it" },
+	CLI_OPT_DB,
+	{ 'f', "format", "format", "output: jsonl (default), csv, or text (--transcript)" },
+	CLI_OPT_END
+};
+
+static const struct cli_tool tool = {
+	usage_line,
+	"Print the logged exchanges, newest first, one record each with the fields\n"
+	"of vasdom(7).\n",
+	opts,
+	"Exit status: 0 success; 1 nothing was found (or forgotten), or a write\n"
+	"error; 2 usage error; 3 database or configuration error.\n"
+};
 
 enum mode { BROWSE, TRANSCRIPT, FORGET, BACKUP };
 
@@ -289,37 +292,13 @@ backup(sqlite3 *db)
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "query", required_argument, NULL, 'q' },
-		{ "since", required_argument, NULL, 'S' },
-		{ "until", required_argument, NULL, 'U' },
-		{ "session", required_argument, NULL, 's' },
-		{ "source", required_argument, NULL, 'O' },
-		{ "rating", required_argument, NULL, 'R' },
-		{ "min-rating", required_argument, NULL, 'M' },
-		{ "unrated", no_argument, NULL, 'u' },
-		{ "corrected", no_argument, NULL, 'c' },
-		{ "id-gt", required_argument, NULL, 'I' },
-		{ "transcript", required_argument, NULL, 'T' },
-		{ "forget", no_argument, NULL, 'F' },
-		{ "log-id", required_argument, NULL, 'L' },
-		{ "before", required_argument, NULL, 'B' },
-		{ "older-than", required_argument, NULL, 'A' },
-		{ "keep-endorsed", no_argument, NULL, 'K' },
-		{ "dry-run", no_argument, NULL, 'N' },
-		{ "backup", required_argument, NULL, 'b' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct vd_config cfg;
 	sqlite3 *db;
 	int c;
 
 	cli_init("vasdom-log", argc, argv);
 	cli_config(&cfg);
-	while ((c = getopt_long(argc, argv, "d:f:n:q:h", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, &tool)) != -1) {
 		switch (c) {
 		case 'd': cfg.db_path = optarg; break;
 		case 'f':
@@ -328,36 +307,33 @@ main(int argc, char **argv)
 			break;
 		case 'n': opt.limit = cli_int("-n", optarg, 0, 0x7fffffffffffffffL); break;
 		case 'q': opt.query = optarg; break;
-		case 'S': opt.since = optarg; break;
-		case 'U': opt.until = optarg; break;
-		case 's': opt.f.session = optarg; break;
-		case 'O': opt.f.source = source_arg(optarg); break;
-		case 'R': opt.f.rating = (int)cli_int("--rating", optarg, 1, 5); break;
-		case 'M': opt.f.min_rating = (int)cli_int("--min-rating", optarg, 1, 5); break;
-		case 'u': opt.f.unrated = 1; break;
-		case 'c': opt.f.corrected = 1; break;
-		case 'I': opt.f.id_gt = cli_int("--id-gt", optarg, 0, 0x7fffffffffffffffL); break;
-		case 'T':
+		case O_SINCE: opt.since = optarg; break;
+		case O_UNTIL: opt.until = optarg; break;
+		case O_SESSION: opt.f.session = optarg; break;
+		case O_SOURCE: opt.f.source = source_arg(optarg); break;
+		case O_RATING: opt.f.rating = (int)cli_int("--rating", optarg, 1, 5); break;
+		case O_MIN_RATING: opt.f.min_rating = (int)cli_int("--min-rating", optarg, 1, 5); break;
+		case O_UNRATED: opt.f.unrated = 1; break;
+		case O_CORRECTED: opt.f.corrected = 1; break;
+		case O_ID_GT: opt.f.id_gt = cli_int("--id-gt", optarg, 0, 0x7fffffffffffffffL); break;
+		case O_TRANSCRIPT:
 			set_mode(TRANSCRIPT, "--transcript");
 			opt.f.session = optarg;
 			break;
-		case 'F': set_mode(FORGET, "--forget"); break;
-		case 'L': add_ids(optarg); break;
-		case 'B': opt.before = optarg; break;
-		case 'A': opt.older_than = cli_int("--older-than", optarg, 0, 36500); break;
-		case 'K': opt.f.keep_endorsed = 1; break;
-		case 'N': opt.dry_run = 1; break;
-		case 'b':
+		case O_FORGET: set_mode(FORGET, "--forget"); break;
+		case O_LOG_ID: add_ids(optarg); break;
+		case O_BEFORE: opt.before = optarg; break;
+		case O_OLDER_THAN: opt.older_than = cli_int("--older-than", optarg, 0, 36500); break;
+		case O_KEEP_ENDORSED: opt.f.keep_endorsed = 1; break;
+		case O_DRY_RUN: opt.dry_run = 1; break;
+		case O_BACKUP:
 			set_mode(BACKUP, "--backup");
 			opt.backup = optarg;
 			break;
-		case 'V': cli_version();
-		case 'h': usage(0);
-		default: usage(2);
 		}
 	}
 	if (optind < argc)
-		usage(2);
+		cli_help(2, &tool);
 	if (opt.mode != FORGET && (opt.f.nids || opt.before || opt.older_than ||
 	    opt.f.keep_endorsed || opt.dry_run))
 		die(2, "--log-id, --before, --older-than, --keep-endorsed and --dry-run go with --forget");

@@ -1,5 +1,4 @@
 /* vasdom-stats: learning statistics, health and the periodic evaluation. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +27,7 @@ static const char usage_line[] =
     "       vasdom-stats --health [--probe] [--profile file] [-d db] [-f jsonl|csv]\n"
     "                    [-o file]\n";
 
-static const char help[] =
+static const char about[] =
     "Print the learning statistics as one record: total_interactions, rated,\n"
     "avg_rating (null when none), positive_ratings (rated 4-5), negative_ratings\n"
     "(1-2; 3 is neither), improvement_rate (share of the exchanges of the last\n"
@@ -39,65 +38,67 @@ static const char help[] =
     "answers_record, rating_1..rating_5, model_errors (language model failures),\n"
     "prompt_tokens and completion_tokens (the models' token counts, summed) and\n"
     "tokens_by_model (the same per language model).\n"
-    "Ratings are as given: a correction does not change them here.\n"
-    "  --by day|week    one record per day or week with exchanges, oldest first:\n"
-    "                   period (the day, or the Monday of the week, UTC) and the\n"
-    "                   counts above but the embedding and 24-hour figures\n"
-    "  --by topic       one record per intent topic (the rule the question\n"
-    "                   matches; topic null: none) and per gap cluster of\n"
-    "                   vasdom-review --gaps (its questions asked at all, answered\n"
-    "                   well or not): kind (intent or gap), topic (the gap's\n"
-    "                   question), cluster, total_interactions, rated,\n"
-    "                   avg_rating, positive_ratings, negative_ratings, handovers\n"
-    "                   (default or hand-over answers), handover_share\n"
-    "  --chart          Unicode bar charts for a terminal: the ratings 1-5 and the\n"
-    "                   average rating of each of the last 14 days\n"
-    "  --evaluate       evaluate the model on the exchanges of the last\n"
-    "                   VASDOM_EVAL_DAYS days (7): with fewer than\n"
-    "                   VASDOM_EVAL_MIN_RATED rated (100), reason insufficient_data;\n"
-    "                   else avg_rating, user_satisfaction (positive / rated),\n"
-    "                   rating_coverage, overall_quality (excellent: avg >= 4.0 and\n"
-    "                   satisfaction >= 0.7; good: 3.5, 0.6; acceptable: 3.0, 0.5;\n"
-    "                   poor: avg >= 2.5; else very_poor) and requires_retraining\n"
-    "                   (avg below VASDOM_RETRAIN_THRESHOLD, 3.5); the record is\n"
-    "                   stored in model_metrics for the model (VASDOM_LLM_MODEL when\n"
-    "                   VASDOM_LLM_URL is set, else offline); exit 4 when the model\n"
-    "                   needs retraining, so cron can run\n"
-    "                   vasdom-stats --evaluate || vasdom-export ...\n"
-    "  --dry-run        with --evaluate: store nothing\n"
-    "  --health         check the database (there, readable, writable, schema\n"
-    "                   current; never created or migrated) and the language model\n"
-    "                   and embedding services (configured): status healthy,\n"
-    "                   degraded (no language model, a service not answering, an\n"
-    "                   older schema) or unhealthy (the database cannot be used)\n"
-    "  --probe          with --health: also GET {base}/models of each service\n"
-    "                   (Ollama /api/tags for an /api/embed URL), 10 s at most\n"
-    "  --profile file   with --health: the profile to check (VASDOM_PROFILE)\n"
-    "  --days n         only the exchanges of the last n days (--chart: the days\n"
-    "                   shown; --evaluate: the period)\n"
-    "  -d db            database (VASDOM_DB)\n"
-    "  -f, --format format\n"
-    "                   output: jsonl (default), csv, or prometheus (the statistics\n"
-    "                   in the Prometheus text format, metrics vasdom_*, for\n"
-    "                   node_exporter's textfile collector)\n"
-    "  --csv-raw        -f csv: cells as they are; by default a cell beginning\n"
-    "                   with =, +, -, @, tab or CR gets a ' first, so that a\n"
-    "                   spreadsheet shows it instead of running it as a formula\n"
-    "  -o, --output file\n"
-    "                   write to file (atomically, mode 0600; prometheus: as the\n"
-    "                   umask allows) instead of stdout (-); a device or FIFO is\n"
-    "                   written directly, the database is refused\n"
-    "Exit status: 0 success (--health: healthy); 1 --health found the\n"
-    "installation degraded, or a write error; 2 usage error; 3 database or\n"
-    "configuration error (--health: unhealthy); 4 --evaluate found that the model\n"
-    "needs retraining.\n"
-    "See vasdom-stats(1).\n";
+    "Ratings are as given: a correction does not change them here.\n";
 
-static void __attribute__((noreturn))
-usage(int code)
-{
-	cli_usage(code, usage_line, help);
-}
+enum { O_BY = CLI_LONG, O_CHART, O_EVALUATE, O_DRY_RUN, O_HEALTH, O_PROBE, O_PROFILE, O_DAYS };
+
+static const struct cli_opt opts[] = {
+	{ O_BY, "by", "day|week|topic",
+	    "day or week: one record per day or week with exchanges,\n"
+	    "oldest first: period (the day, or the Monday of the week,\n"
+	    "UTC) and the counts above but the embedding and 24-hour\n"
+	    "figures; topic: one record per intent topic (the rule the\n"
+	    "question matches; topic null: none) and per gap cluster of\n"
+	    "vasdom-review --gaps (its questions asked at all, answered\n"
+	    "well or not): kind (intent or gap), topic (the gap's\n"
+	    "question), cluster, total_interactions, rated,\n"
+	    "avg_rating, positive_ratings, negative_ratings, handovers\n"
+	    "(default or hand-over answers), handover_share" },
+	{ O_CHART, "chart", NULL, "Unicode bar charts for a terminal: the ratings 1-5 and the\n"
+	    "average rating of each of the last 14 days" },
+	{ O_EVALUATE, "evaluate", NULL, "evaluate the model on the exchanges of the last\n"
+	    "VASDOM_EVAL_DAYS days (7): with fewer than\n"
+	    "VASDOM_EVAL_MIN_RATED rated (100), reason insufficient_data;\n"
+	    "else avg_rating, user_satisfaction (positive / rated),\n"
+	    "rating_coverage, overall_quality (excellent: avg >= 4.0 and\n"
+	    "satisfaction >= 0.7; good: 3.5, 0.6; acceptable: 3.0, 0.5;\n"
+	    "poor: avg >= 2.5; else very_poor) and requires_retraining\n"
+	    "(avg below VASDOM_RETRAIN_THRESHOLD, 3.5); the record is\n"
+	    "stored in model_metrics for the model (VASDOM_LLM_MODEL when\n"
+	    "VASDOM_LLM_URL is set, else offline); exit 4 when the model\n"
+	    "needs retraining, so cron can run\n"
+	    "vasdom-stats --evaluate || vasdom-export ..." },
+	{ O_DRY_RUN, "dry-run", NULL, "with --evaluate: store nothing" },
+	{ O_HEALTH, "health", NULL, "check the database (there, readable, writable, schema\n"
+	    "current; never created or migrated) and the language model\n"
+	    "and embedding services (configured): status healthy,\n"
+	    "degraded (no language model, a service not answering, an\n"
+	    "older schema) or unhealthy (the database cannot be used)" },
+	{ O_PROBE, "probe", NULL, "with --health: also GET {base}/models of each service\n"
+	    "(Ollama /api/tags for an /api/embed URL), 10 s at most" },
+	{ O_PROFILE, "profile", "file", "with --health: the profile to check (VASDOM_PROFILE)" },
+	{ O_DAYS, "days", "n", "only the exchanges of the last n days (--chart: the days\n"
+	    "shown; --evaluate: the period)" },
+	CLI_OPT_DB,
+	{ 'f', "format", "format",
+	    "output: jsonl (default), csv, or prometheus (the statistics\n"
+	    "in the Prometheus text format, metrics vasdom_*, for\n"
+	    "node_exporter's textfile collector)" },
+	CLI_OPT_CSV_RAW,
+	{ 'o', "output", "file",
+	    "write to file (atomically, mode 0600; prometheus: as the\n"
+	    "umask allows) instead of stdout (-); a device or FIFO is\n"
+	    "written directly, the database is refused" },
+	CLI_OPT_END
+};
+
+static const struct cli_tool tool = {
+	usage_line, about, opts,
+	"Exit status: 0 success (--health: healthy); 1 --health found the\n"
+	"installation degraded, or a write error; 2 usage error; 3 database or\n"
+	"configuration error (--health: unhealthy); 4 --evaluate found that the model\n"
+	"needs retraining.\n"
+};
 
 enum mode { SUMMARY, SERIES, TOPICS, CHART, EVALUATE, HEALTH };
 
@@ -279,22 +280,6 @@ health(FILE *out, const struct vd_config *cfg)
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "by", required_argument, NULL, 'B' },
-		{ "chart", no_argument, NULL, 'C' },
-		{ "evaluate", no_argument, NULL, 'E' },
-		{ "dry-run", no_argument, NULL, 'N' },
-		{ "health", no_argument, NULL, 'H' },
-		{ "probe", no_argument, NULL, 'P' },
-		{ "profile", required_argument, NULL, 'R' },
-		{ "days", required_argument, NULL, 'D' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "csv-raw", no_argument, NULL, 'W' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct vd_config cfg;
 	struct vd_atomic *file = NULL;
 	FILE *out = stdout;
@@ -303,7 +288,7 @@ main(int argc, char **argv)
 
 	cli_init("vasdom-stats", argc, argv);
 	cli_config(&cfg);
-	while ((c = getopt_long(argc, argv, "d:f:o:h", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, &tool)) != -1) {
 		switch (c) {
 		case 'd': cfg.db_path = optarg; break;
 		case 'f':
@@ -313,7 +298,7 @@ main(int argc, char **argv)
 				die(2, "-f: unknown output format '%s' (jsonl, csv, prometheus)", optarg);
 			break;
 		case 'o': opt.output = strcmp(optarg, "-") ? optarg : NULL; break;
-		case 'B':
+		case O_BY:
 			set_mode(SERIES, "--by");
 			if (strcmp(optarg, "topic") == 0)
 				opt.mode = TOPICS;
@@ -324,21 +309,17 @@ main(int argc, char **argv)
 			else
 				die(2, "--by: expected day, week or topic, got '%s'", optarg);
 			break;
-		case 'C': set_mode(CHART, "--chart"); break;
-		case 'E': set_mode(EVALUATE, "--evaluate"); break;
-		case 'H': set_mode(HEALTH, "--health"); break;
-		case 'N': opt.dry_run = 1; break;
-		case 'P': opt.probe = 1; break;
-		case 'R': cfg.profile_path = optarg; opt.profile = 1; break;
-		case 'D': opt.days = cli_int("--days", optarg, 1, 36500); break;
-		case 'W': vd_csv_raw(1); break;
-		case 'V': cli_version();
-		case 'h': usage(0);
-		default: usage(2);
+		case O_CHART: set_mode(CHART, "--chart"); break;
+		case O_EVALUATE: set_mode(EVALUATE, "--evaluate"); break;
+		case O_HEALTH: set_mode(HEALTH, "--health"); break;
+		case O_DRY_RUN: opt.dry_run = 1; break;
+		case O_PROBE: opt.probe = 1; break;
+		case O_PROFILE: cfg.profile_path = optarg; opt.profile = 1; break;
+		case O_DAYS: opt.days = cli_int("--days", optarg, 1, 36500); break;
 		}
 	}
 	if (optind < argc)
-		usage(2);
+		cli_help(2, &tool);
 	if (opt.prometheus && opt.mode != SUMMARY)
 		die(2, "-f prometheus: only for the statistics, not with --by, --chart, --evaluate or --health");
 	if (opt.dry_run && opt.mode != EVALUATE)

@@ -24,14 +24,10 @@ out=$(bash --norc --noprofile -c '. "$0" && complete -p vasdom-ask vasdom-rate v
 check_same "complete -p: _vasdom for every binary" \
 	"$(for b in $bins; do echo "complete -F _vasdom vasdom-$b"; done)" "$out"
 
-# the options offered are exactly those the binary accepts (its getopt
-# string and long options in cmd/)
+# the options offered are exactly those the binary takes (options_of: its
+# -h, which lists its option table)
 for b in $bins; do
-	src=$top/cmd/vasdom-$b.c
-	want=$( {
-		sed -n 's/.*getopt_long(argc, argv, "\([^"]*\)".*/\1/p' "$src" | tr -d ':' | sed 's/./-&\n/g'
-		sed -n 's/^[[:space:]]*{ "\([a-z][-a-z]*\)", *\(no\|required\|optional\)_argument.*/--\1/p' "$src"
-	} | grep . | sort | words)
+	want=$(options_of vasdom-$b | words)
 	check_same "vasdom-$b -<TAB>: every option it accepts" "$want" "$(comp vasdom-$b - | words)"
 done
 check_same "vasdom-ask --re<TAB>" "--record --rejects" "$(comp vasdom-ask --re | words)"

@@ -46,11 +46,7 @@ check_same "vasdom-ask -s <TAB>: sessions" "office-42 other-session" "$(got 'vas
 check_same "vasdom-similar -m <TAB>: models" "builtin" "$(got 'vasdom-similar -m ')"
 check "vasdom-ask --rules=<TAB>: files" sh -c "echo ' $(got "vasdom-ask --rules=$T/my.r") ' | grep -q ' my.rules '"
 for b in $bins; do
-	src=$top/cmd/vasdom-$b.c
-	want=$( {
-		sed -n 's/.*getopt_long(argc, argv, "\([^"]*\)".*/\1/p' "$src" | tr -d ':' | sed 's/./-&\n/g'
-		sed -n 's/^[[:space:]]*{ "\([a-z][-a-z]*\)", *\(no\|required\|optional\)_argument.*/--\1/p' "$src"
-	} | grep . | sort -u | tr '\n' ' ' | sed 's/ $//')
+	want=$(options_of vasdom-$b | tr '\n' ' ' | sed 's/ $//')
 	check_same "vasdom-$b -<TAB>: every option it accepts" "$want" "$(got "vasdom-$b -")"
 done
 done_testing

@@ -77,6 +77,14 @@ serve() {
 # a port nothing listens on
 closed_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 jqe() { jq -e "$@" >/dev/null; }
+# options_of BIN: the options BIN takes, sorted, one a line: those its -h
+# lists (-f and --format of "  -f, --format format"; -h is built from the
+# tool's option table, as getopt_long's arguments are) and -h, --help and
+# --version, which every binary takes and -h does not list
+options_of() {
+	{ "$1" -h | sed -n 's/^  \(-[-a-zA-Z]*\)\(, \(--[-a-z]*\)\)\{0,1\}.*/\1 \3/p' | tr ' ' '\n'
+		printf '%s\n' -h --help --version; } | grep . | sort -u
+}
 # capped KB CMD...: run CMD with its address space limited to KB kilobytes
 capped() { (k=$1; shift; ulimit -v "$k" && exec "$@"); }
 # can_cap KB: do the binaries run at all under that cap? Not under ASan or
