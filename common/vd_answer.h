@@ -14,6 +14,10 @@
  * 30 for about 9 rutube questions in 10, and re-ranking 30 costs little
  * (vd_rank.h). The nearest VD_SIMILAR_SHOWN are listed in the reply. */
 #define VD_SIMILAR_MAX 30
+/* The lexical evidence the ranker finds for a neighbour: the exact TF-IDF
+ * cosine with its question and answer as one text, and BM25 over them
+ * divided by the best neighbour's. */
+enum { VD_LEX_COSINE, VD_LEX_BM25, VD_LEX_N };
 #define VD_SIMILAR_SHOWN 10
 #define VD_FOLLOWUP_WORDS 4 /* a follow-up is this short, at most */
 
@@ -23,6 +27,7 @@ struct vd_similar {
 	int rating;             /* effective: a corrected answer counts as 5 */
 	int learned;            /* asked and rated, not recorded as knowledge */
 	double rank;            /* what its vote is weighed by (vd_rank.h) */
+	double lex[VD_LEX_N];   /* its lexical evidence (vd_rank.h) */
 	char *message, *answer; /* the corrected answer when there is one */
 };
 

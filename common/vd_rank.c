@@ -377,9 +377,14 @@ vd_ranker_rank(struct vd_ranker *r, const char *query, struct vd_similar *sim, s
 		if (bm[i] > best)
 			best = bm[i];
 	}
-	for (i = 0; i < n; i++)
-		sim[i].rank += COSINE_WEIGHT * cosine(&d[0], &d[2 * i + 1], &d[2 * i + 2], &df,
-		    2.0 * (double)n, qnorm) + (best > 0 ? BM25_WEIGHT * bm[i] / best : 0);
+	for (i = 0; i < n; i++) {
+		double *lex = sim[i].lex;
+
+		lex[VD_LEX_COSINE] = cosine(&d[0], &d[2 * i + 1], &d[2 * i + 2], &df,
+		    2.0 * (double)n, qnorm);
+		lex[VD_LEX_BM25] = best > 0 ? bm[i] / best : 0;
+		sim[i].rank += COSINE_WEIGHT * lex[VD_LEX_COSINE] + BM25_WEIGHT * lex[VD_LEX_BM25];
+	}
 out:
 	if (d)
 		for (i = 0; i < 2 * n + 1; i++)

@@ -47,6 +47,29 @@ explain_signals(const struct vd_answer *ans)
 	return o;
 }
 
+/* The neighbours the answer was chosen among, in the order vector search
+ * found them, with what each vote was weighed by. */
+static json_t *
+explain_neighbours(const struct vd_answer *ans)
+{
+	json_t *nb = json_array();
+	size_t k;
+
+	for (k = 0; nb && k < ans->nsimilar; k++) {
+		const struct vd_similar *s = &ans->similar[k];
+
+		if (json_array_append_new(nb, json_pack("{s:I, s:f, s:f, s:f, s:f, s:i, s:b, s:s}",
+		    "log_id", (json_int_t)s->log_id, "score", (double)s->score,
+		    "cosine", s->lex[VD_LEX_COSINE], "bm25", s->lex[VD_LEX_BM25],
+		    "rank", s->rank, "rating", s->rating, "learned", s->learned,
+		    "answer", s->answer))) {
+			json_decref(nb);
+			return NULL;
+		}
+	}
+	return nb;
+}
+
 /* The exchange of a client_id stored before: an error, or with
  * VD_REPLY_SKIP_EXISTING its stored record marked existed. */
 static int
@@ -123,8 +146,10 @@ vd_reply_ask(sqlite3 *db, struct vd_asker *asker, const struct vd_record *rec,
 		json_object_set_new(*out, "handover", json_boolean(ans.handover));
 		json_object_set_new(*out, "answered_as",
 		    json_string(ans.answered_as ? ans.answered_as : msg));
-		if (flags & VD_REPLY_EXPLAIN)
+		if (flags & VD_REPLY_EXPLAIN) {
 			json_object_set_new(*out, "signals", explain_signals(&ans));
+			json_object_set_new(*out, "neighbours", explain_neighbours(&ans));
+		}
 	}
 	free(similar);
 	json_decref(sim);

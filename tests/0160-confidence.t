@@ -3,7 +3,7 @@
 # --min-confidence is not given, the question falls through to the rules,
 # then to the default answer with "handover": true.
 . "$(dirname "$0")/lib.sh"
-plan 19
+plan 20
 empty=$T/none.rules
 : >"$empty"
 vasdom-ask --record <"$top/data/knowledge.jsonl" >/dev/null
@@ -56,6 +56,10 @@ print(round(min(1 / (1 + math.exp(-z)), a["signals"]["share"]), 4) == a["confide
 PY
 )
 check_same "confidence = the logistic model of the --explain signals, at most the share" True "$expect"
+check "...and the neighbours that voted: the answer is the one of the best-ranked, each with its evidence" \
+	jqe '(.neighbours | length) > 0 and (.neighbours | max_by(.rank) | .answer) == .response
+	    and all(.neighbours[]; .cosine >= 0 and .cosine <= 1.0001 and .bm25 >= 0 and .bm25 <= 1.0001
+	    and .rank >= .score - 0.05)' "$T/x"
 
 # another model file
 printf 'bias -20\nshare 0\nmargin 0\ntop 0\nvotes 0\nlearned 0\n' >"$T/never.model"
