@@ -2,47 +2,83 @@
 
 #include "vd_cluster.h"
 
-struct order {
-	size_t pos, count;
+struct edge {
+	float score;
+	size_t i, j;
 };
 
 static int
-by_count(const void *x, const void *y)
+by_score(const void *x, const void *y)
 {
-	const struct order *a = x, *b = y;
+	const struct edge *a = x, *b = y;
 
-	if (a->count != b->count)
-		return a->count < b->count ? 1 : -1;
-	return a->pos < b->pos ? -1 : a->pos > b->pos;
+	if (a->score != b->score)
+		return a->score < b->score ? 1 : -1;
+	if (a->i != b->i)
+		return a->i < b->i ? -1 : 1;
+	return a->j < b->j ? -1 : a->j > b->j;
+}
+
+static int
+linked(const size_t *nb, const size_t *count, size_t k, size_t x, size_t y)
+{
+	size_t j;
+
+	for (j = 0; j < count[x]; j++)
+		if (nb[x * k + j] == y)
+			return 1;
+	for (j = 0; j < count[y]; j++)
+		if (nb[y * k + j] == x)
+			return 1;
+	return 0;
 }
 
 size_t
-vd_cluster_spheres(size_t n, const size_t *nb, const size_t *count, size_t k,
-    size_t *centre)
+vd_cluster_cliques(size_t n, const size_t *nb, const float *score, const size_t *count,
+    size_t k, size_t *label)
 {
-	struct order *o = malloc(sizeof *o * (n ? n : 1));
-	size_t i, j, clusters = 0;
+	struct edge *e = malloc(sizeof *e * (n ? n : 1) * (k ? k : 1));
+	size_t *next = malloc(sizeof *next * (n ? n : 1)), i, j, ne = 0, clusters = n;
 
-	if (!o)
+	if (!e || !next) {
+		free(e);
+		free(next);
 		return 0;
-	for (i = 0; i < n; i++) {
-		o[i].pos = i;
-		o[i].count = count[i];
-		centre[i] = (size_t)-1;
 	}
-	qsort(o, n, sizeof *o, by_count);
+	/* each cluster a list through next, from its label (its lowest member) */
 	for (i = 0; i < n; i++) {
-		size_t c = o[i].pos;
+		label[i] = i;
+		next[i] = (size_t)-1;
+		for (j = 0; j < count[i]; j++)
+			if (nb[i * k + j] != (size_t)-1 && nb[i * k + j] != i)
+				e[ne++] = (struct edge){ score[i * k + j], i, nb[i * k + j] };
+	}
+	qsort(e, ne, sizeof *e, by_score);
+	for (i = 0; i < ne; i++) {
+		size_t a = label[e[i].i], b = label[e[i].j], x, y, t, ok = 1;
 
-		if (centre[c] != (size_t)-1)
+		if (a == b)
 			continue;
-		centre[c] = c;
-		clusters++;
-		for (j = 0; j < count[c]; j++)
-			if (centre[nb[c * k + j]] == (size_t)-1)
-				centre[nb[c * k + j]] = c;
+		for (x = a; x != (size_t)-1 && ok; x = next[x])
+			for (y = b; y != (size_t)-1 && ok; y = next[y])
+				ok = linked(nb, count, k, x, y);
+		if (!ok)
+			continue;
+		if (b < a) {
+			t = a;
+			a = b;
+			b = t;
+		}
+		/* b's members into a's list, relabelled; the list need not be sorted */
+		for (y = b; next[y] != (size_t)-1; y = next[y])
+			label[y] = a;
+		label[y] = a;
+		next[y] = next[a];
+		next[a] = b;
+		clusters--;
 	}
-	free(o);
+	free(e);
+	free(next);
 	return clusters;
 }
 

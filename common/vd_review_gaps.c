@@ -20,6 +20,14 @@ struct cluster {
 };
 
 static int
+by_float(const void *x, const void *y)
+{
+	float a = *(const float *)x, b = *(const float *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+static int
 by_size(const void *x, const void *y)
 {
 	const struct cluster *a = x, *b = y;
@@ -128,37 +136,170 @@ cluster_json(const struct vd_review_set *s, const struct cluster *c, size_t rank
 	    "draft", draft_json(s, c, cfg->min_rating));
 }
 
-/* Members of each centre's cluster: the centre, then the neighbours it
- * took, in its list's order (by similarity). */
-static int
-build(const struct vd_review_set *s, const size_t *nb, const size_t *count,
-    const size_t *centre, struct cluster *cl, size_t *ncl, size_t *slots)
+/* The similarity of x and y when one is the other's neighbour, else -2. */
+static float
+pair_score(const struct vd_hit *hits, const size_t *nb, const size_t *count, size_t x, size_t y)
 {
-	size_t i, j, k = 0;
+	size_t j;
+
+	for (j = 0; j < count[x]; j++)
+		if (nb[x * NEIGHBOURS + j] == y)
+			return hits[x * NEIGHBOURS + j].score;
+	for (j = 0; j < count[y]; j++)
+		if (nb[y * NEIGHBOURS + j] == x)
+			return hits[y * NEIGHBOURS + j].score;
+	return -2;
+}
+
+/* Members of each cluster (label: its lowest position): the most central
+ * one first (the greatest sum of similarities to the others; ties: the
+ * lower position), then by similarity to it. */
+static int
+build(const struct vd_review_set *s, const struct vd_hit *hits, const size_t *nb,
+    const size_t *count, const size_t *label, struct cluster *cl, size_t *ncl, size_t *slots)
+{
+	size_t i, j, m, k = 0;
 
 	for (i = 0; i < s->n; i++) {
 		struct cluster *c;
+		double best = -1e30;
 
-		if (centre[i] != i)
+		if (label[i] != i)
 			continue;
 		c = &cl[k++];
-		c->centre = i;
 		c->members = slots;
-		c->members[c->size++] = i;
-		c->last_seen = s->items[i].created_at;
-		for (j = 0; j < count[i]; j++) {
-			size_t m = nb[i * NEIGHBOURS + j];
+		for (j = i; j < s->n; j++)
+			if (label[j] == i)
+				c->members[c->size++] = j;
+		for (j = 0; j < c->size; j++) {
+			double sum = 0;
 
-			if (centre[m] != i)
-				continue;
-			c->members[c->size++] = m;
-			if (strcmp(s->items[m].created_at, c->last_seen) > 0)
-				c->last_seen = s->items[m].created_at;
+			for (m = 0; m < c->size; m++)
+				if (m != j)
+					sum += pair_score(hits, nb, count, c->members[j], c->members[m]);
+			if (sum > best) {
+				best = sum;
+				c->centre = c->members[j];
+			}
 		}
+		/* the centre first, the others by similarity to it (few: insertion) */
+		for (j = 0; c->members[j] != c->centre; j++)
+			;
+		memmove(c->members + 1, c->members, sizeof *c->members * j);
+		c->members[0] = c->centre;
+		for (j = 2; j < c->size; j++)
+			for (m = j; m > 1 && pair_score(hits, nb, count, c->centre, c->members[m - 1]) <
+			    pair_score(hits, nb, count, c->centre, c->members[m]); m--) {
+				size_t t = c->members[m];
+
+				c->members[m] = c->members[m - 1];
+				c->members[m - 1] = t;
+			}
+		c->last_seen = s->items[c->centre].created_at;
+		for (j = 0; j < c->size; j++)
+			if (strcmp(s->items[c->members[j]].created_at, c->last_seen) > 0)
+				c->last_seen = s->items[c->members[j]].created_at;
 		slots += c->size;
 	}
 	*ncl = k;
 	return VD_OK;
+}
+
+/* The median similarity of an endorsed exchange's question to the
+ * nearest other endorsed one's: how near the knowledge comes to itself.
+ * 1 when there are too few to say. */
+static int
+typical_nearest(struct vd_review_set *e, double *median)
+{
+	struct vd_hit *hits;
+	size_t *nb, *count, i, m = 0;
+	float *v;
+	int rc;
+
+	*median = 1;
+	if (e->n < 2)
+		return VD_OK;
+	if ((rc = vd_review_set_graph(e, 1, -2, &hits, &nb, &count)))
+		return rc;
+	if ((v = malloc(sizeof *v * e->n))) {
+		for (i = 0; i < e->n; i++)
+			if (count[i])
+				v[m++] = hits[i].score;
+		qsort(v, m, sizeof *v, by_float);
+		if (m)
+			*median = v[m / 2];
+	} else
+		rc = vd_error(VD_ENOMEM, "out of memory");
+	free(v);
+	free(hits);
+	free(nb);
+	free(count);
+	return rc;
+}
+
+/* Keep of the candidates the gaps proper, and the answers of experience
+ * or a model, not yet rated, whose question is farther from every
+ * endorsed question than the knowledge typically is from itself (the
+ * median of typical_nearest): answered, perhaps even surely, from
+ * something that is not about the question. */
+static int
+far_from_knowledge(sqlite3 *db, const struct vd_config *cfg, struct vd_embedder *emb,
+    struct vd_review_set *s)
+{
+	struct vd_review_set e;
+	struct vd_hit *hits = NULL;
+	const char **texts = NULL;
+	size_t *pos = NULL, *count = NULL, i, m = 0;
+	unsigned char *keep = NULL;
+	float *qv = NULL;
+	double typical;
+	int rc;
+
+	for (i = 0; i < s->n && s->items[i].gap; i++)
+		;
+	if (i == s->n)
+		return VD_OK;
+	/* the knowledge of any time: --days limits the questions, not it */
+	if ((rc = vd_review_set_load(db, cfg, emb, VD_REVIEW_ENDORSED, NULL, 0, &e)))
+		return rc;
+	if ((rc = typical_nearest(&e, &typical)))
+		goto out;
+	pos = malloc(sizeof *pos * s->n);
+	texts = malloc(sizeof *texts * s->n);
+	keep = malloc(s->n);
+	qv = malloc(sizeof *qv * s->n * (size_t)s->dim);
+	if (!pos || !texts || !keep || !qv) {
+		rc = vd_error(VD_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < s->n; i++) {
+		keep[i] = (unsigned char)s->items[i].gap;
+		if (!keep[i]) {
+			pos[m] = i;
+			texts[m] = s->items[i].message;
+			/* a remote model's vectors are of the question already */
+			memcpy(qv + m * (size_t)s->dim, s->vecs + i * (size_t)s->dim,
+			    sizeof *qv * (size_t)s->dim);
+			m++;
+		}
+	}
+	/* the built-in ones were made with the answer: the question alone */
+	if (vd_embedder_is_builtin(emb) && (rc = vd_embedder_embed(emb, texts, m, qv)))
+		goto out;
+	if (e.n && (rc = vd_review_set_near(&e, qv, m, NULL, 1, -2, 0, &hits, &count)))
+		goto out;
+	for (i = 0; i < m; i++)
+		keep[pos[i]] = !e.n || !count[i] || hits[i].score < typical;
+	rc = vd_review_set_keep(s, keep);
+out:
+	vd_review_set_free(&e);
+	free(hits);
+	free(count);
+	free(pos);
+	free(texts);
+	free(keep);
+	free(qv);
+	return rc;
 }
 
 int
@@ -171,12 +312,15 @@ vd_review_gaps(sqlite3 *db, const struct vd_config *cfg, const struct vd_review_
 	struct vd_rules *rules = NULL;
 	struct vd_hit *hits = NULL;
 	struct cluster *cl = NULL;
-	size_t *nb = NULL, *count = NULL, *centre = NULL, *slots = NULL, i, ncl = 0;
+	size_t *nb = NULL, *count = NULL, *label = NULL, *slots = NULL, i, j, ncl = 0;
+	float *score = NULL;
 	int rc;
 
 	if ((rc = vd_review_open(db, cfg, o->rules_path, &rules, &emb)))
 		return rc;
-	rc = vd_review_set_load(db, cfg, emb, VD_REVIEW_GAPS, o->since, 1, &s);
+	rc = vd_review_set_load(db, cfg, emb, VD_REVIEW_GAP_CANDIDATES, o->since, 1, &s);
+	if (rc == VD_OK && (rc = far_from_knowledge(db, cfg, emb, &s)))
+		vd_review_set_free(&s);
 	vd_embedder_free(emb);
 	if (rc) {
 		vd_rules_free(rules);
@@ -184,14 +328,22 @@ vd_review_gaps(sqlite3 *db, const struct vd_config *cfg, const struct vd_review_
 	}
 	if ((rc = vd_review_set_graph(&s, NEIGHBOURS, sim, &hits, &nb, &count)))
 		goto out;
-	centre = malloc(sizeof *centre * (s.n ? s.n : 1));
+	label = malloc(sizeof *label * (s.n ? s.n : 1));
 	slots = malloc(sizeof *slots * (s.n ? s.n : 1));
+	score = malloc(sizeof *score * (s.n ? s.n : 1) * NEIGHBOURS);
 	cl = calloc(s.n ? s.n : 1, sizeof *cl);
-	if (!centre || !slots || !cl || (s.n && !vd_cluster_spheres(s.n, nb, count, NEIGHBOURS, centre))) {
+	if (!label || !slots || !score || !cl) {
 		rc = vd_error(VD_ENOMEM, "out of memory");
 		goto out;
 	}
-	build(&s, nb, count, centre, cl, &ncl, slots);
+	for (i = 0; i < s.n; i++)
+		for (j = 0; j < count[i]; j++)
+			score[i * NEIGHBOURS + j] = hits[i * NEIGHBOURS + j].score;
+	if (s.n && !vd_cluster_cliques(s.n, nb, score, count, NEIGHBOURS, label)) {
+		rc = vd_error(VD_ENOMEM, "out of memory");
+		goto out;
+	}
+	build(&s, hits, nb, count, label, cl, &ncl, slots);
 	qsort(cl, ncl, sizeof *cl, by_size);
 	for (i = 0; i < ncl && rc == VD_OK && (!o->limit || i < (size_t)o->limit); i++)
 		rc = vd_review_emit(o->drafts ? draft_json(&s, &cl[i], cfg->min_rating)
@@ -200,8 +352,9 @@ out:
 	free(hits);
 	free(nb);
 	free(count);
-	free(centre);
+	free(label);
 	free(slots);
+	free(score);
 	free(cl);
 	vd_rules_free(rules);
 	vd_review_set_free(&s);

@@ -176,7 +176,7 @@ int
 vd_review_queue(sqlite3 *db, const struct vd_config *cfg, const struct vd_review_opts *o,
     vd_review_fn *fn, void *arg)
 {
-	double sim = o->similarity >= 0 ? o->similarity : VD_REVIEW_GAP_SIMILARITY;
+	double sim = o->similarity >= 0 ? o->similarity : VD_REVIEW_QUEUE_SIMILARITY;
 	struct vd_review_set u;
 	struct vd_embedder *emb;
 	struct cand *c;

@@ -10,9 +10,12 @@
 #include "vd_rules.h"
 
 /* ?1 since (NULL: all), ?2 the least confidence, ?3 the training threshold */
+#define GAP "(source = 'default' OR handover = 1 OR rating <= 2 OR" \
+	    " (source <> 'record' AND confidence < ?2))"
 static const char *const where[] = {
-	[VD_REVIEW_GAPS] = "(source = 'default' OR handover = 1 OR rating <= 2 OR"
-	    " (source <> 'record' AND confidence < ?2))",
+	[VD_REVIEW_GAPS] = GAP,
+	[VD_REVIEW_GAP_CANDIDATES] = "(" GAP " OR (rating IS NULL AND correction IS NULL"
+	    " AND source IN ('experience', 'llm')))",
 	[VD_REVIEW_ENDORSED] = "(rating >= ?3 OR correction IS NOT NULL)",
 	[VD_REVIEW_UNRATED] = "rating IS NULL",
 	[VD_REVIEW_ALL] = "1",
@@ -61,14 +64,14 @@ static int
 read_items(sqlite3 *db, const struct vd_config *cfg, enum vd_review_kind kind,
     const char *since, struct vd_review_set *s)
 {
-	char sql[768];
+	char sql[1024];
 	sqlite3_stmt *st;
 	size_t cap = 0;
 	int rc;
 
 	snprintf(sql, sizeof sql, "SELECT log_id, session_id, message, response, correction,"
 	    " source, model_used, created_at, coalesce(rating, 0), coalesce(confidence, -1),"
-	    " handover FROM exchanges WHERE %s AND (?1 IS NULL OR created_at >= ?1)"
+	    " handover, coalesce(" GAP ", 0) FROM exchanges WHERE %s AND (?1 IS NULL OR created_at >= ?1)"
 	    " ORDER BY log_id", where[kind]);
 	if (vd_db_prepare(db, sql, &st))
 		return VD_EDB;
@@ -100,6 +103,7 @@ read_items(sqlite3 *db, const struct vd_config *cfg, enum vd_review_kind kind,
 		it->rating = sqlite3_column_int(st, 8);
 		it->confidence = sqlite3_column_double(st, 9);
 		it->handover = sqlite3_column_int(st, 10);
+		it->gap = sqlite3_column_int(st, 11);
 		if (!it->session_id || !it->message || !it->response || !it->source ||
 		    !it->created_at || (sqlite3_column_type(st, 4) != SQLITE_NULL && !it->correction)) {
 			sqlite3_finalize(st);
@@ -185,13 +189,59 @@ made_vectors(struct vd_embedder *emb, struct vd_review_set *s, int with_answers)
 	return rc;
 }
 
-int
-vd_review_set_load(sqlite3 *db, const struct vd_config *cfg, struct vd_embedder *emb,
-    enum vd_review_kind kind, const char *since, int with_answers, struct vd_review_set *s)
+/* The index over s's vectors; its ratings: the effective rating. */
+static int
+make_index(struct vd_review_set *s)
 {
 	signed char *ratings;
 	long long *ids;
 	size_t i;
+	int rc;
+
+	ids = malloc(sizeof *ids * (s->n ? s->n : 1));
+	ratings = malloc(s->n ? s->n : 1);
+	if (!ids || !ratings) {
+		free(ids);
+		free(ratings);
+		return vd_error(VD_ENOMEM, "out of memory");
+	}
+	for (i = 0; i < s->n; i++) {
+		ids[i] = s->items[i].log_id;
+		ratings[i] = (signed char)(s->items[i].correction ? 5 : s->items[i].rating);
+	}
+	rc = vd_index_memory(ids, ratings, s->vecs, s->n, s->dim, &s->ix);
+	free(ids);
+	free(ratings);
+	return rc;
+}
+
+int
+vd_review_set_keep(struct vd_review_set *s, const unsigned char *keep)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < s->n; i++) {
+		if (!keep[i]) {
+			item_free(&s->items[i]);
+			continue;
+		}
+		if (k != i) {
+			s->items[k] = s->items[i];
+			memmove(s->vecs + k * (size_t)s->dim, s->vecs + i * (size_t)s->dim,
+			    sizeof(float) * (size_t)s->dim);
+		}
+		k++;
+	}
+	s->n = k;
+	vd_index_free(s->ix);
+	s->ix = NULL;
+	return make_index(s);
+}
+
+int
+vd_review_set_load(sqlite3 *db, const struct vd_config *cfg, struct vd_embedder *emb,
+    enum vd_review_kind kind, const char *since, int with_answers, struct vd_review_set *s)
+{
 	int rc;
 
 	memset(s, 0, sizeof *s);
@@ -202,22 +252,7 @@ vd_review_set_load(sqlite3 *db, const struct vd_config *cfg, struct vd_embedder 
 	if ((rc = vd_embedder_is_builtin(emb) ? made_vectors(emb, s, with_answers)
 	    : stored_vectors(db, emb, s)))
 		goto fail;
-	ids = malloc(sizeof *ids * (s->n ? s->n : 1));
-	ratings = malloc(s->n ? s->n : 1);
-	if (!ids || !ratings) {
-		free(ids);
-		free(ratings);
-		rc = vd_error(VD_ENOMEM, "out of memory");
-		goto fail;
-	}
-	for (i = 0; i < s->n; i++) {
-		ids[i] = s->items[i].log_id;
-		ratings[i] = (signed char)(s->items[i].correction ? 5 : s->items[i].rating);
-	}
-	rc = vd_index_memory(ids, ratings, s->vecs, s->n, s->dim, &s->ix);
-	free(ids);
-	free(ratings);
-	if (rc == VD_OK)
+	if ((rc = make_index(s)) == VD_OK)
 		return VD_OK;
 fail:
 	vd_review_set_free(s);

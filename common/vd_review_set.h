@@ -13,6 +13,7 @@
 
 enum vd_review_kind {
 	VD_REVIEW_GAPS,       /* default or hand-over answers, low confidence, rated <= 2 */
+	VD_REVIEW_GAP_CANDIDATES,  /* those, and the unrated answers of experience or a model */
 	VD_REVIEW_ENDORSED,   /* rated at or above the training threshold, or corrected */
 	VD_REVIEW_UNRATED,    /* no rating yet */
 	VD_REVIEW_ALL
@@ -24,6 +25,7 @@ struct vd_review_item {
 	int rating;           /* 0: none */
 	double confidence;    /* -1: not stored */
 	int handover;
+	int gap;              /* a gap as VD_REVIEW_GAPS has it */
 };
 
 struct vd_review_set {
@@ -47,6 +49,10 @@ int vd_review_set_load(sqlite3 *db, const struct vd_config *cfg,
     struct vd_embedder *emb, enum vd_review_kind kind, const char *since,
     int with_answers, struct vd_review_set *s);
 void vd_review_set_free(struct vd_review_set *s);
+
+/* Keep the items whose keep[i] is set (in order), their vectors and a
+ * new index over them. */
+int vd_review_set_keep(struct vd_review_set *s, const unsigned char *keep);
 
 /* Position of log_id in s, or (size_t)-1. */
 size_t vd_review_set_pos(const struct vd_review_set *s, long long log_id);

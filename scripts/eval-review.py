@@ -7,6 +7,8 @@ gaps       the knowledge base without a held-back third of its FAQ entries
            held-back entries' questions inside gap clusters (of two or
            more; goal >= 0.70) and those clusters' purity, the share of
            their majority FAQ entry (goal >= 0.7 on average).
+banking    the same on banking77 (a third of the intents held back, by the
+           same hash): a check that the gaps are not made for rutube.
 queue      from that state, the oracle rates the top 50 of --queue (5 if
            right, else 1 with the reference as correction), then the other
            dev questions are asked again: accuracy gain against rating 50
@@ -22,7 +24,7 @@ replay     rutube with round 1 rated, as scripts/eval.py does it: replay
 Each figure once per hash seed of the built-in embedder (VASDOM_EMBED_SEED,
 as scripts/eval.py), reported as min / mean / max.
 
-usage: eval-review.py [--seeds 0,1,2,3 | --seed N] [--only gaps,queue,conflicts,replay]
+usage: eval-review.py [--seeds 0,1,2,3 | --seed N] [--only gaps,banking,queue,conflicts,replay]
 """
 import argparse, difflib, hashlib, json, os, random, shutil, sqlite3, subprocess, sys, time
 
@@ -191,7 +193,48 @@ class Replay(Review):
                 "precision": summary["precision"]}
 
 
-class All(Queue, Conflicts, Replay):
+def cluster_figures(clusters, back, label):
+    """Recall of the held-back questions (log ids in back) inside clusters
+    of two or more, and the purity (share of the majority label) of those
+    clusters that hold one."""
+    grouped = [c for c in clusters if c["size"] > 1]
+    in_groups = {i for c in grouped for i in c["log_ids"]}
+    purities = []
+    for c in grouped:
+        if back & set(c["log_ids"]):
+            counts = {}
+            for i in c["log_ids"]:
+                counts[label[i]] = counts.get(label[i], 0) + 1
+            purities.append(max(counts.values()) / c["size"])
+    return len(back & in_groups) / len(back), sum(purities) / len(purities) if purities else 0.0
+
+
+class Banking(Review):
+    def banking_gaps(self, sim=None):
+        """The same on banking77, a sanity check apart from rutube: the
+        training queries of two thirds of the intents as the knowledge
+        (message: the query, response: the intent), every test query
+        asked; the held-back third's test queries should be gaps, each
+        cluster one intent."""
+        train = ev.read_csv(os.path.join(ev.data, "banking77", "train.csv"))
+        test = ev.read_csv(os.path.join(ev.data, "banking77", "test.csv"))
+        db = os.path.join(ev.tmp, f"banking-gaps-{self.seed}.db")
+        ev.run("vasdom-ask", db, ["--record"], ev.jsonl(
+            {"message": r["text"], "response": r["category"], "rating": 5}
+            for r in train if not held(r["category"])), self.env)
+        replies = ev.run("vasdom-ask", db, [], ev.jsonl({"message": r["text"]} for r in test),
+                         dict(self.env, **SURE))
+        label = {a["log_id"]: r["category"] for r, a in zip(test, replies)}
+        back = {a["log_id"] for r, a in zip(test, replies) if held(r["category"])}
+        args = ["--gaps"] + (["--similarity", str(sim)] if sim is not None else [])
+        clusters = review(db, args, dict(self.env, **SURE))
+        recall, purity = cluster_figures(clusters, back, label)
+        return {"recall": recall, "purity": purity, "held_back": len(back),
+                "in_gaps": len(back & {i for c in clusters for i in c["log_ids"]}) / len(back),
+                "clusters": sum(c["size"] > 1 for c in clusters)}
+
+
+class All(Queue, Conflicts, Replay, Banking):
     pass
 
 
@@ -199,13 +242,13 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", default="0,1,2,3")
     ap.add_argument("--seed", type=int, help="one seed (the same as --seeds N)")
-    ap.add_argument("--only", default="gaps,queue,conflicts,replay")
+    ap.add_argument("--only", default="gaps,banking,queue,conflicts,replay")
     ap.add_argument("--similarity", type=float)
     o = ap.parse_args()
     only = o.only.split(",")
     seeds = [o.seed] if o.seed is not None else [int(x) for x in o.seeds.split(",")]
     t = time.time()
-    figs = {"gaps": [], "queue": [], "conflicts": [], "replay": []}
+    figs = {"gaps": [], "queue": [], "conflicts": [], "replay": [], "banking": []}
     print(f"# vasdom-review eval on {ev.data}, builtin embedder, hash seeds {','.join(map(str, seeds))};"
           f" figures are min / mean / max over the seeds", flush=True)
     for seed in seeds:
@@ -216,6 +259,11 @@ def main():
             print(f"# seed {seed}: gaps recall {f['recall']:.3f} (in gaps {f['in_gaps']:.3f}), purity "
                   f"{f['purity']:.3f}, {f['clusters']} clusters of two or more, {f['gap_exchanges']} gap "
                   f"exchanges", flush=True)
+        if "banking" in only:
+            f = r.banking_gaps(o.similarity)
+            figs["banking"].append(f)
+            print(f"# seed {seed}: banking77 gaps recall {f['recall']:.3f} (in gaps {f['in_gaps']:.3f}), "
+                  f"purity {f['purity']:.3f}, {f['clusters']} clusters of two or more", flush=True)
         if "queue" in only:
             f = r.queue()
             figs["queue"].append(f)
@@ -242,6 +290,10 @@ def main():
               f"held-back entries inside gap clusters (goal >= 0.70; {sp('gaps', 'in_gaps')} among the gap "
               f"exchanges at all); purity {sp('gaps', 'purity')} (goal >= 0.7); clusters of two or more "
               f"{sp('gaps', 'clusters', '{:.0f}')}")
+    if figs["banking"]:
+        print(f"banking77 gaps, a third of the intents held back: {sp('banking', 'recall')} of their "
+              f"{figs['banking'][0]['held_back']} test queries inside gap clusters ({sp('banking', 'in_gaps')} "
+              f"among the gap exchanges at all); purity {sp('banking', 'purity')}")
     if figs["queue"]:
         print(f"rutube-faq queue: rating the top 50 of --queue raises accuracy on the other dev questions by "
               f"{sp('queue', 'queue', '{:+.3f}')}, rating 50 random unrated exchanges by "

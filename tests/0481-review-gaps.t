@@ -2,21 +2,27 @@
 # vasdom-review --gaps: questions not answered well, clustered by meaning,
 # with drafts that vasdom-ask --record takes as they are.
 . "$(dirname "$0")/lib.sh"
-plan 19
+plan 21
 
 vasdom-ask --record <"$top/data/knowledge.jsonl" >/dev/null
 kb=$(wc -l <"$top/data/knowledge.jsonl" | tr -d ' ')
-c1=$((kb + 1)) c2=$((kb + 3)) dog=$((kb + 4)) price=$((kb + 5))
+c1=$((kb + 1)) sure=$((kb + 2)) c2=$((kb + 3)) dog=$((kb + 4)) price=$((kb + 5)) known=$((kb + 6))
 vasdom-ask -s s1 "Можно ли заказать химчистку ковров?" "Делаете ли вы химчистку ковров?" \
-	"Есть ли у вас химчистка ковров?" "Где купить собаку?" "Сколько стоит уборка подъезда?" >"$T/asked"
+	"Есть ли у вас химчистка ковров?" "Где купить собаку?" "Сколько стоит уборка подъезда?" \
+	"Сколько бригад у компании?" >"$T/asked"
 check_same "the carpet questions hand over (the test's premise)" "default default" \
 	"$(jq -r "select(.log_id == $c1 or .log_id == $c2) | .source" "$T/asked" | tr '\n' ' ' | sed 's/ $//')"
 vasdom-review --gaps >"$T/g"
 check_same "exit 0" 0 $?
 check_same "two clusters: the carpets, the dog" 2 "$(wc -l <"$T/g" | tr -d ' ')"
-check_same "the largest first, with the log ids of all its members" "1 2 $c1 $c2" \
+check_same "...and one carpet question is answered surely from the knowledge (the test's premise)" \
+	"experience false" "$(jq -r "select(.log_id == $sure) | \"\(.source) \(.handover)\"" "$T/asked")"
+check_same "the largest first, with the log ids of all its members; the sure answer among them, its question being farther from the knowledge than the knowledge typically is from itself" \
+	"1 3 $c1 $sure $c2" \
 	"$(jq -r 'select(.cluster == 1) | "\(.cluster) \(.size) \(.log_ids | map(tostring) | join(" "))"' "$T/g")"
-check_same "its questions, the most central first" 2 "$(jq 'select(.cluster == 1) | .questions | length' "$T/g")"
+check_same "a sure answer to a question the knowledge holds is no gap" "" \
+	"$(jq -r "select(.log_ids | index($known)) | .cluster" "$T/g")"
+check_same "its questions, the most central first" 3 "$(jq 'select(.cluster == 1) | .questions | length' "$T/g")"
 # (one process asked both: they may share a millisecond, so compare with
 # what was stored rather than expect first < last)
 check_same "first and last seen: its members' times" \
