@@ -12,7 +12,6 @@
 #define BATCH 64    /* queries searched in one pass over the vectors */
 
 struct vd_similar {
-	sqlite3 *db;
 	struct vd_similar_opts o;
 	vd_similar_fn *fn;
 	void *arg;
@@ -40,7 +39,6 @@ vd_similar_open(sqlite3 *db, const struct vd_config *cfg, const char *model,
 	*out = NULL;
 	if (!(s = calloc(1, sizeof *s)))
 		return vd_error(VD_ENOMEM, "out of memory");
-	s->db = db;
 	s->o = *o;
 	s->fn = fn;
 	s->arg = arg;
