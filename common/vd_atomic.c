@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,6 +116,7 @@ int
 vd_tmp_create(const char *path, char **name)
 {
 	size_t dl = dir_len(path);
+	sigset_t all, old;
 	char *tmp;
 	int fd, i, e;
 
@@ -126,19 +128,25 @@ vd_tmp_create(const char *path, char **name)
 	/* hidden, next to the target, so rename(2) stays in one file system */
 	sprintf(tmp, "%.*s.%s.XXXXXX", (int)dl, path, path + dl);
 	vd_tmp_sweep(path, 0);
+	/* a signal that comes between creating the file and naming it in
+	 * open_tmp would leave it behind: it waits until both are done */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
 	/* mkostemp: O_CREAT|O_EXCL, so never through a planted link */
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
 		e = errno;
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		free(tmp);
 		vd_error(VD_EUSAGE, "%s: cannot create: %s", path, strerror(e));
 		return -1;
 	}
-	flock(fd, LOCK_EX | LOCK_NB);
 	for (i = 0; i < MAX_OPEN; i++)
 		if (!open_tmp[i]) {
 			open_tmp[i] = tmp;
 			break;
 		}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	flock(fd, LOCK_EX | LOCK_NB);
 	*name = tmp;
 	return fd;
 }
