@@ -68,6 +68,7 @@ rated_scenario() {
 # up to 60 s for it to listen (under valgrind, four workers load slowly)
 serve() {
 	serve_n=$((${serve_n:-0} + 1)) log=$T/serve$serve_n.err
+	: >"$log"       # there before the background job's redirection makes it
 	vasdom-serve -l 127.0.0.1:0 "$@" 2>"$log" &
 	srv=$!
 	pids="$pids $srv"
