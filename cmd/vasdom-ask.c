@@ -1,5 +1,4 @@
 /* vasdom-ask: answer questions and log every exchange. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,37 +36,35 @@ static struct {
 	int informat, outformat;
 } opt = { .informat = VD_IN_AUTO, .outformat = VD_OUT_JSONL };
 
-static const char help[] =
-    "Answer each message (arguments, or lines of standard input) and log it.\n"
-    "  -r               print only the answer text, one line per message (\\n,\n"
-    "                   \\\\, \\r and control characters \\xHH escaped)\n"
-    "  -s session       session id (default: a new one for this run)\n"
-    "  --record         log given message/response pairs without answering\n"
-    "  --skip-existing  skip records whose client_id is stored (print them with\n"
-    "                   existed true); without it, such a record is an error\n"
-    "  -d db            database (VASDOM_DB)\n"
-    "  -f format        output: jsonl (default) or csv\n"
-    "  -i format        input: auto (default), text, jsonl or csv\n"
-    "  --map old=new,...\n"
-    "                   rename input fields (CSV columns, JSON keys), e.g. the old\n"
-    "                   service's --map user_message=message,ai_response=response\n"
-    "  --csv-raw        -f csv: cells as they are; by default a cell beginning\n"
-    "                   with =, +, -, @, tab or CR gets a ' first, so that a\n"
-    "                   spreadsheet shows it instead of running it as a formula\n"
-    "  --rules file     intent rules (VASDOM_RULES)\n"
-    "  --profile file   the company's texts and model settings (VASDOM_PROFILE)\n"
-    "  --rejects file   copy rejected input lines here, verbatim\n"
-    "  --min-confidence p  least confidence (0-1) of an answer from experience;\n"
-    "                   below it, the rules or the default answer and handover\n"
-    "                   (VASDOM_MIN_CONFIDENCE, default 0.5)\n"
-    "  --explain        add the signals the confidence was computed from\n"
-    "See vasdom-ask(1).\n";
+enum { O_RECORD = CLI_LONG, O_SKIP_EXISTING, O_RULES, O_PROFILE, O_MIN_CONFIDENCE, O_EXPLAIN };
 
-static void __attribute__((noreturn))
-usage(int code)
-{
-	cli_usage(code, usage_line, help);
-}
+static const struct cli_opt opts[] = {
+	{ 'r', NULL, NULL, "print only the answer text, one line per message (\\n,\n"
+	    "\\\\, \\r and control characters \\xHH escaped)" },
+	{ 's', NULL, "session", "session id (default: a new one for this run)" },
+	{ O_RECORD, "record", NULL, "log given message/response pairs without answering" },
+	{ O_SKIP_EXISTING, "skip-existing", NULL, "skip records whose client_id is stored (print them with\n"
+	    "existed true); without it, such a record is an error" },
+	CLI_OPT_DB,
+	CLI_OPT_FORMAT,
+	CLI_OPT_INFORMAT,
+	CLI_OPT_MAP,
+	CLI_OPT_CSV_RAW,
+	{ O_RULES, "rules", "file", "intent rules (VASDOM_RULES)" },
+	{ O_PROFILE, "profile", "file", "the company's texts and model settings (VASDOM_PROFILE)" },
+	CLI_OPT_REJECTS,
+	{ O_MIN_CONFIDENCE, "min-confidence", "p", "least confidence (0-1) of an answer from experience;\n"
+	    "below it, the rules or the default answer and handover\n"
+	    "(VASDOM_MIN_CONFIDENCE, default 0.5)" },
+	{ O_EXPLAIN, "explain", NULL, "add the signals the confidence was computed from" },
+	CLI_OPT_END
+};
+
+static const struct cli_tool tool = {
+	usage_line,
+	"Answer each message (arguments, or lines of standard input) and log it.\n",
+	opts, NULL
+};
 
 static int
 record_one(sqlite3 *db, const struct vd_record *rec, const char *session,
@@ -132,20 +129,6 @@ ask_job(const struct vd_record *rec, json_t **out, void *arg)
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "record", no_argument, NULL, 'R' },
-		{ "skip-existing", no_argument, NULL, 'K' },
-		{ "rules", required_argument, NULL, 'U' },
-		{ "profile", required_argument, NULL, 'F' },
-		{ "rejects", required_argument, NULL, 'J' },
-		{ "min-confidence", required_argument, NULL, 'C' },
-		{ "explain", no_argument, NULL, 'E' },
-		{ "csv-raw", no_argument, NULL, 'W' },
-		{ "map", required_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct vd_config cfg;
 	struct vd_writer *w;
 	struct vd_asker *asker = NULL;
@@ -156,28 +139,20 @@ main(int argc, char **argv)
 
 	cli_init("vasdom-ask", argc, argv);
 	cli_config(&cfg);
-	while ((c = getopt_long(argc, argv, "rs:d:f:i:h", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, &tool)) != -1) {
 		switch (c) {
 		case 'r': opt.raw = 1; break;
 		case 's': opt.session = optarg; break;
 		case 'd': cfg.db_path = optarg; break;
 		case 'f': opt.outformat = cli_outformat(optarg, 0); break;
 		case 'i': opt.informat = cli_informat(optarg); break;
-		case 'R': opt.record = 1; break;
-		case 'K': opt.skip_existing = 1; break;
-		case 'U': opt.rules = optarg; break;
-		case 'F': cfg.profile_path = optarg; break;
-		case 'J': opt.rejects = optarg; break;
-		case 'C': cfg.min_confidence = cli_double("--min-confidence", optarg, 0, 1); break;
-		case 'E': opt.explain = 1; break;
-		case 'W': vd_csv_raw(1); break;
-		case 'P':
-			if (vd_input_map(optarg))
-				die(2, "--map: %s", vd_errmsg());
-			break;
-		case 'V': cli_version();
-		case 'h': usage(0);
-		default: usage(2);
+		case O_RECORD: opt.record = 1; break;
+		case O_SKIP_EXISTING: opt.skip_existing = 1; break;
+		case O_RULES: opt.rules = optarg; break;
+		case O_PROFILE: cfg.profile_path = optarg; break;
+		case CLI_REJECTS: opt.rejects = optarg; break;
+		case O_MIN_CONFIDENCE: cfg.min_confidence = cli_double("--min-confidence", optarg, 0, 1); break;
+		case O_EXPLAIN: opt.explain = 1; break;
 		}
 	}
 	if (opt.session) {

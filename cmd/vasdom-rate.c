@@ -1,5 +1,4 @@
 /* vasdom-rate: rate exchanges 1-5, with feedback and corrected answers. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,29 +20,27 @@ static const char *const columns[] = {
 };
 static const char *const text_fields[] = { "log_id", "rating", "feedback_text", NULL };
 
-static const char help[] =
-    "Rate exchanges: from the arguments, or one per line of standard input\n"
-    "(\"log_id rating [feedback]\", JSON Lines or CSV with log_id, rating,\n"
-    "feedback_text, correction).\n"
-    "  -d db            database (VASDOM_DB)\n"
-    "  -f format        output: jsonl (default) or csv\n"
-    "  --csv-raw        -f csv: cells as they are; by default a cell beginning\n"
-    "                   with =, +, -, @, tab or CR gets a ' first, so that a\n"
-    "                   spreadsheet shows it instead of running it as a formula\n"
-    "  -i format        input: auto (default), text, jsonl or csv\n"
-    "  --map old=new,...\n"
-    "                   rename input fields (CSV columns, JSON keys), e.g. the old\n"
-    "                   service's --map user_message=message,ai_response=response\n"
-    "  --rejects file   copy rejected input lines here, verbatim\n"
-    "  --skip-existing  skip records whose client_id was applied before\n"
-    "  --profile file   the replies to a rating (VASDOM_PROFILE)\n"
-    "See vasdom-rate(1).\n";
+enum { O_SKIP_EXISTING = CLI_LONG, O_PROFILE };
 
-static void __attribute__((noreturn))
-usage(int code)
-{
-	cli_usage(code, usage_line, help);
-}
+static const struct cli_opt opts[] = {
+	CLI_OPT_DB,
+	CLI_OPT_FORMAT,
+	CLI_OPT_CSV_RAW,
+	CLI_OPT_INFORMAT,
+	CLI_OPT_MAP,
+	CLI_OPT_REJECTS,
+	{ O_SKIP_EXISTING, "skip-existing", NULL, "skip records whose client_id was applied before" },
+	{ O_PROFILE, "profile", "file", "the replies to a rating (VASDOM_PROFILE)" },
+	CLI_OPT_END
+};
+
+static const struct cli_tool tool = {
+	usage_line,
+	"Rate exchanges: from the arguments, or one per line of standard input\n"
+	"(\"log_id rating [feedback]\", JSON Lines or CSV with log_id, rating,\n"
+	"feedback_text, correction).\n",
+	opts, NULL
+};
 
 struct job {
 	sqlite3 *db;
@@ -62,16 +59,6 @@ rate_job(const struct vd_record *rec, json_t **out, void *arg)
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "rejects", required_argument, NULL, 'J' },
-		{ "skip-existing", no_argument, NULL, 'K' },
-		{ "csv-raw", no_argument, NULL, 'W' },
-		{ "map", required_argument, NULL, 'P' },
-		{ "profile", required_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct vd_config cfg;
 	struct vd_writer *w;
 	struct job job;
@@ -81,22 +68,14 @@ main(int argc, char **argv)
 
 	cli_init("vasdom-rate", argc, argv);
 	cli_config(&cfg);
-	while ((c = getopt_long(argc, argv, "d:f:i:h", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, &tool)) != -1) {
 		switch (c) {
 		case 'd': cfg.db_path = optarg; break;
 		case 'f': outformat = cli_outformat(optarg, 0); break;
 		case 'i': informat = cli_informat(optarg); break;
-		case 'J': cli_rejects_open(optarg); break;
-		case 'K': skip = 1; break;
-		case 'W': vd_csv_raw(1); break;
-		case 'P':
-			if (vd_input_map(optarg))
-				die(2, "--map: %s", vd_errmsg());
-			break;
-		case 'F': cfg.profile_path = optarg; break;
-		case 'V': cli_version();
-		case 'h': usage(0);
-		default: usage(2);
+		case CLI_REJECTS: cli_rejects_open(optarg); break;
+		case O_SKIP_EXISTING: skip = 1; break;
+		case O_PROFILE: cfg.profile_path = optarg; break;
 		}
 	}
 	argc -= optind;
@@ -104,7 +83,7 @@ main(int argc, char **argv)
 	if (argc == 1 && strcmp(argv[0], "-") == 0)
 		argc = 0;
 	if (argc == 1 || argc > 3)
-		usage(2);
+		cli_help(2, &tool);
 	cli_profile(&cfg);
 	db = cli_open_db(&cfg);
 	w = vd_writer_new(stdout, outformat, columns);
