@@ -1,5 +1,4 @@
 /* vasdom-similar: the nearest past exchanges by meaning. */
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,30 +21,28 @@ static const char *const columns[] = {
 };
 static const char *const text_fields[] = { "message", NULL };
 
-static const char help[] =
-    "Print the exchanges nearest by meaning to each query: log ids (arguments\n"
-    "or lines), a text (-t), or JSON Lines/CSV records with log_id or message.\n"
-    "  -n limit         hits per query (default 5)\n"
-    "  --min-score s    least cosine score, -1 to 1 (default: any)\n"
-    "  --min-rating r   only exchanges rated at least r (1-5)\n"
-    "  -t text          query by this text\n"
-    "  -m model         embedding model (VASDOM_EMBED_MODEL; default builtin)\n"
-    "  -d db            database (VASDOM_DB)\n"
-    "  -f format        output: jsonl (default) or csv\n"
-    "  --csv-raw        -f csv: cells as they are; by default a cell beginning\n"
-    "                   with =, +, -, @, tab or CR gets a ' first, so that a\n"
-    "                   spreadsheet shows it instead of running it as a formula\n"
-    "  -i format        input: auto (default), text, jsonl or csv\n"
-    "  --map old=new,...\n"
-    "                   rename input fields (CSV columns, JSON keys), e.g. the old\n"
-    "                   service's --map user_message=message,ai_response=response\n"
-    "See vasdom-similar(1).\n";
+enum { O_MIN_SCORE = CLI_LONG, O_MIN_RATING };
 
-static void __attribute__((noreturn))
-usage(int code)
-{
-	cli_usage(code, usage_line, help);
-}
+static const struct cli_opt opts[] = {
+	{ 'n', NULL, "limit", "hits per query (default 5)" },
+	{ O_MIN_SCORE, "min-score", "s", "least cosine score, -1 to 1 (default: any)" },
+	{ O_MIN_RATING, "min-rating", "r", "only exchanges rated at least r (1-5)" },
+	{ 't', NULL, "text", "query by this text" },
+	CLI_OPT_MODEL,
+	CLI_OPT_DB,
+	CLI_OPT_FORMAT,
+	CLI_OPT_CSV_RAW,
+	CLI_OPT_INFORMAT,
+	CLI_OPT_MAP,
+	CLI_OPT_END
+};
+
+static const struct cli_tool tool = {
+	usage_line,
+	"Print the exchanges nearest by meaning to each query: log ids (arguments\n"
+	"or lines), a text (-t), or JSON Lines/CSV records with log_id or message.\n",
+	opts, NULL
+};
 
 /* Each hit as soon as its batch is searched. */
 static int
@@ -104,15 +101,6 @@ idle_flush(void *arg)
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "min-score", required_argument, NULL, 'S' },
-		{ "min-rating", required_argument, NULL, 'R' },
-		{ "csv-raw", no_argument, NULL, 'W' },
-		{ "map", required_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct vd_config cfg;
 	struct vd_similar_opts o = { .limit = 5, .min_score = -1 };
 	struct vd_similar *s;
@@ -123,24 +111,16 @@ main(int argc, char **argv)
 
 	cli_init("vasdom-similar", argc, argv);
 	cli_config(&cfg);
-	while ((ch = getopt_long(argc, argv, "n:t:m:d:f:i:h", longopts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, &tool)) != -1) {
 		switch (ch) {
 		case 'n': o.limit = cli_int("-n", optarg, 1, VD_SIMILAR_LIMIT_MAX); break;
-		case 'S': o.min_score = cli_double("--min-score", optarg, -1, 1); break;
-		case 'R': o.min_rating = (int)cli_int("--min-rating", optarg, 1, 5); break;
+		case O_MIN_SCORE: o.min_score = cli_double("--min-score", optarg, -1, 1); break;
+		case O_MIN_RATING: o.min_rating = (int)cli_int("--min-rating", optarg, 1, 5); break;
 		case 't': text = optarg; break;
 		case 'm': model = optarg; break;
 		case 'd': cfg.db_path = optarg; break;
 		case 'f': outformat = cli_outformat(optarg, 0); break;
 		case 'i': informat = cli_informat(optarg); break;
-		case 'W': vd_csv_raw(1); break;
-		case 'P':
-			if (vd_input_map(optarg))
-				die(2, "--map: %s", vd_errmsg());
-			break;
-		case 'V': cli_version();
-		case 'h': usage(0);
-		default: usage(2);
 		}
 	}
 	if (text && optind < argc)
