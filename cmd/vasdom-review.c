@@ -1,5 +1,4 @@
 /* vasdom-review: where to teach next (gaps, queue, conflicts, replay). */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,43 +19,51 @@ static const char usage_line[] =
     "       vasdom-review --replay [--summary] [--days n] [--min-confidence c]\n"
     "                     [--rules file] [-d db] [-f jsonl|csv] [--csv-raw]\n";
 
-static const char help[] =
-    "Show where teaching the assistant would help most.\n"
-    "  --gaps           questions not answered well (default or hand-over answers,\n"
-    "                   confidence below VASDOM_MIN_CONFIDENCE, rated 1-2, or\n"
-    "                   unrated answers to questions farther from the knowledge\n"
-    "                   than it typically is from itself), in clusters of\n"
-    "                   questions all alike, largest first, each with a draft\n"
-    "                   line for vasdom-ask --record\n"
-    "  --drafts         with --gaps: only the draft lines (message, response, rating)\n"
-    "  --queue          unrated exchanges ranked by how much a rating would teach\n"
-    "                   (default -n 50), each with why\n"
-    "  --conflicts      groups of near-identical questions whose endorsed answers\n"
-    "                   (rated at or above VASDOM_MIN_RATING, or corrected) differ\n"
-    "  --replay         every endorsed exchange answered again offline, itself and\n"
-    "                   its session left out, under the settings given now: one\n"
-    "                   line each (log_id, expected, got, right, confidence,\n"
-    "                   source), then a summary (accuracy, coverage, precision,\n"
-    "                   answers_changed); nothing is written\n"
-    "  --summary        with --replay: only the summary\n"
-    "  --min-confidence c\n"
-    "                   least confidence of an experience answer, 0-1\n"
-    "                   (VASDOM_MIN_CONFIDENCE, 0.5): --replay answers with it,\n"
-    "                   --gaps takes a less sure answer for a gap\n"
-    "  --days n         only the exchanges of the last n days\n"
-    "  -n limit         print at most limit records\n"
-    "  --similarity s   least cosine similarity of alike questions (--gaps: 0.4,\n"
-    "                   --queue: 0.5, --conflicts: 0.9)\n"
-    "  --rules file     the intent rules (VASDOM_RULES): --gaps names topics by\n"
-    "                   them, --replay answers with them\n"
-    "  -d db            database (VASDOM_DB)\n"
-    "  -f format        output: jsonl (default) or csv\n"
-    "  --csv-raw        -f csv: cells as they are; by default a cell beginning\n"
-    "                   with =, +, -, @, tab or CR gets a ' first, so that a\n"
-    "                   spreadsheet shows it instead of running it as a formula\n"
-    "Exit status: 0 success; 1 nothing found, or a write error; 2 usage error;\n"
-    "3 database or configuration error.\n"
-    "See vasdom-review(1).\n";
+enum {
+	O_GAPS = CLI_LONG, O_DRAFTS, O_QUEUE, O_CONFLICTS, O_REPLAY, O_SUMMARY,
+	O_MIN_CONFIDENCE, O_DAYS, O_SIMILARITY, O_RULES
+};
+
+static const struct cli_opt opts[] = {
+	{ O_GAPS, "gaps", NULL, "questions not answered well (default or hand-over answers,\n"
+	    "confidence below VASDOM_MIN_CONFIDENCE, rated 1-2, or\n"
+	    "unrated answers to questions farther from the knowledge\n"
+	    "than it typically is from itself), in clusters of\n"
+	    "questions all alike, largest first, each with a draft\n"
+	    "line for vasdom-ask --record" },
+	{ O_DRAFTS, "drafts", NULL, "with --gaps: only the draft lines (message, response, rating)" },
+	{ O_QUEUE, "queue", NULL, "unrated exchanges ranked by how much a rating would teach\n"
+	    "(default -n 50), each with why" },
+	{ O_CONFLICTS, "conflicts", NULL, "groups of near-identical questions whose endorsed answers\n"
+	    "(rated at or above VASDOM_MIN_RATING, or corrected) differ" },
+	{ O_REPLAY, "replay", NULL, "every endorsed exchange answered again offline, itself and\n"
+	    "its session left out, under the settings given now: one\n"
+	    "line each (log_id, expected, got, right, confidence,\n"
+	    "source), then a summary (accuracy, coverage, precision,\n"
+	    "answers_changed); nothing is written" },
+	{ O_SUMMARY, "summary", NULL, "with --replay: only the summary" },
+	{ O_MIN_CONFIDENCE, "min-confidence", "c", "least confidence of an experience answer, 0-1\n"
+	    "(VASDOM_MIN_CONFIDENCE, 0.5): --replay answers with it,\n"
+	    "--gaps takes a less sure answer for a gap" },
+	{ O_DAYS, "days", "n", "only the exchanges of the last n days" },
+	{ 'n', NULL, "limit", "print at most limit records" },
+	{ O_SIMILARITY, "similarity", "s", "least cosine similarity of alike questions (--gaps: 0.4,\n"
+	    "--queue: 0.5, --conflicts: 0.9)" },
+	{ O_RULES, "rules", "file", "the intent rules (VASDOM_RULES): --gaps names topics by\n"
+	    "them, --replay answers with them" },
+	CLI_OPT_DB,
+	CLI_OPT_FORMAT,
+	CLI_OPT_CSV_RAW,
+	CLI_OPT_END
+};
+
+static const struct cli_tool tool = {
+	usage_line,
+	"Show where teaching the assistant would help most.\n",
+	opts,
+	"Exit status: 0 success; 1 nothing found, or a write error; 2 usage error;\n"
+	"3 database or configuration error.\n"
+};
 
 static const char *const conflict_columns[] = {
 	"group", "size", "answers", "similarity", "log_ids", "exchanges", NULL
@@ -79,12 +86,6 @@ static const char *const queue_columns[] = {
 enum mode { NONE, CONFLICTS, GAPS, QUEUE, REPLAY };
 
 #define QUEUE_LIMIT 50
-
-static void __attribute__((noreturn))
-usage(int code)
-{
-	cli_usage(code, usage_line, help);
-}
 
 struct out {
 	struct vd_writer *w;
@@ -120,22 +121,6 @@ set_mode(enum mode *m, enum mode to)
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "conflicts", no_argument, NULL, 'C' },
-		{ "gaps", no_argument, NULL, 'G' },
-		{ "drafts", no_argument, NULL, 'R' },
-		{ "queue", no_argument, NULL, 'Q' },
-		{ "rules", required_argument, NULL, 'U' },
-		{ "replay", no_argument, NULL, 'P' },
-		{ "summary", no_argument, NULL, 'M' },
-		{ "min-confidence", required_argument, NULL, 'F' },
-		{ "csv-raw", no_argument, NULL, 'W' },
-		{ "days", required_argument, NULL, 'D' },
-		{ "similarity", required_argument, NULL, 'S' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct vd_review_opts o = { .similarity = -1 };
 	struct vd_config cfg;
 	struct out out = { 0 };
@@ -146,29 +131,25 @@ main(int argc, char **argv)
 
 	cli_init("vasdom-review", argc, argv);
 	cli_config(&cfg);
-	while ((c = getopt_long(argc, argv, "n:d:f:h", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, &tool)) != -1) {
 		switch (c) {
-		case 'C': set_mode(&mode, CONFLICTS); break;
-		case 'G': set_mode(&mode, GAPS); break;
-		case 'Q': set_mode(&mode, QUEUE); break;
-		case 'R': o.drafts = 1; break;
-		case 'U': o.rules_path = optarg; break;
-		case 'P': set_mode(&mode, REPLAY); break;
-		case 'M': o.summary = 1; break;
-		case 'F': cfg.min_confidence = cli_double("--min-confidence", optarg, 0, 1); break;
-		case 'D': o.since = vd_date_days_ago(cli_int("--days", optarg, 1, 36500), since); break;
-		case 'S': o.similarity = cli_double("--similarity", optarg, -1, 1); break;
+		case O_CONFLICTS: set_mode(&mode, CONFLICTS); break;
+		case O_GAPS: set_mode(&mode, GAPS); break;
+		case O_QUEUE: set_mode(&mode, QUEUE); break;
+		case O_DRAFTS: o.drafts = 1; break;
+		case O_RULES: o.rules_path = optarg; break;
+		case O_REPLAY: set_mode(&mode, REPLAY); break;
+		case O_SUMMARY: o.summary = 1; break;
+		case O_MIN_CONFIDENCE: cfg.min_confidence = cli_double("--min-confidence", optarg, 0, 1); break;
+		case O_DAYS: o.since = vd_date_days_ago(cli_int("--days", optarg, 1, 36500), since); break;
+		case O_SIMILARITY: o.similarity = cli_double("--similarity", optarg, -1, 1); break;
 		case 'n': o.limit = cli_int("-n", optarg, 1, 1000000); break;
 		case 'd': cfg.db_path = optarg; break;
 		case 'f': outformat = cli_outformat(optarg, 0); break;
-		case 'W': vd_csv_raw(1); break;
-		case 'V': cli_version();
-		case 'h': usage(0);
-		default: usage(2);
 		}
 	}
 	if (optind < argc || mode == NONE)
-		usage(2);
+		cli_help(2, &tool);
 	if (o.drafts && mode != GAPS)
 		die(2, "--drafts goes with --gaps");
 	if (o.rules_path && mode != GAPS && mode != REPLAY)
