@@ -2,7 +2,6 @@
  * frontends that called it. HTTP is libmicrohttpd's; the bodies are
  * vd_serve.c's, made by the functions the other tools print from. */
 #include <arpa/inet.h>
-#include <getopt.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -26,19 +25,27 @@ static const char usage_line[] =
     "usage: vasdom-serve [-l addr:port] [-t threads] [-c connections] [--timeout seconds]\n"
     "                    [--cors origin] [--rules file] [-d db]\n";
 
-static const char help[] =
-    "Serve the old service's HTTP API (/api/voice/process, /api/voice/feedback,\n"
-    "/api/learning/stats, /api/learning/export, /api/learning/similar/ID,\n"
-    "/api/health, /metrics) over the database.\n"
-    "  -l addr:port     listen here (default 127.0.0.1:8000; port 0: any free\n"
-    "                   one); beyond the loopback only with VASDOM_SERVE_TOKEN set\n"
-    "  -t threads       worker threads, each with its own connection (default 4)\n"
-    "  -c connections   most connections at once (default 512)\n"
-    "  --timeout seconds  close a connection idle this long (default 30)\n"
-    "  --cors origin    allow browsers from this origin (default: none)\n"
-    "  --rules file     intent rules (VASDOM_RULES)\n"
-    "  -d db            database (VASDOM_DB)\n"
-    "See vasdom-serve(1).\n";
+enum { O_TIMEOUT = CLI_LONG, O_CORS, O_RULES };
+
+static const struct cli_opt opts[] = {
+	{ 'l', NULL, "addr:port", "listen here (default 127.0.0.1:8000; port 0: any free\n"
+	    "one); beyond the loopback only with VASDOM_SERVE_TOKEN set" },
+	{ 't', NULL, "threads", "worker threads, each with its own connection (default 4)" },
+	{ 'c', NULL, "connections", "most connections at once (default 512)" },
+	{ O_TIMEOUT, "timeout", "seconds", "close a connection idle this long (default 30)" },
+	{ O_CORS, "cors", "origin", "allow browsers from this origin (default: none)" },
+	{ O_RULES, "rules", "file", "intent rules (VASDOM_RULES)" },
+	CLI_OPT_DB,
+	CLI_OPT_END
+};
+
+static const struct cli_tool tool = {
+	usage_line,
+	"Serve the old service's HTTP API (/api/voice/process, /api/voice/feedback,\n"
+	"/api/learning/stats, /api/learning/export, /api/learning/similar/ID,\n"
+	"/api/health, /metrics) over the database.\n",
+	opts, NULL
+};
 
 static struct {
 	const char *listen, *cors, *rules;
@@ -68,12 +75,6 @@ struct req {
 	char *path;
 	const char *allow;      /* the path's methods, for 405 and OPTIONS */
 };
-
-static void __attribute__((noreturn))
-usage(int code)
-{
-	cli_usage(code, usage_line, help);
-}
 
 static struct vd_serve_ctx *
 ctx_take(void)
@@ -430,14 +431,6 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "cors", required_argument, NULL, 'O' },
-		{ "rules", required_argument, NULL, 'U' },
-		{ "timeout", required_argument, NULL, 'T' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct sockaddr_storage ss;
 	struct MHD_Daemon *d;
 	double t0;
@@ -450,26 +443,23 @@ main(int argc, char **argv)
 
 	cli_init("vasdom-serve", argc, argv);
 	cli_config(&cfg);
-	while ((c = getopt_long(argc, argv, "l:t:c:d:h", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, &tool)) != -1) {
 		switch (c) {
 		case 'l': opt.listen = optarg; break;
 		case 't': opt.threads = cli_int("-t", optarg, 1, 256); break;
 		case 'c': opt.conns = cli_int("-c", optarg, 1, 100000); break;
-		case 'T': opt.timeout = cli_int("--timeout", optarg, 1, 86400); break;
-		case 'O':
+		case O_TIMEOUT: opt.timeout = cli_int("--timeout", optarg, 1, 86400); break;
+		case O_CORS:
 			if (!*optarg || strpbrk(optarg, "\r\n"))
 				die(2, "--cors: expected an origin such as https://example.org");
 			opt.cors = optarg;
 			break;
-		case 'U': opt.rules = optarg; break;
+		case O_RULES: opt.rules = optarg; break;
 		case 'd': cfg.db_path = optarg; break;
-		case 'V': cli_version();
-		case 'h': usage(0);
-		default: usage(2);
 		}
 	}
 	if (optind < argc)
-		usage(2);
+		cli_help(2, &tool);
 	parse_listen(opt.listen, &ss, &loopback);
 	if (!loopback && !cfg.serve_token)
 		die(2, "-l %s: beyond the loopback only with VASDOM_SERVE_TOKEN set", opt.listen);
