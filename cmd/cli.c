@@ -376,15 +376,6 @@ cli_finish(struct vd_writer *w, int status)
 }
 
 void
-cli_usage(int code, const char *usage, const char *help)
-{
-	fputs(usage, code ? stderr : stdout);
-	if (code == 0)
-		fputs(help, stdout);
-	exit(code);
-}
-
-void
 cli_version(void)
 {
 	printf("%s %s\n", argv0, VD_VERSION);

@@ -95,10 +95,6 @@ int cli_outformat(const char *val, int allow_text);
  * pipe), then exit with status. */
 void cli_finish(struct vd_writer *w, int status) __attribute__((noreturn));
 
-/* Exit with code after the usage lines: on standard error for a usage
- * error, on standard output followed by help for -h (code 0). */
-void cli_usage(int code, const char *usage, const char *help) __attribute__((noreturn));
-
 /* Options, each described once: a tool's table gives getopt_long its
  * short and long options and cli_help its option list. */
 struct cli_opt {
