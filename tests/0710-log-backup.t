@@ -1,5 +1,6 @@
 #!/bin/sh
-# vasdom-log --backup, 4 times, while 4 writers ask, record and rate: each
+# vasdom-log --backup, 4 times, while 4 writers ask, record and rate for
+# 20 s or more (until the 4 copies are made, however slow): each
 # copy is sound (integrity_check ok, mode 0600) and is the database as one
 # moment left it: no half transaction (every rating's history row is
 # there, every exchange's queued search index row), a count between the
@@ -8,6 +9,7 @@
 plan 12
 
 vasdom-ask --record <"$top/data/knowledge.jsonl" >/dev/null
+end=$(($(date +%s) + 20))
 # writer N: until the backups are done, one exchange rated at once (one transaction
 # with its history row) and a rating of an older one (another)
 writer() {
@@ -37,6 +39,7 @@ while [ $k -lt 4 ]; do
 		sleep 0.1; w=$((w + 1))
 	done
 done
+while [ "$(date +%s)" -lt "$end" ]; do sleep 0.5; done
 touch "$T/stop"
 failed_writers=0
 for p in $wpids; do wait "$p" || failed_writers=$((failed_writers + 1)); done
