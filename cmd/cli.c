@@ -71,13 +71,18 @@ warning(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Async-signal-safe: write(2) of "PROG: stopped at line N\n", no stdio. */
+/* The first input line of the write batch open, 0 when none: the lines
+ * before it are stored, it and the later ones not (cli_records). */
+static volatile long batch_first;
+
+/* Async-signal-safe: write(2) of "PROG: stopped at line N\n", no stdio:
+ * the first line not stored. */
 static void
 say_stopped(void)
 {
 	char buf[256], num[24];
 	size_t n = 0, k = 0;
-	long line = vd_input_line;
+	long line = batch_first > 0 ? batch_first : vd_input_line;
 	const char *p;
 
 	for (p = argv0; *p && n < 180; p++)
@@ -258,20 +263,58 @@ arg_record(const struct cli_input *in, const char *arg, struct vd_record *rec)
 	return VD_OK;
 }
 
+/* The driver's write batch (cli_input.batch): the replies of the lines
+ * in it are held until it commits, so none is printed for a line that a
+ * crash could still lose. */
+static struct vd_batch batch;
+static json_t *held;
+
+/* Commit the batch, then write the replies it held. */
 static void
-one(const struct vd_record *rec, int rc, cli_job_fn *job, void *arg, struct vd_writer *w)
+commit(const struct cli_input *in, struct vd_writer *w)
+{
+	size_t i;
+	json_t *o;
+
+	if (!in->batch)
+		return;
+	if (vd_batch_commit(&batch, in->batch))
+		cli_fail(VD_EDB, "");
+	batch_first = 0;
+	json_array_foreach(held, i, o)
+		reply(w, o);
+	json_array_clear(held);
+}
+
+static void
+one(const struct cli_input *in, const struct vd_record *rec, int rc, cli_job_fn *job,
+    void *arg, struct vd_writer *w)
 {
 	json_t *out = NULL;
+	int line = rc == VD_OK && in->batch;
 
+	if (line) {
+		if (!batch_first && rec->line > 0)
+			batch_first = rec->line;
+		if (vd_batch_line(&batch, in->batch))
+			cli_fail(VD_EDB, "");
+	}
 	if (rc == VD_OK)
 		rc = job(rec, &out, arg);
 	if (rc == VD_EDB || rc == VD_ENOMEM)
 		cli_fail(rc, "");
+	if (line && vd_batch_line_end(&batch, in->batch, rc == VD_OK))
+		cli_fail(VD_EDB, "");
 	if (rc != VD_OK)
 		cli_reject(rec, vd_errmsg());
-	else if (out)
+	else if (out && in->batch) {
+		if (json_array_append(held, out))
+			die(3, "out of memory");
+	} else if (out)
 		reply(w, out);
 	json_decref(out);
+	if (vd_batch_due(&batch))
+		commit(in, w);
 }
 
 /* Every record of standard input. */
@@ -287,9 +330,14 @@ read_stdin(const struct cli_input *in, cli_job_fn *job, void *arg, struct vd_wri
 	while ((rc = vd_reader_next(r, &rec)) != VD_EOF) {
 		if (rc != VD_OK && rc != VD_EINPUT)
 			cli_fail(rc, "standard input: ");
-		one(&rec, rc, job, arg, w);
-		if (in->idle && vd_reader_idle(r))
-			in->idle(arg);
+		one(in, &rec, rc, job, arg, w);
+		/* nothing more to read yet: whoever writes may wait for
+		 * these replies before writing more */
+		if (vd_reader_idle(r)) {
+			commit(in, w);
+			if (in->idle)
+				in->idle(arg);
+		}
 	}
 	vd_reader_free(r);
 }
@@ -302,12 +350,14 @@ cli_records(const struct cli_input *in, int argc, char **argv, cli_job_fn *job, 
 	int i;
 
 	vd_writer_unbuffered(w);
+	if (in->batch && !(held = json_array()))
+		die(3, "out of memory");
 	if (in->arg_record) {
 		rec.obj = in->arg_record;
 		rec.line = 0;
 		rec.raw = "";
 		rec.rawlen = 0;
-		one(&rec, VD_OK, job, arg, w);
+		one(in, &rec, VD_OK, job, arg, w);
 		json_decref(in->arg_record);
 	} else if (argc == 0 || !in->arg_field)
 		read_stdin(in, job, arg, w);
@@ -316,9 +366,12 @@ cli_records(const struct cli_input *in, int argc, char **argv, cli_job_fn *job, 
 			read_stdin(in, job, arg, w);
 			continue;
 		}
-		one(&rec, arg_record(in, argv[i], &rec), job, arg, w);
+		one(in, &rec, arg_record(in, argv[i], &rec), job, arg, w);
 		json_decref(rec.obj);
 	}
+	commit(in, w);
+	json_decref(held);
+	held = NULL;
 	return nrejected;
 }
 

@@ -74,6 +74,10 @@ struct cli_input {
 	/* when standard input has no more to read yet (a coprocess waits for
 	 * its reply): write what job holds back; NULL when it holds nothing */
 	void (*idle)(void *arg);
+	/* the database job writes to a line at a time (ask --record, rate):
+	 * lines are stored in batches (vd_batch), each line a savepoint, the
+	 * replies written once their batch is committed; NULL: no batches */
+	sqlite3 *batch;
 };
 
 /* Records from the arguments argv[0..argc) as in, or with none from

@@ -175,7 +175,8 @@ main(int argc, char **argv)
 	job.asker = asker;
 	job.session = opt.session ? opt.session : session;
 	cli_records(&(struct cli_input){ .format = opt.informat,
-	    .text_fields = text_fields, .arg_field = "message" },
+	    .text_fields = text_fields, .arg_field = "message",
+	    .batch = opt.record ? db : NULL },
 	    argc - optind, argv + optind, ask_job, &job, w);
 	vd_asker_free(asker);
 	vd_db_close(db);

@@ -95,7 +95,7 @@ main(int argc, char **argv)
 	    "feedback_text", argc > 2 ? argv[2] : NULL)))
 		die(3, "out of memory");
 	cli_records(&(struct cli_input){ .format = informat,
-	    .text_fields = text_fields, .arg_record = args }, 0, NULL, rate_job,
+	    .text_fields = text_fields, .arg_record = args, .batch = db }, 0, NULL, rate_job,
 	    &job, w);
 	vd_db_close(db);
 	cli_finish(w, cli_rejected() ? 1 : 0);

@@ -8,6 +8,7 @@
 
 #include "vd_config.h"
 #include "vd_db.h"
+#include "vd_date.h"
 #include "vd_error.h"
 #include "vd_redact.h"
 
@@ -79,23 +80,99 @@ vd_db_bind_text(sqlite3_stmt *st, int i, const char *s)
 		sqlite3_bind_null(st, i);
 }
 
+/* The connection of this thread with a write batch open, and how many
+ * savepoints vd_db_begin has opened inside it: a store function's own
+ * transaction is then a savepoint of the batch's, so it is kept or undone
+ * alone, and becomes durable with the batch. */
+static _Thread_local sqlite3 *batch_db;
+static _Thread_local int batch_nest;
+
 int
 vd_db_begin(sqlite3 *db)
 {
+	if (db == batch_db) {
+		batch_nest++;
+		return vd_db_exec(db, "SAVEPOINT vd_nest");
+	}
 	return vd_db_exec(db, "BEGIN IMMEDIATE");
 }
 
 int
 vd_db_commit(sqlite3 *db)
 {
+	if (db == batch_db && batch_nest > 0) {
+		batch_nest--;
+		return vd_db_exec(db, "RELEASE vd_nest");
+	}
 	return vd_db_exec(db, "COMMIT");
 }
 
 void
 vd_db_rollback(sqlite3 *db)
 {
-	if (!sqlite3_get_autocommit(db))
+	if (db == batch_db && batch_nest > 0) {
+		batch_nest--;
+		sqlite3_exec(db, "ROLLBACK TO vd_nest; RELEASE vd_nest", NULL, NULL, NULL);
+	} else if (!sqlite3_get_autocommit(db))
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int
+vd_batch_line(struct vd_batch *b, sqlite3 *db)
+{
+	if (!batch_db) {
+		/* a savepoint keeps the pages a line changes in its
+		 * sub-journal, a temporary file past 64 KB (19 writes a line
+		 * of 16 KB pages): in memory, where they are freed by the
+		 * line's end */
+		if (vd_db_exec(db, "PRAGMA temp_store = MEMORY") ||
+		    vd_db_exec(db, "BEGIN IMMEDIATE"))
+			return VD_EDB;
+		batch_db = db;
+		batch_nest = 0;
+		b->lines = 0;
+		b->started = vd_monotonic();
+	}
+	return vd_db_exec(db, "SAVEPOINT vd_line");
+}
+
+int
+vd_batch_line_end(struct vd_batch *b, sqlite3 *db, int keep)
+{
+	/* a store function that failed between its begin and its rollback
+	 * (it never does) would leave its savepoint: ROLLBACK TO vd_line
+	 * undoes it too */
+	batch_nest = 0;
+	if (!keep && vd_db_exec(db, "ROLLBACK TO vd_line"))
+		return VD_EDB;
+	if (vd_db_exec(db, "RELEASE vd_line"))
+		return VD_EDB;
+	b->lines++;
+	return VD_OK;
+}
+
+int
+vd_batch_due(const struct vd_batch *b)
+{
+	return batch_db && (b->lines >= VD_BATCH_LINES ||
+	    vd_monotonic() - b->started >= VD_BATCH_SECONDS);
+}
+
+int
+vd_batch_commit(struct vd_batch *b, sqlite3 *db)
+{
+	int rc;
+
+	if (batch_db != db)
+		return VD_OK;
+	batch_db = NULL;
+	batch_nest = 0;
+	b->lines = 0;
+	if ((rc = vd_db_exec(db, "COMMIT"))) {
+		vd_db_rollback(db);
+		return rc;
+	}
+	return VD_OK;
 }
 
 static int

@@ -26,6 +26,36 @@ int vd_db_begin(sqlite3 *db);
 int vd_db_commit(sqlite3 *db);
 void vd_db_rollback(sqlite3 *db);
 
+/* A write batch: many input lines in one transaction, for the tools that
+ * store a line at a time (vasdom-ask --record, vasdom-rate), where a
+ * transaction (and its sync) a line cost 10 times SQLite's rate. Each line
+ * is a savepoint, kept or undone alone (a bad line rolls back alone); the
+ * store functions' transactions inside it are savepoints too. The batch
+ * commits when the caller says, at the latest when vd_batch_due: after
+ * VD_BATCH_LINES lines or VD_BATCH_SECONDS, so other writers wait no
+ * longer than that. What a line did is durable, and may be reported, only
+ * once vd_batch_commit returned VD_OK; a process killed before loses the
+ * batch's lines whole. One batch a thread. */
+#define VD_BATCH_LINES   5000
+#define VD_BATCH_SECONDS 0.1
+
+struct vd_batch {
+	int lines;                /* kept or undone since the batch began */
+	double started;           /* vd_monotonic() at its BEGIN */
+};
+
+/* Begin a line: the batch's transaction first when none is open (waiting
+ * for the write lock up to the busy timeout), then the line's savepoint.
+ * VD_EDB on failure. */
+int vd_batch_line(struct vd_batch *b, sqlite3 *db);
+/* End the line begun: keep what it wrote, or undo it. VD_EDB on failure. */
+int vd_batch_line_end(struct vd_batch *b, sqlite3 *db, int keep);
+/* Whether the open batch has reached its bound of lines or time. */
+int vd_batch_due(const struct vd_batch *b);
+/* Commit the open batch (nothing when none is open): VD_OK, or VD_EDB
+ * with the batch rolled back. */
+int vd_batch_commit(struct vd_batch *b, sqlite3 *db);
+
 /* Run SQL without results; VD_EDB with the SQLite message on failure. */
 int vd_db_exec(sqlite3 *db, const char *sql);
 

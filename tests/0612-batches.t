@@ -1,0 +1,65 @@
+#!/bin/sh
+# Bulk writes in batches: vasdom-ask --record and vasdom-rate store many
+# lines in one transaction, each line a savepoint. A bad line is rejected
+# alone, the lines around it stored; a reply is printed only once its line
+# is committed, so when the run dies in the middle of a batch, the
+# replies printed are exactly the lines stored; --skip-existing stays exact.
+. "$(dirname "$0")/lib.sh"
+plan 14
+
+vasdom-ask --record </dev/null >/dev/null
+# 3000 lines; line 1000 has no response, line 2000 repeats line 1999's
+# client_id: both rejected, alone
+awk 'BEGIN { for (i = 1; i <= 3000; i++) {
+	c = i == 2000 ? 1999 : i
+	r = i == 1000 ? "" : sprintf(",\"response\":\"Ответ %d\"", i)
+	printf "{\"client_id\":\"c%d\",\"message\":\"Вопрос %d\"%s%s}\n", c, i, r, i % 3 ? "" : ",\"rating\":4" } }' >"$T/in.jsonl"
+vasdom-ask --record <"$T/in.jsonl" >"$T/out" 2>"$T/err"
+check_same "two bad lines: exit 1" 1 $?
+check_same "...each rejected by its line number" "line 1000|line 2000" \
+	"$(sed -n 's/^vasdom-ask: \(line [0-9]*\):.*/\1/p' "$T/err" | tr '\n' '|' | sed 's/|$//')"
+check_same "...every other line stored, in order, rated ones with their history" "2998|2998|1000|1000" \
+	"$(sqlite3 "$VASDOM_DB" "SELECT count(*), sum(message = 'Вопрос ' || substr(client_id, 2)), count(rating) FROM exchanges;
+		SELECT count(*) FROM ratings" | tr '\n' '|' | sed 's/|$//')"
+check_same "...no line of the bad ones" 0 \
+	"$(sqlite3 "$VASDOM_DB" "SELECT count(*) FROM exchanges WHERE message IN ('Вопрос 1000', 'Вопрос 2000')")"
+check_same "...one reply for each stored line, with its log id" \
+	"$(sqlite3 "$VASDOM_DB" "SELECT log_id || ' ' || message FROM exchanges ORDER BY log_id")" \
+	"$(jq -r '"\(.log_id) \(.message)"' "$T/out")"
+
+# again with --skip-existing: nothing new, every line said to exist
+vasdom-ask --record --skip-existing <"$T/in.jsonl" >"$T/out2" 2>/dev/null
+check_same "--skip-existing: no new row, 2999 lines found existing" "2998|2999" \
+	"$(sqlite3 "$VASDOM_DB" 'SELECT count(*) FROM exchanges')|$(jq -c 'select(.existed)' "$T/out2" | wc -l)"
+
+# vasdom-rate: an unknown log id and a repeated client_id rejected alone
+awk 'BEGIN { for (i = 1; i <= 2000; i++)
+	printf "{\"log_id\":%d,\"rating\":%d,\"client_id\":\"r%d\"}\n", i == 700 ? 99999 : i, i % 5 + 1, i == 1500 ? 1499 : i }' >"$T/rate.jsonl"
+vasdom-rate <"$T/rate.jsonl" >"$T/rout" 2>"$T/rerr"
+check_same "vasdom-rate: two bad lines rejected by number" "1|line 700|line 1500" \
+	"$?|$(sed -n 's/^vasdom-rate: \(line [0-9]*\):.*/\1/p' "$T/rerr" | tr '\n' '|' | sed 's/|$//')"
+check_same "...the 1998 others applied, history and all" "1998|1998" \
+	"$(sqlite3 "$VASDOM_DB" "SELECT count(*) FROM ratings WHERE client_id LIKE 'r%'; SELECT count(*) FROM exchanges x JOIN ratings r ON r.log_id = x.log_id AND r.client_id LIKE 'r%' WHERE x.rating = r.rating" | tr '\n' '|' | sed 's/|$//')"
+check_same "...one reply each" 1998 "$(grep -c log_id "$T/rout")"
+
+# a run that dies in the middle (a trigger stops line 2500 of a new
+# import): what it printed is exactly what it stored, and a run with
+# --skip-existing completes the import
+sqlite3 "$VASDOM_DB" "CREATE TRIGGER t_boom BEFORE INSERT ON exchanges WHEN NEW.message = 'Новый 2500'
+	BEGIN SELECT RAISE(ABORT, 'boom'); END"
+awk 'BEGIN { for (i = 1; i <= 3000; i++) printf "{\"client_id\":\"n%d\",\"message\":\"Новый %d\",\"response\":\"Да\"}\n", i, i }' >"$T/new.jsonl"
+vasdom-ask --record <"$T/new.jsonl" >"$T/nout" 2>"$T/nerr"
+check_same "a database error at line 2500: exit 3" 3 $?
+check_same "...said once" 1 "$(grep -c boom "$T/nerr")"
+stored=$(sqlite3 "$VASDOM_DB" "SELECT count(*) FROM exchanges WHERE client_id LIKE 'n%'")
+check_same "...the replies printed are the lines stored ($stored)" \
+	"$(sqlite3 "$VASDOM_DB" "SELECT log_id FROM exchanges WHERE client_id LIKE 'n%' ORDER BY log_id")" \
+	"$(jq -r .log_id "$T/nout")"
+check "...the lines stored are the first ones, and none past 2499" test "$(sqlite3 "$VASDOM_DB" \
+	"SELECT count(*) = max(CAST(substr(client_id, 2) AS INTEGER)) AND max(CAST(substr(client_id, 2) AS INTEGER)) < 2500
+	FROM exchanges WHERE client_id LIKE 'n%'")" = 1
+sqlite3 "$VASDOM_DB" "DROP TRIGGER t_boom"
+vasdom-ask --record --skip-existing <"$T/new.jsonl" >/dev/null
+check_same "...and --skip-existing completes it, no duplicates" "3000|3000" \
+	"$(sqlite3 "$VASDOM_DB" "SELECT count(*), count(DISTINCT client_id) FROM exchanges WHERE client_id LIKE 'n%'" | tr '\n' '|' | sed 's/|$//')"
+done_testing
