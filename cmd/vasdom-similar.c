@@ -54,7 +54,7 @@ put_hit(json_t *hit, void *arg)
 }
 
 static void
-flush(struct vd_similar *s)
+flush(struct vd_similar_search *s)
 {
 	int rc;
 
@@ -64,7 +64,7 @@ flush(struct vd_similar *s)
 
 /* A record holds a log_id or a message; a plain line of digits is a log id. */
 static int
-record_query(struct vd_similar *s, const struct vd_record *rec)
+record_query(struct vd_similar_search *s, const struct vd_record *rec)
 {
 	const char *text;
 	long long id;
@@ -103,7 +103,7 @@ main(int argc, char **argv)
 {
 	struct vd_config cfg;
 	struct vd_similar_opts o = { .limit = 5, .min_score = -1 };
-	struct vd_similar *s;
+	struct vd_similar_search *s;
 	struct vd_writer *w;
 	sqlite3 *db;
 	const char *model = NULL, *text = NULL;

@@ -11,7 +11,7 @@
 
 #define BATCH 64    /* queries searched in one pass over the vectors */
 
-struct vd_similar {
+struct vd_similar_search {
 	struct vd_similar_opts o;
 	vd_similar_fn *fn;
 	void *arg;
@@ -31,9 +31,9 @@ struct vd_similar {
 int
 vd_similar_open(sqlite3 *db, const struct vd_config *cfg, const char *model,
     const struct vd_similar_opts *o, vd_similar_fn *fn, void *arg,
-    struct vd_similar **out)
+    struct vd_similar_search **out)
 {
-	struct vd_similar *s;
+	struct vd_similar_search *s;
 	int rc;
 
 	*out = NULL;
@@ -74,7 +74,7 @@ fail:
 }
 
 void
-vd_similar_free(struct vd_similar *s)
+vd_similar_free(struct vd_similar_search *s)
 {
 	size_t i;
 
@@ -93,7 +93,7 @@ vd_similar_free(struct vd_similar *s)
 /* The query vector of a log id is its stored one (its message embedded
  * when it has none yet); of a text, the text embedded. */
 static int
-query_vector(struct vd_similar *s, long long log_id, const char *text, float *out)
+query_vector(struct vd_similar_search *s, long long log_id, const char *text, float *out)
 {
 	struct vd_exchange x;
 	const float *v;
@@ -117,7 +117,7 @@ embed:
 }
 
 static int
-put_hit(struct vd_similar *s, json_t *query, int rank, const struct vd_hit *h)
+put_hit(struct vd_similar_search *s, json_t *query, int rank, const struct vd_hit *h)
 {
 	struct vd_exchange x;
 	json_t *hit;
@@ -136,7 +136,7 @@ put_hit(struct vd_similar *s, json_t *query, int rank, const struct vd_hit *h)
 }
 
 int
-vd_similar_flush(struct vd_similar *s)
+vd_similar_flush(struct vd_similar_search *s)
 {
 	size_t i, j;
 	int rank, rc;
@@ -163,7 +163,7 @@ vd_similar_flush(struct vd_similar *s)
 }
 
 int
-vd_similar_add(struct vd_similar *s, long long log_id, const char *text)
+vd_similar_add(struct vd_similar_search *s, long long log_id, const char *text)
 {
 	int rc;
 
@@ -176,7 +176,7 @@ vd_similar_add(struct vd_similar *s, long long log_id, const char *text)
 }
 
 long long
-vd_similar_missing(const struct vd_similar *s)
+vd_similar_missing(const struct vd_similar_search *s)
 {
 	return s->missing;
 }
@@ -191,7 +191,7 @@ int
 vd_similar_log_id(sqlite3 *db, const struct vd_config *cfg,
     const struct vd_similar_opts *o, long long log_id, json_t **out)
 {
-	struct vd_similar *s = NULL;
+	struct vd_similar_search *s = NULL;
 	json_t *hits = json_array();
 	int rc;
 

@@ -23,7 +23,8 @@ struct vd_similar_opts {
  * return stops the search and is passed on. */
 typedef int vd_similar_fn(json_t *hit, void *arg);
 
-struct vd_similar;
+/* (Not vd_answer.h's struct vd_similar, one neighbour of a question.) */
+struct vd_similar_search;
 
 /* A search over db's vectors of model (NULL: the configured embedding
  * model) giving its hits to fn. VD_EUSAGE for an unknown model, VD_EDB
@@ -32,21 +33,21 @@ struct vd_similar;
  * Free with vd_similar_free. */
 int vd_similar_open(sqlite3 *db, const struct vd_config *cfg, const char *model,
     const struct vd_similar_opts *o, vd_similar_fn *fn, void *arg,
-    struct vd_similar **out);
-void vd_similar_free(struct vd_similar *s);
+    struct vd_similar_search **out);
+void vd_similar_free(struct vd_similar_search *s);
 
 /* Queue the query log_id (text NULL; the log id itself is not a hit) or
  * text; a full batch is searched at once. VD_ENOTFOUND "log N not
  * found", VD_EINPUT when the model's dimension changed, VD_EDB,
  * VD_ENOMEM, or fn's return. */
-int vd_similar_add(struct vd_similar *s, long long log_id, const char *text);
+int vd_similar_add(struct vd_similar_search *s, long long log_id, const char *text);
 
 /* Search the queued queries, giving their hits to fn. VD_EDB, VD_ENOMEM
  * or fn's return. */
-int vd_similar_flush(struct vd_similar *s);
+int vd_similar_flush(struct vd_similar_search *s);
 
 /* How many queries searched so far found nothing. */
-long long vd_similar_missing(const struct vd_similar *s);
+long long vd_similar_missing(const struct vd_similar_search *s);
 
 /* The hits of log_id as a JSON array (a new reference) into *out: the
  * lines vasdom-similar prints for it, in order. Errors as
