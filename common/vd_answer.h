@@ -14,12 +14,13 @@
  * 30 for about 9 rutube questions in 10, and re-ranking 30 costs little
  * (vd_rank.h). The nearest VD_SIMILAR_SHOWN are listed in the reply. */
 #define VD_SIMILAR_MAX 30
+#define VD_SIMILAR_SHOWN 10
+#define VD_FOLLOWUP_WORDS 4 /* a follow-up is this short, at most */
+
 /* The lexical evidence the ranker finds for a neighbour: the exact TF-IDF
  * cosine with its question and answer as one text, and BM25 over them
  * divided by the best neighbour's. */
 enum { VD_LEX_COSINE, VD_LEX_BM25, VD_LEX_N };
-#define VD_SIMILAR_SHOWN 10
-#define VD_FOLLOWUP_WORDS 4 /* a follow-up is this short, at most */
 
 struct vd_similar {
 	long long log_id;
