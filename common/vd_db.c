@@ -87,12 +87,27 @@ vd_db_bind_text(sqlite3_stmt *st, int i, const char *s)
 static _Thread_local sqlite3 *batch_db;
 static _Thread_local int batch_nest;
 
+/* Undoing, after a failure whose message is the one to keep. */
+static void
+quiet_exec(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	char msg[1024];
+
+	snprintf(msg, sizeof msg, "%s", vd_errmsg());
+	if (vd_db_stmt(db, sql, &st) == VD_OK) {
+		sqlite3_step(st);
+		vd_db_stmt_done(st);
+	}
+	vd_error(VD_EDB, "%s", msg);
+}
+
 int
 vd_db_begin(sqlite3 *db)
 {
 	if (db == batch_db) {
 		batch_nest++;
-		return vd_db_exec(db, "SAVEPOINT vd_nest");
+		return vd_db_stmt_exec(db, "SAVEPOINT vd_nest");
 	}
 	return vd_db_exec(db, "BEGIN IMMEDIATE");
 }
@@ -102,7 +117,7 @@ vd_db_commit(sqlite3 *db)
 {
 	if (db == batch_db && batch_nest > 0) {
 		batch_nest--;
-		return vd_db_exec(db, "RELEASE vd_nest");
+		return vd_db_stmt_exec(db, "RELEASE vd_nest");
 	}
 	return vd_db_exec(db, "COMMIT");
 }
@@ -112,7 +127,8 @@ vd_db_rollback(sqlite3 *db)
 {
 	if (db == batch_db && batch_nest > 0) {
 		batch_nest--;
-		sqlite3_exec(db, "ROLLBACK TO vd_nest; RELEASE vd_nest", NULL, NULL, NULL);
+		quiet_exec(db, "ROLLBACK TO vd_nest");
+		quiet_exec(db, "RELEASE vd_nest");
 	} else if (!sqlite3_get_autocommit(db))
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 }
@@ -133,7 +149,7 @@ vd_batch_line(struct vd_batch *b, sqlite3 *db)
 		b->lines = 0;
 		b->started = vd_monotonic();
 	}
-	return vd_db_exec(db, "SAVEPOINT vd_line");
+	return vd_db_stmt_exec(db, "SAVEPOINT vd_line");
 }
 
 int
@@ -143,9 +159,9 @@ vd_batch_line_end(struct vd_batch *b, sqlite3 *db, int keep)
 	 * (it never does) would leave its savepoint: ROLLBACK TO vd_line
 	 * undoes it too */
 	batch_nest = 0;
-	if (!keep && vd_db_exec(db, "ROLLBACK TO vd_line"))
+	if (!keep && vd_db_stmt_exec(db, "ROLLBACK TO vd_line"))
 		return VD_EDB;
-	if (vd_db_exec(db, "RELEASE vd_line"))
+	if (vd_db_stmt_exec(db, "RELEASE vd_line"))
 		return VD_EDB;
 	b->lines++;
 	return VD_OK;
@@ -422,8 +438,10 @@ vd_db_open_existing(const char *path, int busy_ms, sqlite3 **out)
 void
 vd_db_close(sqlite3 *db)
 {
-	if (db)
+	if (db) {
+		vd_db_stmt_forget(db);
 		sqlite3_close(db);
+	}
 }
 
 const char *

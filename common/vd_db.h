@@ -75,6 +75,20 @@ int vd_db_int(sqlite3 *db, const char *sql, const char *arg, long long *v);
  * emptied after everyone read it). VD_EDB on error, *seq then 0. */
 int vd_db_last_seq(sqlite3 *db, const char *table, long long *seq);
 
+/* Statements prepared once per connection, for what runs once an input
+ * line (vd_db_stmt.c). sql is compared by address: pass a string literal
+ * (or one that lives as long as db). *st is ready to bind, and is given
+ * back with vd_db_stmt_done (which resets it and clears its bindings),
+ * never finalized by the caller. VD_EDB when it does not prepare. */
+int vd_db_stmt(sqlite3 *db, const char *sql, sqlite3_stmt **st);
+void vd_db_stmt_done(sqlite3_stmt *st);
+/* Step st once and give it back: VD_OK, or VD_EDB with SQLite's message. */
+int vd_db_stmt_step(sqlite3 *db, sqlite3_stmt *st);
+/* Run one statement without bindings or results (a SAVEPOINT), cached. */
+int vd_db_stmt_exec(sqlite3 *db, const char *sql);
+/* Finalize db's cached statements (vd_db_close does, before closing). */
+void vd_db_stmt_forget(sqlite3 *db);
+
 /* Bind s, or NULL when s is NULL (the statement must outlive s). */
 void vd_db_bind_text(sqlite3_stmt *st, int i, const char *s);
 

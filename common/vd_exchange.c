@@ -33,19 +33,18 @@ vd_session_new(char *buf)
 static int
 lookup_client(sqlite3 *db, const char *table, const char *client_id, long long *id)
 {
-	char sql[128];
+	static const char by_log[] = "SELECT log_id FROM exchanges WHERE client_id = ?";
+	static const char by_rating[] = "SELECT id FROM ratings WHERE client_id = ?";
 	sqlite3_stmt *st;
 	int rc;
 
-	snprintf(sql, sizeof sql, "SELECT %s FROM %s WHERE client_id = ?",
-	    strcmp(table, "ratings") ? "log_id" : "id", table);
-	if (vd_db_prepare(db, sql, &st))
+	if (vd_db_stmt(db, strcmp(table, "ratings") ? by_log : by_rating, &st))
 		return VD_EDB;
 	sqlite3_bind_text(st, 1, client_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*id = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	vd_db_stmt_done(st);
 	return rc == SQLITE_ROW ? VD_OK : VD_ENOTFOUND;
 }
 
@@ -60,10 +59,11 @@ static int
 add_rating(sqlite3 *db, long long log_id, int rating, const char *feedback,
     const char *correction, const char *client_id, const char *when)
 {
+	static const char sql[] = "INSERT INTO ratings (log_id, rating, feedback_text,"
+	    " correction, client_id, created_at) VALUES (?,?,vd_stored(?),vd_stored(?),?,?)";
 	sqlite3_stmt *st;
 
-	if (vd_db_prepare(db, "INSERT INTO ratings (log_id, rating, feedback_text,"
-	    " correction, client_id, created_at) VALUES (?,?,vd_stored(?),vd_stored(?),?,?)", &st))
+	if (vd_db_stmt(db, sql, &st))
 		return VD_EDB;
 	sqlite3_bind_int64(st, 1, log_id);
 	sqlite3_bind_int(st, 2, rating);
@@ -71,7 +71,7 @@ add_rating(sqlite3 *db, long long log_id, int rating, const char *feedback,
 	vd_db_bind_text(st, 4, correction);
 	vd_db_bind_text(st, 5, client_id);
 	vd_db_bind_text(st, 6, when);
-	return vd_db_step_done(db, st);
+	return vd_db_stmt_step(db, st);
 }
 
 /* Normalise a given date to ISO 8601 UTC; VD_EINPUT when SQLite cannot
@@ -79,18 +79,19 @@ add_rating(sqlite3 *db, long long log_id, int rating, const char *feedback,
 static int
 normalise_date(sqlite3 *db, const char *in, char *out)
 {
+	static const char sql[] = "SELECT strftime('%Y-%m-%dT%H:%M:%fZ', ?)";
 	sqlite3_stmt *st;
 	const unsigned char *s;
 	int rc = VD_EINPUT;
 
-	if (vd_db_prepare(db, "SELECT strftime('%Y-%m-%dT%H:%M:%fZ', ?)", &st))
+	if (vd_db_stmt(db, sql, &st))
 		return VD_EDB;
 	sqlite3_bind_text(st, 1, in, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW && (s = sqlite3_column_text(st, 0))) {
 		snprintf(out, 32, "%s", (const char *)s);
 		rc = VD_OK;
 	}
-	sqlite3_finalize(st);
+	vd_db_stmt_done(st);
 	if (rc)
 		return vd_error(VD_EINPUT, "created_at: not a date: '%.40s'", in);
 	return VD_OK;
@@ -120,7 +121,7 @@ vd_exchange_insert(sqlite3 *db, struct vd_exchange *x, int *existed)
 		*existed = 1;
 		return vd_db_commit(db);
 	}
-	if ((rc = vd_db_prepare(db, sql, &st)))
+	if ((rc = vd_db_stmt(db, sql, &st)))
 		goto fail;
 	vd_db_bind_text(st, 1, x->client_id);
 	vd_db_bind_text(st, 2, x->session_id);
@@ -145,7 +146,7 @@ vd_exchange_insert(sqlite3 *db, struct vd_exchange *x, int *existed)
 		sqlite3_bind_int64(st, 18, x->prompt_tokens);
 	if (x->completion_tokens > 0)
 		sqlite3_bind_int64(st, 19, x->completion_tokens);
-	if ((rc = vd_db_step_done(db, st)))
+	if ((rc = vd_db_stmt_step(db, st)))
 		goto fail;
 	x->log_id = sqlite3_last_insert_rowid(db);
 	if (x->rating && (rc = add_rating(db, x->log_id, x->rating, x->feedback_text,
@@ -163,6 +164,9 @@ int
 vd_exchange_rate(sqlite3 *db, long long log_id, int rating, const char *feedback,
     const char *correction, const char *client_id, int *existed)
 {
+	static const char sql[] = "UPDATE exchanges SET rating = ?,"
+	    " feedback_text = vd_stored(?), correction = vd_stored(?), updated_at = ?"
+	    " WHERE log_id = ?";
 	sqlite3_stmt *st;
 	char now[32];
 	long long id;
@@ -176,16 +180,14 @@ vd_exchange_rate(sqlite3 *db, long long log_id, int rating, const char *feedback
 		*existed = 1;
 		return vd_db_commit(db);
 	}
-	if ((rc = vd_db_prepare(db, "UPDATE exchanges SET rating = ?,"
-	    " feedback_text = vd_stored(?), correction = vd_stored(?), updated_at = ?"
-	    " WHERE log_id = ?", &st)))
+	if ((rc = vd_db_stmt(db, sql, &st)))
 		goto fail;
 	sqlite3_bind_int(st, 1, rating);
 	vd_db_bind_text(st, 2, feedback);
 	vd_db_bind_text(st, 3, correction);
 	vd_db_bind_text(st, 4, now);
 	sqlite3_bind_int64(st, 5, log_id);
-	if ((rc = vd_db_step_done(db, st)))
+	if ((rc = vd_db_stmt_step(db, st)))
 		goto fail;
 	if (sqlite3_changes(db) == 0) {
 		rc = vd_error(VD_ENOTFOUND, "log %lld not found", log_id);
