@@ -246,31 +246,20 @@ set_wal(sqlite3 *db, int busy_ms)
 /* 16 KB pages: a vector of 512 dimensions (2 KB) and its row fill 7 to a
  * leaf of the rowid table of schema 7, where 4 KB pages held one (the
  * database 1.9 times its payload, 1.1 with these). Only a new file takes
- * the size from the pragma; an older one is rewritten by compact(). */
+ * the size from the pragma; an older one is rewritten by upgrade(). */
 #define PAGE_SIZE 16384
 
-/* A file of smaller pages is rewritten once with PAGE_SIZE ones (VACUUM,
- * a few seconds a 100,000 vectors, twice the file's size on disk for a
- * while). A WAL file keeps its page size, so the rewrite leaves WAL for
- * the time of it, which needs every other connection closed: it is done
- * only by a process that finds itself alone, never waiting for one (a
- * later open tries again). Failing changes nothing and is not an error:
- * the file stays as it was, and is used as it is. */
+/* Leave WAL for a rollback journal, if this process has the file alone
+ * (never waiting for that): 1 if it did. */
 static int
-compact(sqlite3 *db, int busy_ms)
+leave_wal(sqlite3 *db, int busy_ms)
 {
-	long long size;
 	int rc;
 
-	if (vd_db_int(db, "PRAGMA page_size", NULL, &size) || size >= PAGE_SIZE)
-		return VD_OK;
 	sqlite3_busy_timeout(db, 0);
 	rc = sqlite3_exec(db, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL);
 	sqlite3_busy_timeout(db, busy_ms);
-	if (rc != SQLITE_OK)
-		return VD_OK;
-	vd_db_exec(db, "PRAGMA page_size = 16384; VACUUM");
-	return set_wal(db, busy_ms);
+	return rc == SQLITE_OK;
 }
 
 /* Forward-only: each step in its own transaction, re-checking the version
@@ -302,6 +291,42 @@ migrate(sqlite3 *db)
 fail:
 	vd_db_rollback(db);
 	return VD_EDB;
+}
+
+/* A file of smaller pages (made before schema 7) is migrated, then
+ * rewritten once with PAGE_SIZE ones (VACUUM, twice the file's size on
+ * disk for a while). A WAL file keeps its page size, so both are done in
+ * rollback-journal mode, which needs every other connection closed: only
+ * by a process that finds itself alone, never waiting for one (a later
+ * open tries again). There the migration's copy of the vectors is
+ * written once, into pages past the end of the file, which need no
+ * journal: in WAL it went through the WAL, then again into the file (a
+ * 7 GB WAL after 7 minutes on 1,000,000 vectors). The old table's pages
+ * are freed without being overwritten (secure_delete off for the time of
+ * it): they hold copies of vectors the new table has, and the VACUUM
+ * right after drops them. Each step is a transaction, so a process
+ * killed at any point leaves the file whole, at the old schema or the
+ * new. Not alone, the file is migrated in WAL, and used with its pages
+ * as they are. Failing to rewrite changes nothing and is not an error. */
+static int
+upgrade(sqlite3 *db, int busy_ms)
+{
+	long long size;
+	int rc;
+
+	if (vd_db_int(db, "PRAGMA page_size", NULL, &size))
+		return VD_EDB;
+	if (size >= PAGE_SIZE || !leave_wal(db, busy_ms))
+		return migrate(db);
+	if ((rc = vd_db_exec(db, "PRAGMA secure_delete = OFF")) == VD_OK)
+		rc = migrate(db);
+	if (vd_db_exec(db, "PRAGMA secure_delete = ON") && rc == VD_OK)
+		rc = VD_EDB;
+	if (rc == VD_OK)
+		vd_db_exec(db, "PRAGMA page_size = 16384; VACUUM");
+	if (set_wal(db, busy_ms) && rc == VD_OK)
+		rc = VD_EDB;
+	return rc;
 }
 
 int
@@ -340,8 +365,8 @@ vd_db_open(const char *path, int busy_ms, sqlite3 **out)
 	    "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON;");
 	/* The version check comes first so a newer file is left untouched. */
 	if (check_version(db, path) || vd_db_exec(db, "PRAGMA page_size = 16384") ||
-	    set_wal(db, busy_ms) || vd_db_exec(db, pragmas) || migrate(db) ||
-	    compact(db, busy_ms) || vd_redact_store_register(db, vd_config_redact_store())) {
+	    set_wal(db, busy_ms) || vd_db_exec(db, pragmas) || upgrade(db, busy_ms) ||
+	    vd_redact_store_register(db, vd_config_redact_store())) {
 		char msg[1024];
 
 		snprintf(msg, sizeof msg, "%s", vd_errmsg());

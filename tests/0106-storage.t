@@ -5,7 +5,7 @@
 # vectors byte for byte the same and its search results unchanged; the
 # page size is changed only by a process that has the file to itself.
 . "$(dirname "$0")/lib.sh"
-plan 18
+plan 25
 
 # ratio FILE: the file's size and its b-trees' pages over their payload
 ratio() {
@@ -82,4 +82,41 @@ check_same "log 77's question finds log 77 first" 77 "$(echo "$q77" | VASDOM_DB=
 sqlite3 "$old" "DELETE FROM embeddings WHERE log_id = 77"
 h=$(echo "$q77" | VASDOM_DB=$old vasdom-similar -n 1 | jq .log_id)
 check "...and no longer once its vector is deleted ($h)" test -n "$h" -a "$h" != 77
+# killed at any point of the migration and rewrite of a larger old file,
+# the file is whole, at schema 6 or 7, with every vector; the copy goes
+# into the file's new pages, not through the WAL (which held it all
+# before: 7 GB on 1,000,000 vectors)
+big=$T/big.db
+VASDOM_DB=$big vasdom-ask --record </dev/null >/dev/null
+"$top/scripts/gen-exchanges" "$big" 8000
+VASDOM_DB=$big vasdom-embed -q --all >/dev/null
+sqlite3 "$big" 'PRAGMA journal_mode = DELETE; PRAGMA page_size = 4096; VACUUM' >/dev/null
+sqlite3 "$big" <"$top/tests/schema-6-embeddings.sql"
+sqlite3 "$big" 'PRAGMA journal_mode = WAL; VACUUM' >/dev/null
+sqlite3 "$big" "$vectors" >"$T/vectors.big"
+bytes=$(wc -c <"$big")
+cp "$big" "$T/try.db"
+t0=$(date +%s%N)
+VASDOM_DB=$T/try.db vasdom-stats >/dev/null
+full=$(( ($(date +%s%N) - t0) / 1000000 ))
+old6=0
+for pct in 10 25 40 55 70 85; do
+	rm -f "$T/try.db" "$T/try.db-wal" "$T/try.db-shm" "$T/try.db-journal"
+	cp "$big" "$T/try.db"
+	VASDOM_DB=$T/try.db vasdom-stats >/dev/null 2>&1 &
+	p=$!
+	sleep "$(awk -v f="$full" -v p="$pct" 'BEGIN { printf "%.3f", f * p / 100000 }')"
+	kill -9 "$p" 2>/dev/null
+	wait "$p" 2>/dev/null
+	wal=$(wc -c <"$T/try.db-wal" 2>/dev/null || echo 0)
+	v=$(sqlite3 "$T/try.db" 'PRAGMA user_version')
+	[ "$v" = 6 ] && old6=$((old6 + 1))
+	check_same "killed at $pct% of a migration ($full ms): whole, schema 6 or 7, every vector, WAL $wal of $bytes bytes" \
+		"ok|6or7|same|small" \
+		"$(sqlite3 "$T/try.db" 'PRAGMA integrity_check')|$(echo "$v" | sed 's/^[67]$/6or7/')|$(sqlite3 "$T/try.db" "$vectors" | cmp -s - "$T/vectors.big" && echo same)|$([ "$wal" -lt $((bytes / 4)) ] && echo small)"
+done
+VASDOM_DB=$T/try.db vasdom-stats >/dev/null
+check_same "...the next open finishes it ($old6 of 6 kills left schema 6): schema 7, 16 KB pages, WAL, the same vectors" \
+	"7|16384|wal|same" \
+	"$(sqlite3 "$T/try.db" 'PRAGMA user_version; PRAGMA page_size; PRAGMA journal_mode' | tr '\n' '|')$(sqlite3 "$T/try.db" "$vectors" | cmp -s - "$T/vectors.big" && echo same)"
 done_testing
