@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -300,6 +301,17 @@ run(struct job *j, FILE *out[2], long long counts[2])
 	return rc;
 }
 
+/* Whether this process may run on two cores at least: on one, the second
+ * thread would only add the temporary file and its copy to the same CPU
+ * time (taskset -c 0, a one-core container). */
+static int
+two_cores(void)
+{
+	cpu_set_t set;
+
+	return sched_getaffinity(0, sizeof set, &set) != 0 || CPU_COUNT(&set) >= 2;
+}
+
 int
 vd_export_parallel(sqlite3 *db, const struct vd_config *cfg, const struct vd_export_opts *o,
     FILE *out[2], long long counts[2], int *taken)
@@ -314,7 +326,7 @@ vd_export_parallel(sqlite3 *db, const struct vd_config *cfg, const struct vd_exp
 	/* --max needs the newer part's count before the older part starts;
 	 * --dedup looks across the whole window; pairs are not one query */
 	if (o->format->rows == VD_ROWS_PAIRS || o->max > 0 || o->dedup || !path || !*path ||
-	    !sqlite3_get_autocommit(db))
+	    !sqlite3_get_autocommit(db) || !two_cores())
 		return VD_OK;
 	/* Counted on this thread's own connection, whose cache then holds the
 	 * index pages middle() reads again, so the caller's stays small. A

@@ -4,7 +4,7 @@
 # layouts, dedup, split, redaction, the training_datasets record, atomic
 # output files and bad options.
 . "$(dirname "$0")/lib.sh"
-plan 90
+plan 92
 
 rated_scenario
 vasdom-export >"$T/o" 2>"$T/err"
@@ -227,4 +227,32 @@ check_fails "an unusable database: exit 3" 3 vasdom-export -d "$T/no/such.db" 2>
 check "-h: usage on stdout, exit 0" sh -c 'vasdom-export -h | grep -q "^usage: vasdom-export"'
 check_same "--dry-run: counts, writes and records nothing" "6 $n_rec" \
 	"$(vasdom-export --dry-run | jq .sample_count) $(sqlite3 "$VASDOM_DB" 'select count(*) from training_datasets')"
+# every byte JSON escapes, and others, in each text: the texts come out
+# exactly as SQLite's json_quote() writes them (vd_export_quote.c takes
+# its escapes from it)
+esc=$T/esc.db
+VASDOM_DB=$esc vasdom-ask --record </dev/null >/dev/null
+sqlite3 "$esc" "WITH RECURSIVE b(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM b WHERE i < 127)
+	INSERT INTO exchanges (session_id, message, response, source, model_used, response_time,
+	created_at, updated_at, rating)
+	SELECT 'sess\"' || char(9) || '\\', (SELECT group_concat(char(i), '') FROM b) || ' вопрос \"x\" ' || char(127),
+	'ответ' || char(10) || '\\n ' || char(31) || ' end', 'record', 'model \"q\"', 0,
+	'2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', 5;
+	INSERT INTO exchanges (session_id, message, response, source, model_used, response_time,
+	created_at, updated_at, rating)
+	SELECT 's2', 'plain question ' || char(0) || ' after NUL', '\"', 'record', NULL, 0,
+	'2026-01-02T00:00:00.000Z', '2026-01-02T00:00:00.000Z', 4"
+VASDOM_DB=$esc vasdom-export >"$T/esc.out"
+want=$(sqlite3 "$esc" "SELECT '{\"messages\":[{\"role\":\"user\",\"content\":' || json_quote(message) ||
+	'},{\"role\":\"assistant\",\"content\":' || json_quote(response) || '}],\"metadata\":{\"log_id\":' ||
+	log_id || ',\"rating\":' || rating || ',\"corrected\":false,\"session_id\":' || json_quote(session_id) ||
+	',\"created_at\":' || json_quote(created_at) || ',\"model_used\":' || json_quote(model_used) || '}}'
+	FROM exchanges ORDER BY created_at DESC")
+check_same "texts with every byte JSON escapes: the bytes of json_quote()" "$want" "$(cat "$T/esc.out")"
+check_same "...and valid JSON, every byte back" \
+	"$(sqlite3 "$esc" "SELECT hex(message) FROM exchanges ORDER BY created_at DESC")" \
+	"$(python3 -c '
+import json, sys
+for line in open(sys.argv[1], encoding="utf-8"):
+    print(json.loads(line)["messages"][0]["content"].encode("utf-8").hex().upper())' "$T/esc.out")"
 done_testing

@@ -5,7 +5,7 @@
 # VASDOM_EXPORT_PARALLEL_MIN, the number of exchanges from which the two
 # threads are used, forces either way on a database of 6,000.
 . "$(dirname "$0")/lib.sh"
-plan 21
+plan 22
 
 rows=6000
 vasdom-ask --record </dev/null >/dev/null    # the schema
@@ -91,6 +91,9 @@ check_same "one thread to a pipe under a 200 KiB file size limit" "0 $(wc -c <"$
 (ulimit -f 400; VASDOM_EXPORT_PARALLEL_MIN=0 vasdom-export 2>"$T/lim.err"; echo $? >"$T/lim.st") | wc -c >/dev/null
 check_same "two threads: the temporary file over the limit is a write error" \
 	"1 vasdom-export: write error: File too large" "$(cat "$T/lim.st") $(cat "$T/lim.err")"
+(ulimit -f 400; VASDOM_EXPORT_PARALLEL_MIN=0 taskset -c 0 vasdom-export 2>"$T/lim.err"; echo $? >"$T/lim.st") | wc -c >"$T/lim.bytes"
+check_same "...but on one core (taskset -c 0) one thread, no temporary file: exit 0, every byte" \
+	"0 $(wc -c <"$T/openai.1") " "$(cat "$T/lim.st") $(cat "$T/lim.bytes") $(cat "$T/lim.err")"
 mkdir "$T/lim"
 (ulimit -f 400; VASDOM_EXPORT_PARALLEL_MIN=0 exec vasdom-export -o "$T/lim/x.jsonl") >"$T/lim.out" 2>"$T/lim.err"
 check_same "...with -o: exit 1, nothing left in the folder" "1 " "$? $(ls -A "$T/lim")"
