@@ -114,6 +114,7 @@ vd_config_load(struct vd_config *c)
 	c->busy_timeout_ms = 30000;
 	c->export_parallel_min = -1;
 	c->index_delta_max = -1;
+	c->index_candidates = -1;
 	c->tmpdir = getenv("TMPDIR");
 	if (!c->tmpdir || !*c->tmpdir)
 		c->tmpdir = "/tmp";
@@ -156,6 +157,8 @@ vd_config_load(struct vd_config *c)
 	rc = rc ? rc : env_int("VASDOM_BUSY_TIMEOUT", NULL, 0, INT_MAX, &c->busy_timeout_ms);
 	rc = rc ? rc : env_long("VASDOM_EXPORT_PARALLEL_MIN", NULL, 0, LONG_MAX, &c->export_parallel_min);
 	rc = rc ? rc : env_long("VASDOM_INDEX_DELTA_MAX", NULL, 0, LONG_MAX, &c->index_delta_max);
+	rc = rc ? rc : env_long("VASDOM_INDEX_CANDIDATES", NULL, 0, 1L << 30, &c->index_candidates);
+	rc = rc ? rc : env_int("VASDOM_INDEX_PORTABLE", NULL, 0, 1, &c->index_portable);
 	return rc;
 }
 

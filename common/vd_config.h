@@ -30,6 +30,8 @@ struct vd_config {
 	/* switches for the tests; -1: the built-in rule */
 	long export_parallel_min;   /* exchanges from which export uses 2 threads */
 	long index_delta_max;       /* changes a stale search cache may take */
+	long index_candidates;      /* the 4-bit prefilter's, -1: its default, 0: none */
+	int index_portable;         /* 1: the portable dot products, not AVX2 */
 };
 
 /* Fill cfg from the environment and defaults. Returns VD_EUSAGE with a

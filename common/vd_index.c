@@ -15,17 +15,22 @@
 #include "vd_hash.h"
 #include "vd_index.h"
 #include "vd_index_delta.h"
+#include "vd_index_kernel.h"
 #include "vd_index_priv.h"
 
-/* 02: the index_changes seq the file was built at; 03: a checksum */
-#define MAGIC "VDVEC03\n"
+/* 02: the index_changes seq the file was built at; 03: a checksum; 04:
+ * 4-bit codes for a prefilter, and a sum of each int8 code, which the
+ * checksum leaves out: a search reads few of them, and checks those */
+#define MAGIC "VDVEC04\n"
 
 struct header {
 	char magic[8];
 	uint32_t dim, pad;
 	uint64_t n, version, seq;
 	char model[128];
-	uint64_t sum;               /* of the header (sum 0) and the arrays */
+	uint64_t sum;               /* of the header (sum 0) and the arrays before the codes */
+	uint64_t sum4;              /* of the 4-bit codes (vd_code4_sum), checked as scanned */
+	uint64_t sum8;              /* of the int8 codes, checked on load when all are scanned */
 };
 
 /* A checksum fast enough to run on every load (four independent lanes of
@@ -64,29 +69,34 @@ align64(size_t x)
 	return (x + 63) & ~(size_t)63;
 }
 
-/* Offsets of the arrays in a cache file (and in the in-memory copy). */
-static void
-layout(size_t n, int dim, size_t off[4], size_t *total)
+void
+vd_index_layout(size_t n, int dim, size_t off[VD_INDEX_ARRAYS], size_t *total)
 {
-	off[0] = align64(sizeof(struct header));        /* ids */
+	off[0] = align64(sizeof(struct header));          /* ids */
 	off[1] = align64(off[0] + n * sizeof(long long)); /* scales */
-	off[2] = align64(off[1] + n * sizeof(float));   /* ratings */
-	off[3] = align64(off[2] + n);                   /* codes */
-	*total = off[3] + n * (size_t)dim;
+	off[2] = align64(off[1] + n * sizeof(float));     /* ratings */
+	off[3] = align64(off[2] + n);                     /* 4-bit scales */
+	off[4] = align64(off[3] + n * sizeof(float));     /* int8 code sums */
+	off[5] = align64(off[4] + n * sizeof(uint32_t));  /* 4-bit codes */
+	off[6] = align64(off[5] + n * VD_CODE4_LEN(dim)); /* int8 codes */
+	*total = off[6] + n * (size_t)dim;
 }
 
-static void
-point(struct vd_index *ix, char *base, size_t n, int dim)
+void
+vd_index_point(struct vd_index *ix, char *base, size_t n, int dim)
 {
-	size_t off[4], total;
+	size_t off[VD_INDEX_ARRAYS], total;
 
-	layout(n, dim, off, &total);
+	vd_index_layout(n, dim, off, &total);
 	ix->n = ix->main.n = n;
 	ix->dim = dim;
 	ix->main.ids = (const long long *)(base + off[0]);
 	ix->main.scales = (const float *)(base + off[1]);
 	ix->main.ratings = (const signed char *)(base + off[2]);
-	ix->main.codes = (const int8_t *)(base + off[3]);
+	ix->main.scales4 = (const float *)(base + off[3]);
+	ix->main.sums = (const uint32_t *)(base + off[4]);
+	ix->main.codes4 = (const uint8_t *)(base + off[5]);
+	ix->main.codes = (const int8_t *)(base + off[6]);
 }
 
 static int
@@ -154,6 +164,15 @@ out:
 	return rc;
 }
 
+/* A checksum of a run of bytes alone (no header). */
+static uint64_t
+body_sum(const char *body, size_t len)
+{
+	struct header none = { 0 };
+
+	return checksum(&none, body, len);
+}
+
 /* Map the cache file when it is one of this model (and dim, unless 0),
  * whatever its version: *h tells which. */
 static int
@@ -161,7 +180,7 @@ try_map(struct vd_index *ix, const char *path, int dim, struct header *hp)
 {
 	struct header h;
 	struct stat sb;
-	size_t off[4], total;
+	size_t off[VD_INDEX_ARRAYS], total;
 	void *map;
 	int fd;
 
@@ -176,7 +195,7 @@ try_map(struct vd_index *ix, const char *path, int dim, struct header *hp)
 		close(fd);
 		return -1;
 	}
-	layout(h.n, (int)h.dim, off, &total);
+	vd_index_layout(h.n, (int)h.dim, off, &total);
 	if ((size_t)sb.st_size != total) {
 		close(fd);
 		return -1;
@@ -185,13 +204,22 @@ try_map(struct vd_index *ix, const char *path, int dim, struct header *hp)
 	close(fd);
 	if (map == MAP_FAILED)
 		return -1;
-	if (checksum(&h, (const char *)map + off[0], total - off[0]) != h.sum) {
+	/* the codes are checked as they are read: the int8 ones here when the
+	 * scan reads them all (VASDOM_INDEX_CANDIDATES=0, the scan before the
+	 * prefilter, which read every byte of the file on load), else the
+	 * 4-bit ones by the first scan (vd_index_check4) and the int8 ones a
+	 * candidate at a time (sums) */
+	if (checksum(&h, (const char *)map + off[0], off[5] - off[0]) != h.sum ||
+	    (ix->candidates == 0 && body_sum((const char *)map + off[6], total - off[6]) != h.sum8)) {
 		munmap(map, total);
 		return -1;
 	}
 	ix->map = map;
 	ix->maplen = total;
-	point(ix, map, h.n, (int)h.dim);
+	ix->sum4 = h.sum4;
+	ix->check4 = ix->candidates != 0;
+	ix->damaged = 0;
+	vd_index_point(ix, map, h.n, (int)h.dim);
 	*hp = h;
 	return 0;
 }
@@ -203,7 +231,7 @@ save(const struct vd_index *ix, const char *path, long long version, long long s
     size_t total)
 {
 	struct header *h = ix->own;
-	size_t body = align64(sizeof *h);
+	size_t off[VD_INDEX_ARRAYS], all;
 	char *tmp;
 	int fd, rc = 0;
 
@@ -216,7 +244,10 @@ save(const struct vd_index *ix, const char *path, long long version, long long s
 	h->version = (uint64_t)version;
 	h->seq = (uint64_t)seq;
 	snprintf(h->model, sizeof h->model, "%s", ix->model);
-	h->sum = checksum(h, (const char *)ix->own + body, total - body);
+	vd_index_layout(ix->main.n, ix->dim, off, &all);
+	h->sum4 = vd_code4_sum(ix->main.codes4, 0, ix->main.n, VD_CODE4_LEN(ix->dim), 0);
+	h->sum8 = body_sum((const char *)ix->own + off[6], all - off[6]);
+	h->sum = checksum(h, (const char *)ix->own + off[0], off[5] - off[0]);
 	/* exclusive and locked (a planted link is never followed), removed by
 	 * the signal handlers, swept by the next run if this one is killed */
 	if ((fd = vd_tmp_create(path, &tmp)) < 0)
@@ -242,7 +273,7 @@ build(struct vd_index *ix, sqlite3 *db, int dim, const char *path, long long *sa
 	    " WHERE v.model = ? ORDER BY v.log_id";
 	sqlite3_stmt *st;
 	long long version, count, seq;
-	size_t off[4], total, i = 0;
+	size_t off[VD_INDEX_ARRAYS], total, i = 0;
 	char *base;
 	int rc;
 
@@ -265,19 +296,19 @@ build(struct vd_index *ix, sqlite3 *db, int dim, const char *path, long long *sa
 	sqlite3_finalize(st);
 	if (!dim)
 		dim = 1;
-	layout((size_t)count, dim, off, &total);
+	vd_index_layout((size_t)count, dim, off, &total);
 	if (!(base = ix->own = calloc(1, total))) {
 		rc = vd_error(VD_ENOMEM, "out of memory for %lld vectors", count);
 		goto out;
 	}
-	point(ix, base, (size_t)count, dim);
+	vd_index_point(ix, base, (size_t)count, dim);
 	if ((rc = vd_db_prepare(db, sql, &st)))
 		goto out;
 	sqlite3_bind_text(st, 1, ix->model, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && i < (size_t)count) {
 		long long id = sqlite3_column_int64(st, 0);
 		const float *v = sqlite3_column_blob(st, 2);
-		int8_t *code = (int8_t *)base + off[3] + i * (size_t)dim;
+		int8_t *code = (int8_t *)base + off[6] + i * (size_t)dim;
 
 		if (sqlite3_column_int(st, 1) != dim ||
 		    sqlite3_column_bytes(st, 2) != (int)(sizeof(float) * (size_t)dim)) {
@@ -287,7 +318,9 @@ build(struct vd_index *ix, sqlite3 *db, int dim, const char *path, long long *sa
 			goto out;
 		}
 		((long long *)(base + off[0]))[i] = id;
-		((float *)(base + off[1]))[i] = vd_index_quantize(v, dim, code);
+		vd_index_encode(v, dim, code, (float *)(base + off[1]) + i,
+		    (uint8_t *)base + off[5] + i * VD_CODE4_LEN(dim), (float *)(base + off[3]) + i);
+		((uint32_t *)(base + off[4]))[i] = vd_index_code_sum(code, dim);
 		((signed char *)(base + off[2]))[i] = (signed char)sqlite3_column_int(st, 3);
 		i++;
 	}
@@ -296,8 +329,8 @@ build(struct vd_index *ix, sqlite3 *db, int dim, const char *path, long long *sa
 		rc = vd_error(VD_EDB, "database: %s", sqlite3_errmsg(db));
 		goto out;
 	}
-	point(ix, base, i, dim);
-	layout(i, dim, off, &total);
+	vd_index_point(ix, base, i, dim);
+	vd_index_layout(i, dim, off, &total);
 	ix->base = base;
 	ix->version = version;
 	ix->seq = seq;
@@ -342,6 +375,8 @@ vd_index_load(sqlite3 *db, const struct vd_config *cfg, const char *model, int d
 	}
 	ix->db = db;
 	ix->delta_max = cfg->index_delta_max;
+	ix->candidates = cfg->index_candidates;
+	ix->portable = cfg->index_portable;
 	ix->floor = scope == VD_SCOPE_RATED ? 1 : 0;
 	if ((rc = db_version(db, model, &version)))
 		goto fail;
@@ -393,9 +428,8 @@ vd_index_current(struct vd_index *ix)
 int
 vd_index_refresh(struct vd_index *ix)
 {
-	long long version, saved = -1;
+	long long version;
 	void *old = ix->delta_own;
-	char *path;
 	int rc;
 
 	if (!ix->db)
@@ -406,23 +440,50 @@ vd_index_refresh(struct vd_index *ix)
 	 * before is part of that) */
 	ix->delta_own = NULL;
 	ix->delta = (struct vd_index_part){ 0 };
-	point(ix, ix->base, ix->main.n, ix->dim);
+	vd_index_point(ix, ix->base, ix->main.n, ix->dim);
 	if (ix->seq >= 0 && vd_index_delta_load(ix, ix->db, ix->seq) == 0) {
 		free(old);
 		ix->version = version;
 		return VD_OK;
 	}
 	free(old);
+	return vd_index_rebuild(ix);
+}
+
+int
+vd_index_rebuild(struct vd_index *ix)
+{
+	long long saved = -1;
+	char *path;
+	int rc;
+
+	free(ix->delta_own);
+	ix->delta_own = NULL;
+	ix->delta = (struct vd_index_part){ 0 };
 	if (ix->map)
 		munmap(ix->map, ix->maplen);
 	free(ix->own);
 	ix->map = ix->own = NULL;
+	ix->check4 = 0;
 	path = cache_path(ix->db, ix->model);
 	rc = build(ix, ix->db, ix->dim, path, &saved);
 	free(path);
 	if (rc == VD_OK && saved >= 0)
 		vd_index_cursor_set(ix->db, ix, saved);
 	return rc;
+}
+
+void
+vd_index_discard(struct vd_index *ix)
+{
+	char *path;
+
+	/* once: a file built since by another process is sound */
+	if (!ix->map || ix->damaged || !(path = cache_path(ix->db, ix->model)))
+		return;
+	ix->damaged = 1;
+	unlink(path);
+	free(path);
 }
 
 size_t

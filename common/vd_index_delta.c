@@ -13,6 +13,7 @@
 #include "vd_db.h"
 #include "vd_error.h"
 #include "vd_index_delta.h"
+#include "vd_index_kernel.h"
 #include "vd_index_priv.h"
 
 /* At most max(DELTA_MIN, n / DELTA_DIV) changed exchanges are read into a
@@ -140,9 +141,10 @@ read_delta(struct vd_index *ix, sqlite3 *db, const long long *ids, size_t m)
 	static const char sql[] = "SELECT v.dim, v.vector, " VD_INDEX_RATING
 	    " FROM embeddings v JOIN exchanges x ON x.log_id = v.log_id"
 	    " WHERE v.model = ? AND v.log_id = ?";
-	size_t dim = (size_t)ix->dim, nd = 0, masked = 0, i;
+	size_t dim = (size_t)ix->dim, len4 = VD_CODE4_LEN(dim), nd = 0, masked = 0, i;
 	long long *dids;
-	float *dscales;
+	float *dscales, *dscales4;
+	uint8_t *dcodes4;
 	signed char *drat, *mrat;
 	int8_t *dcodes;
 	sqlite3_stmt *st;
@@ -150,7 +152,8 @@ read_delta(struct vd_index *ix, sqlite3 *db, const long long *ids, size_t m)
 	long pos;
 	int rc = SQLITE_DONE;
 
-	if (!(mem = malloc(m * (sizeof *dids + sizeof *dscales + 1 + dim) + ix->main.n + 1)))
+	if (!(mem = malloc(m * (sizeof *dids + 2 * sizeof *dscales + 1 + dim + len4) +
+	    ix->main.n + 1)))
 		return -1;
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
 		free(mem);
@@ -158,9 +161,11 @@ read_delta(struct vd_index *ix, sqlite3 *db, const long long *ids, size_t m)
 	}
 	dids = (long long *)mem;
 	dscales = (float *)(dids + m);
-	drat = (signed char *)(dscales + m);
+	dscales4 = dscales + m;
+	drat = (signed char *)(dscales4 + m);
 	mrat = drat + m;
-	dcodes = (int8_t *)(mrat + ix->main.n);
+	dcodes4 = (uint8_t *)(mrat + ix->main.n);
+	dcodes = (int8_t *)(dcodes4 + m * len4);
 	memcpy(mrat, ix->main.ratings, ix->main.n);
 	sqlite3_bind_text(st, 1, ix->model, -1, SQLITE_STATIC);
 	for (i = 0; i < m && (rc == SQLITE_DONE || rc == SQLITE_ROW); i++) {
@@ -177,8 +182,8 @@ read_delta(struct vd_index *ix, sqlite3 *db, const long long *ids, size_t m)
 				break;
 			}
 			dids[nd] = ids[i];
-			dscales[nd] = vd_index_quantize(sqlite3_column_blob(st, 1), ix->dim,
-			    dcodes + nd * dim);
+			vd_index_encode(sqlite3_column_blob(st, 1), ix->dim, dcodes + nd * dim,
+			    dscales + nd, dcodes4 + nd * len4, dscales4 + nd);
 			drat[nd] = (signed char)sqlite3_column_int(st, 2);
 			nd++;
 		}
@@ -190,7 +195,8 @@ read_delta(struct vd_index *ix, sqlite3 *db, const long long *ids, size_t m)
 		return -1;
 	}
 	ix->delta_own = mem;
-	ix->delta = (struct vd_index_part){ nd, dids, drat, dscales, dcodes };
+	ix->delta = (struct vd_index_part){ nd, dids, drat, dscales, dcodes, dscales4, dcodes4,
+	    NULL };
 	ix->main.ratings = mrat;
 	ix->n = ix->main.n - masked + nd;
 	return 0;

@@ -6,7 +6,7 @@
 
 #include "vd_error.h"
 #include "vd_index.h"
-#include "vd_index_delta.h"
+#include "vd_index_kernel.h"
 #include "vd_index_mem.h"
 #include "vd_index_priv.h"
 
@@ -15,39 +15,34 @@ vd_index_memory(const long long *ids, const signed char *ratings, const float *v
     size_t n, int dim, struct vd_index **out)
 {
 	struct vd_index *ix = calloc(1, sizeof *ix);
-	long long *xids;
-	signed char *xrat;
-	float *scales;
-	int8_t *codes;
-	size_t i, m = n ? n : 1;
+	size_t off[VD_INDEX_ARRAYS], total, i;
+	char *base;
 
 	*out = NULL;
 	if (!ix)
 		return vd_error(VD_ENOMEM, "out of memory");
-	/* one block: ids, scales, ratings, codes (freed as ix->own) */
-	ix->own = malloc(m * (sizeof *xids + sizeof *scales + 1 + (size_t)dim));
-	ix->vecs = malloc(sizeof(float) * m * (size_t)dim);
+	ix->candidates = -1;
+	/* laid out as a cache file is (freed as ix->own) */
+	vd_index_layout(n, dim, off, &total);
+	ix->own = base = malloc(total);
+	ix->vecs = malloc(sizeof(float) * (n ? n : 1) * (size_t)dim);
 	ix->tmp = malloc(sizeof(float) * (size_t)dim);
 	if (!ix->own || !ix->vecs || !ix->tmp) {
 		vd_index_free(ix);
 		return vd_error(VD_ENOMEM, "out of memory for %zu vectors", n);
 	}
-	xids = ix->own;
-	scales = (float *)(xids + m);
-	xrat = (signed char *)(scales + m);
-	codes = (int8_t *)(xrat + m);
 	memcpy(ix->vecs, vecs, sizeof(float) * n * (size_t)dim);
 	for (i = 0; i < n; i++) {
-		xids[i] = ids[i];
-		xrat[i] = ratings ? ratings[i] : 0;
-		scales[i] = vd_index_quantize(vecs + i * (size_t)dim, dim, codes + i * (size_t)dim);
+		int8_t *code = (int8_t *)base + off[6] + i * (size_t)dim;
+
+		((long long *)(base + off[0]))[i] = ids[i];
+		((signed char *)(base + off[2]))[i] = ratings ? ratings[i] : 0;
+		vd_index_encode(vecs + i * (size_t)dim, dim, code, (float *)(base + off[1]) + i,
+		    (uint8_t *)base + off[5] + i * VD_CODE4_LEN(dim), (float *)(base + off[3]) + i);
 	}
-	ix->n = ix->main.n = n;
-	ix->dim = dim;
-	ix->main.ids = xids;
-	ix->main.scales = scales;
-	ix->main.ratings = xrat;
-	ix->main.codes = codes;
+	vd_index_point(ix, base, n, dim);
+	/* nothing to check in memory of its own */
+	ix->main.sums = NULL;
 	*out = ix;
 	return VD_OK;
 }

@@ -18,6 +18,10 @@ struct vd_index_part {
 	                             * -1: gone from the file's run (changed since: see the delta) */
 	const float *scales;        /* code * scale = component */
 	const int8_t *codes;        /* n * dim */
+	const float *scales4;       /* the 4-bit codes': nibble - 8 times it */
+	const uint8_t *codes4;      /* n * VD_CODE4_LEN(dim), vd_index_kernel.h */
+	const uint32_t *sums;       /* vd_index_code_sum of each int8 code, or NULL
+	                             * (in memory: nothing to check) */
 };
 
 struct vd_index {
@@ -28,6 +32,11 @@ struct vd_index {
 	struct vd_index_part delta; /* changed since the file was made (gone from main) */
 	/* how it is kept */
 	long delta_max;             /* VASDOM_INDEX_DELTA_MAX, or -1 */
+	long candidates;            /* VASDOM_INDEX_CANDIDATES, -1: the default */
+	int portable;               /* VASDOM_INDEX_PORTABLE: no AVX2 */
+	int damaged;                /* the map's int8 codes failed a check */
+	int check4;                 /* the map's 4-bit codes are yet to be checked */
+	uint64_t sum4;              /* what their vd_code4_sum must be */
 	sqlite3 *db;
 	sqlite3_stmt *exact;
 	char *model;
@@ -39,5 +48,20 @@ struct vd_index {
 	long long version;          /* vector_state's when loaded or refreshed */
 	long long seq;              /* index_changes main reflects, -1: unknown */
 };
+
+/* Offsets of the arrays in a cache file (and in the in-memory copies):
+ * ids, scales, ratings, 4-bit scales, int8 code sums, 4-bit codes, int8
+ * codes, from the start of the file (its header first). */
+#define VD_INDEX_ARRAYS 7
+void vd_index_layout(size_t n, int dim, size_t off[VD_INDEX_ARRAYS], size_t *total);
+/* Point ix->main's arrays into base, laid out as above for n vectors. */
+void vd_index_point(struct vd_index *ix, char *base, size_t n, int dim);
+/* Build ix again from the database (its 4-bit codes failed their check):
+ * what vd_index_refresh does when a delta will not do. */
+int vd_index_rebuild(struct vd_index *ix);
+
+/* A damaged int8 code was met: remove ix's cache file (the mapping stays
+ * usable), so that the next process builds it again. */
+void vd_index_discard(struct vd_index *ix);
 
 #endif

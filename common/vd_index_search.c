@@ -1,10 +1,15 @@
-/* The search over an index: an int8 scan of every vector against a block
- * of queries (AVX2 when the processor has it, the file's vectors split
- * among the cores, then the delta's), then the best candidates scored
- * again with the exact vectors. Hits are ordered by score, then log id,
- * everywhere, so the result depends only on the set of vectors searched,
- * not on how they are split among threads or between the cache file and
- * its delta: a file with a delta finds what a rebuilt file would. */
+/* The search over an index: a scan of every vector against a block of
+ * queries (the file's vectors split among the cores, then the delta's),
+ * then the best candidates scored again, and at last with the exact
+ * vectors, so printed scores are exact. The scan reads the 4-bit codes
+ * (a quarter of the int8 bytes' bandwidth is what bounds it at a million)
+ * and keeps the best CANDIDATES; those are scored in int8 and the best of
+ * them as before. VASDOM_INDEX_CANDIDATES=0 scans every int8 code instead
+ * (the path before the prefilter, for the bench). Hits are ordered by
+ * score, then log id, everywhere, so the result depends only on the set
+ * of vectors searched, not on how they are split among threads or between
+ * the cache file and its delta: a file with a delta finds what a rebuilt
+ * file would. */
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -13,163 +18,58 @@
 
 #include "vd_error.h"
 #include "vd_index.h"
+#include "vd_index_delta.h"
+#include "vd_index_kernel.h"
 #include "vd_index_priv.h"
 #include "vd_index_search.h"
 
 #define RESCORE_MIN 32      /* int8 candidates scored again exactly, at least */
+/* 4-bit candidates scored in int8, at least (and twice the int8 ones):
+ * measured on the built-in embedder's vectors (README, "Speed") */
+#define CANDIDATES 256
 #define BLOCK 16            /* queries sharing one pass over the vectors */
 #define PARALLEL_MIN 20000  /* fewer vectors: one thread is faster */
 #define MAX_THREADS 8
+#define CHUNK 256
 
-/* Is (s, id) before h: a higher score, or the same and a lower id? */
+/* A candidate: its score so far, and where its codes are. */
+struct cand {
+	float score;
+	uint32_t pos;               /* in its part */
+	uint32_t delta;             /* 1: the delta's, 0: the file's */
+	long long id;
+};
+
+/* Is (s, id) before (hs, hid): a higher score, or the same and a lower id? */
 static int
-before(float s, long long id, const struct vd_hit *h)
+before(float s, long long id, float hs, long long hid)
 {
-	return s > h->score || (s == h->score && id < h->log_id);
+	return s > hs || (s == hs && id < hid);
 }
 
-/* Keep hits[0..*n) the best of at most k, best first. */
+/* Keep c[0..*n) the best of at most k, best first. */
 static void
-offer(struct vd_hit *hits, size_t *n, size_t k, long long id, float s)
+offer(struct cand *c, size_t *n, size_t k, float s, long long id, size_t pos, int delta)
 {
 	size_t j;
 
-	if (*n == k && (s < hits[k - 1].score || !before(s, id, &hits[k - 1])))
+	if (*n == k && !before(s, id, c[k - 1].score, c[k - 1].id))
 		return;
 	j = *n < k ? (*n)++ : k - 1;
-	while (j > 0 && before(s, id, &hits[j - 1])) {
-		hits[j] = hits[j - 1];
+	while (j > 0 && before(s, id, c[j - 1].score, c[j - 1].id)) {
+		c[j] = c[j - 1];
 		j--;
 	}
-	hits[j].log_id = id;
-	hits[j].score = s;
+	c[j] = (struct cand){ s, (uint32_t)pos, (uint32_t)delta, id };
 }
 
-/* Dot products of the vectors from..to with nq queries, out[row * nq + q].
- * The portable version; the AVX2 one below does the same, faster. */
-static void
-dot_block_plain(const int8_t *codes, size_t from, size_t to, int dim,
-    const int8_t *q, size_t nq, int32_t *out)
+static int
+cmp_cand(const void *a, const void *b)
 {
-	size_t i, b;
-	int d;
+	const struct cand *x = a, *y = b;
 
-	for (i = from; i < to; i++) {
-		const int8_t *x = codes + i * (size_t)dim;
-
-		for (b = 0; b < nq; b++) {
-			const int8_t *y = q + b * (size_t)dim;
-			int32_t s = 0;
-
-#pragma omp simd reduction(+:s)
-			for (d = 0; d < dim; d++)
-				s += (int16_t)x[d] * (int16_t)y[d];
-			out[(i - from) * nq + b] = s;
-		}
-	}
-}
-
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
-
-/* x.y for int8 in 32 lanes: maddubs wants one unsigned operand, so it
- * takes |x| and y with x's sign moved onto it (codes stay within -127..127,
- * so a pair of products never saturates 16 bits). Eight queries share each
- * load of a vector. */
-__attribute__((target("avx2")))
-static void
-dot_block_avx2(const int8_t *codes, size_t from, size_t to, int dim,
-    const int8_t *q, size_t nq, int32_t *out)
-{
-	const __m256i ones = _mm256_set1_epi16(1);
-	size_t i, b, g;
-	int d;
-
-	for (i = from; i < to; i++) {
-		const int8_t *x = codes + i * (size_t)dim;
-
-		for (g = 0; g < nq; g += 8) {
-			size_t ng = nq - g < 8 ? nq - g : 8;
-			__m256i acc[8];
-
-			for (b = 0; b < 8; b++)
-				acc[b] = _mm256_setzero_si256();
-			for (d = 0; d < dim; d += 32) {
-				__m256i xv = _mm256_loadu_si256((const __m256i *)(x + d));
-				__m256i ax = _mm256_sign_epi8(xv, xv);
-
-				for (b = 0; b < ng; b++) {
-					__m256i yv = _mm256_loadu_si256((const __m256i *)
-					    (q + (g + b) * (size_t)dim + d));
-					__m256i p = _mm256_maddubs_epi16(ax, _mm256_sign_epi8(yv, xv));
-
-					acc[b] = _mm256_add_epi32(acc[b], _mm256_madd_epi16(p, ones));
-				}
-			}
-			for (b = 0; b < ng; b++) {
-				__m128i s = _mm_add_epi32(_mm256_castsi256_si128(acc[b]),
-				    _mm256_extracti128_si256(acc[b], 1));
-
-				s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
-				s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
-				out[(i - from) * nq + g + b] = _mm_cvtsi128_si32(s);
-			}
-		}
-	}
-}
-#endif
-
-static void
-dot_block(const int8_t *codes, size_t from, size_t to, int dim, const int8_t *q,
-    size_t nq, int32_t *out)
-{
-#if defined(__x86_64__) && defined(__GNUC__)
-	if (dim % 32 == 0 && __builtin_cpu_supports("avx2")) {
-		dot_block_avx2(codes, from, to, dim, q, nq, out);
-		return;
-	}
-#endif
-	dot_block_plain(codes, from, to, dim, q, nq, out);
-}
-
-struct job {
-	const struct vd_index_part *part;
-	int dim;
-	const int8_t *q;           /* nq quantized queries */
-	const float *qscale;
-	size_t nq, from, to, k;
-	const long long *exclude;
-	int min_rating;
-	struct vd_hit *hits;       /* nq * k */
-	size_t *found;
-};
-
-#define CHUNK 256
-
-static void *
-scan(void *arg)
-{
-	struct job *j = arg;
-	const struct vd_index_part *p = j->part;
-	int32_t dots[CHUNK * BLOCK];
-	size_t i, b, c, end;
-
-	for (c = j->from; c < j->to; c = end) {
-		end = c + CHUNK < j->to ? c + CHUNK : j->to;
-		dot_block(p->codes, c, end, j->dim, j->q, j->nq, dots);
-		for (i = c; i < end; i++) {
-			/* masked entries (-1) are below any min_rating */
-			if (p->ratings[i] < j->min_rating)
-				continue;
-			for (b = 0; b < j->nq; b++) {
-				float s = (float)dots[(i - c) * j->nq + b] * p->scales[i] * j->qscale[b];
-
-				if (p->ids[i] != j->exclude[b])
-					offer(j->hits + b * j->k, &j->found[b], j->k, p->ids[i], s);
-			}
-		}
-	}
-	return NULL;
+	return before(x->score, x->id, y->score, y->id) ? -1 :
+	    before(y->score, y->id, x->score, x->id) ? 1 : 0;
 }
 
 static int
@@ -177,7 +77,104 @@ cmp_hit(const void *a, const void *b)
 {
 	const struct vd_hit *x = a, *y = b;
 
-	return before(x->score, x->log_id, y) ? -1 : before(y->score, y->log_id, x) ? 1 : 0;
+	return before(x->score, x->log_id, y->score, y->log_id) ? -1 :
+	    before(y->score, y->log_id, x->score, x->log_id) ? 1 : 0;
+}
+
+struct job {
+	const struct vd_index_part *part;
+	int delta;                 /* part is the delta */
+	int dim, four, portable;   /* four: the 4-bit codes, else int8 */
+	const int8_t *q;           /* nq quantized queries: dim each, or padded for four */
+	const float *qscale;
+	size_t nq, from, to, k;
+	const long long *exclude;
+	int min_rating;
+	struct cand *cands;        /* nq * k */
+	size_t *found;
+	int check;                 /* sum the 4-bit codes read (vd_code4_sum) */
+	uint64_t sum;
+};
+
+static void *
+scan(void *arg)
+{
+	struct job *j = arg;
+	const struct vd_index_part *p = j->part;
+	const float *scales = j->four ? p->scales4 : p->scales;
+	size_t len4 = VD_CODE4_LEN(j->dim), i, b, c, end;
+	int32_t dots[CHUNK * BLOCK];
+	float worst[BLOCK];         /* each query's k-th score so far: a quick no */
+
+	for (b = 0; b < j->nq; b++)
+		worst[b] = j->found[b] == j->k ? j->cands[b * j->k + j->k - 1].score : -INFINITY;
+
+	for (c = j->from; c < j->to; c = end) {
+		end = c + CHUNK < j->to ? c + CHUNK : j->to;
+		if (j->four) {
+			vd_dot4(p->codes4, c, end, len4, j->q, j->nq, dots, j->portable);
+			/* while they are in the cache */
+			if (j->check)
+				j->sum += vd_code4_sum(p->codes4, c, end, len4, j->portable);
+		} else
+			vd_dot8(p->codes, c, end, j->dim, j->q, j->nq, dots, j->portable);
+		for (i = c; i < end; i++) {
+			/* masked entries (-1) are below any min_rating */
+			if (p->ratings[i] < j->min_rating)
+				continue;
+			for (b = 0; b < j->nq; b++) {
+				float s = (float)dots[(i - c) * j->nq + b] * scales[i] * j->qscale[b];
+
+				if (s < worst[b] || p->ids[i] == j->exclude[b])
+					continue;
+				offer(j->cands + b * j->k, &j->found[b], j->k, s, p->ids[i], i, j->delta);
+				if (j->found[b] == j->k)
+					worst[b] = j->cands[b * j->k + j->k - 1].score;
+			}
+		}
+	}
+	return NULL;
+}
+
+/* Score the 4-bit candidates again in int8 (the int8 scan's scores), best
+ * first. 0, or -1 when an int8 code fails its check (the file damaged
+ * there): then none of them is trusted, every candidate goes on to the
+ * exact scores, and the file is dropped for the next process to rebuild. */
+static int
+int8_scores(struct vd_index *ix, const int8_t *q, float qscale, struct cand *c, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct vd_index_part *p = c[i].delta ? &ix->delta : &ix->main;
+		const int8_t *code = p->codes + (size_t)c[i].pos * (size_t)ix->dim;
+		int32_t dot;
+
+		if (p->sums && vd_index_code_sum(code, ix->dim) != p->sums[c[i].pos]) {
+			vd_index_discard(ix);
+			return -1;
+		}
+		vd_dot8(code, 0, 1, ix->dim, q, 1, &dot, ix->portable);
+		c[i].score = (float)dot * p->scales[c[i].pos] * qscale;
+	}
+	qsort(c, n, sizeof *c, cmp_cand);
+	return 0;
+}
+
+/* Are the file's codes as its sums say? For a file too small for the
+ * prefilter, whose int8 codes are all scanned: all of them, at once. */
+static int
+codes_sound(const struct vd_index *ix)
+{
+	const struct vd_index_part *p = &ix->main;
+	size_t i;
+
+	if (vd_code4_sum(p->codes4, 0, p->n, VD_CODE4_LEN(ix->dim), ix->portable) != ix->sum4)
+		return 0;
+	for (i = 0; i < p->n; i++)
+		if (vd_index_code_sum(p->codes + i * (size_t)ix->dim, ix->dim) != p->sums[i])
+			return 0;
+	return 1;
 }
 
 /* Score the int8 candidates again with the exact vectors. */
@@ -202,52 +199,78 @@ rescore(struct vd_index *ix, const float *q, struct vd_hit *cand, size_t n, size
 	return n < k ? n : k;
 }
 
+/* Quantize the queries qs[0..nb) into int8 codes (dim each), and the same
+ * padded to the 4-bit codes' length (zeros past dim) into q4. */
+static void
+quantize_queries(const float *qs, size_t nb, int dim, int8_t *q8, int8_t *q4, float *qscale)
+{
+	size_t b, len4 = VD_CODE4_LEN(dim);
+
+	memset(q4, 0, nb * 2 * len4);
+	for (b = 0; b < nb; b++) {
+		qscale[b] = vd_index_quantize(qs + b * (size_t)dim, dim, q8 + b * (size_t)dim);
+		memcpy(q4 + b * 2 * len4, q8 + b * (size_t)dim, (size_t)dim);
+	}
+}
+
 int
 vd_index_search_batch(struct vd_index *ix, const float *qs, size_t nq, size_t k,
     const long long *exclude, int min_rating, struct vd_hit *hits, size_t *found)
 {
-	size_t kk = k * 4 > RESCORE_MIN ? k * 4 : RESCORE_MIN, q0, b, t, i, nt;
+	size_t kk = k * 4 > RESCORE_MIN ? k * 4 : RESCORE_MIN, kc, q0, b, t, i, nt, ntmax;
+	size_t len4 = VD_CODE4_LEN(ix->dim);
 	struct job jobs[MAX_THREADS];
 	pthread_t tid[MAX_THREADS];
-	int started[MAX_THREADS];
-	struct vd_hit *cand, *merged;
-	int8_t *qcode;
+	int started[MAX_THREADS], four, rc = VD_OK;
+	uint64_t sum;
+	struct cand *cand, *merged;
+	struct vd_hit *best;
+	int8_t *qcode, *q4;
 	float qscale[BLOCK];
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	int d, rc = VD_OK;
 
 	if (min_rating < ix->floor)
 		min_rating = ix->floor;
-	nt = ix->main.n < PARALLEL_MIN || ncpu < 2 ? 1
-	    : (size_t)(ncpu > MAX_THREADS ? MAX_THREADS : ncpu);
-	cand = malloc(sizeof *cand * kk * BLOCK * nt);
-	merged = malloc(sizeof *merged * kk * nt);
+	/* the candidates the scan keeps: the 4-bit prefilter's when there are
+	 * more vectors than that, else the int8 scan's */
+	kc = ix->candidates > 0 ? (size_t)ix->candidates : CANDIDATES > 2 * kk ? CANDIDATES : 2 * kk;
+	if (kc < kk)
+		kc = kk;
+	four = ix->candidates != 0 && ix->main.n + ix->delta.n > kc;
+	if (!four)
+		kc = kk;
+	ntmax = ncpu < 2 ? 1 : (size_t)(ncpu > MAX_THREADS ? MAX_THREADS : ncpu);
+	cand = malloc(sizeof *cand * kc * BLOCK * ntmax);
+	merged = malloc(sizeof *merged * kc * ntmax);
+	best = malloc(sizeof *best * kc);
 	qcode = malloc((size_t)ix->dim * BLOCK);
-	if (!cand || !merged || !qcode) {
+	q4 = malloc(2 * len4 * BLOCK);
+	if (!cand || !merged || !best || !qcode || !q4) {
 		free(cand);
 		free(merged);
+		free(best);
 		free(qcode);
+		free(q4);
 		return vd_error(VD_ENOMEM, "out of memory");
 	}
-	for (q0 = 0; q0 < nq && k > 0; q0 += BLOCK) {
+	/* a file too small for the prefilter: its codes checked at once */
+	if (!four && ix->check4 && !codes_sound(ix)) {
+		vd_index_discard(ix);
+		rc = vd_index_rebuild(ix);
+	}
+	for (q0 = 0; q0 < nq && k > 0 && rc == VD_OK; q0 += BLOCK) {
 		size_t nb = nq - q0 < BLOCK ? nq - q0 : BLOCK;
-		size_t nfound[MAX_THREADS * BLOCK] = { 0 };
+		size_t nfound[MAX_THREADS * BLOCK];
 
-		for (b = 0; b < nb; b++) {
-			const float *q = qs + (q0 + b) * (size_t)ix->dim;
-			float max = 0;
-
-			for (d = 0; d < ix->dim; d++)
-				if (fabsf(q[d]) > max)
-					max = fabsf(q[d]);
-			qscale[b] = max > 0 ? max / 127 : 1;
-			for (d = 0; d < ix->dim; d++)
-				qcode[b * (size_t)ix->dim + d] = (int8_t)lrintf(q[d] / qscale[b]);
-		}
+again:
+		memset(nfound, 0, sizeof nfound);
+		nt = ix->main.n < PARALLEL_MIN ? 1 : ntmax;
+		quantize_queries(qs + q0 * (size_t)ix->dim, nb, ix->dim, qcode, q4, qscale);
 		for (t = 0; t < nt; t++)
-			jobs[t] = (struct job){ &ix->main, ix->dim, qcode, qscale, nb,
-			    ix->main.n * t / nt, ix->main.n * (t + 1) / nt, kk, exclude + q0,
-			    min_rating, cand + t * kk * BLOCK, nfound + t * BLOCK };
+			jobs[t] = (struct job){ &ix->main, 0, ix->dim, four, ix->portable,
+			    four ? q4 : qcode, qscale, nb, ix->main.n * t / nt,
+			    ix->main.n * (t + 1) / nt, kc, exclude + q0, min_rating,
+			    cand + t * kc * BLOCK, nfound + t * BLOCK, four && ix->check4, 0 };
 		for (t = 1; t < nt; t++)
 			started[t] = pthread_create(&tid[t], NULL, scan, &jobs[t]) == 0;
 		scan(&jobs[0]);
@@ -256,9 +279,24 @@ vd_index_search_batch(struct vd_index *ix, const float *qs, size_t nq, size_t k,
 				pthread_join(tid[t], NULL);
 			else
 				scan(&jobs[t]);
+		/* the file's 4-bit codes, checked by the first scan of them: when
+		 * damaged, built again and scanned again */
+		if (four && ix->check4) {
+			for (sum = 0, t = 0; t < nt; t++)
+				sum += jobs[t].sum;
+			if (sum != ix->sum4) {
+				vd_index_discard(ix);
+				if ((rc = vd_index_rebuild(ix)))
+					break;
+				goto again;
+			}
+			ix->check4 = 0;
+		}
+		jobs[0].check = 0;
 		/* the delta is small: the first thread's candidates take it in */
 		if (ix->delta.n) {
 			jobs[0].part = &ix->delta;
+			jobs[0].delta = 1;
 			jobs[0].from = 0;
 			jobs[0].to = ix->delta.n;
 			scan(&jobs[0]);
@@ -266,20 +304,29 @@ vd_index_search_batch(struct vd_index *ix, const float *qs, size_t nq, size_t k,
 		for (b = 0; b < nb; b++) {
 			size_t m = 0;
 
-			/* the threads' candidates for this query, then exact scores */
+			/* the threads' candidates for this query, in int8, then exact */
 			for (t = 0; t < nt; t++)
 				for (i = 0; i < nfound[t * BLOCK + b]; i++)
-					merged[m++] = cand[t * kk * BLOCK + b * kk + i];
-			qsort(merged, m, sizeof *merged, cmp_hit);
-			if (m > kk)
-				m = kk;
-			found[q0 + b] = rescore(ix, qs + (q0 + b) * (size_t)ix->dim, merged, m, k);
-			memcpy(hits + (q0 + b) * k, merged, found[q0 + b] * sizeof *hits);
+					merged[m++] = cand[t * kc * BLOCK + b * kc + i];
+			qsort(merged, m, sizeof *merged, cmp_cand);
+			if (m > kc)
+				m = kc;
+			if (four) {
+				if (int8_scores(ix, qcode + b * (size_t)ix->dim, qscale[b], merged, m) == 0 &&
+				    m > kk)
+					m = kk;
+			}
+			for (i = 0; i < m; i++)
+				best[i] = (struct vd_hit){ merged[i].id, merged[i].score };
+			found[q0 + b] = rescore(ix, qs + (q0 + b) * (size_t)ix->dim, best, m, k);
+			memcpy(hits + (q0 + b) * k, best, found[q0 + b] * sizeof *hits);
 		}
 	}
 	free(cand);
 	free(merged);
+	free(best);
 	free(qcode);
+	free(q4);
 	return rc;
 }
 
