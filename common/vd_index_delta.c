@@ -6,7 +6,6 @@
  * that the search scans beside it: what a rebuilt file would hold, for
  * the cost of a few point reads instead of reading every vector. */
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,21 +39,6 @@ delta_max(const struct vd_index *ix)
 	if (ix->delta_max >= 0)
 		return ix->delta_max < 1L << 40 ? (size_t)ix->delta_max : (size_t)1 << 40;
 	return n / DELTA_DIV > DELTA_MIN ? n / DELTA_DIV : DELTA_MIN;
-}
-
-float
-vd_index_quantize(const float *v, int dim, int8_t *code)
-{
-	float max = 0, scale;
-	int d;
-
-	for (d = 0; d < dim; d++)
-		if (fabsf(v[d]) > max)
-			max = fabsf(v[d]);
-	scale = max > 0 ? max / 127 : 1;
-	for (d = 0; d < dim; d++)
-		code[d] = (int8_t)lrintf(v[d] / scale);
-	return scale;
 }
 
 /* One integer from sql with seq bound to ?1 (when seq >= 0); -1 on error. */

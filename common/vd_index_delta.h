@@ -11,9 +11,6 @@
 /* The effective rating of exchange x: a correction counts 5. */
 #define VD_INDEX_RATING "iif(x.correction IS NOT NULL, 5, coalesce(x.rating, 0))"
 
-/* Quantize v into code (dim of them); returns the scale. The file and the
- * delta must quantize alike, so that their int8 scores are the same. */
-float vd_index_quantize(const float *v, int dim, int8_t *code);
 
 /* Read the changes after seq (the mapped file's) into ix->delta and mask
  * their entries in ix->main. 0: done; -1: the file must be built again

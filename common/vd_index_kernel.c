@@ -7,7 +7,6 @@
 #include <math.h>
 #include <string.h>
 
-#include "vd_index_delta.h"
 #include "vd_index_kernel.h"
 
 uint32_t
@@ -24,6 +23,21 @@ vd_index_code_sum(const int8_t *code, int dim)
 	for (; d < dim; d++)
 		h = (h ^ (uint8_t)code[d]) * 0xff51afd7ed558ccdULL;
 	return (uint32_t)(h ^ (h >> 32));
+}
+
+float
+vd_index_quantize(const float *v, int dim, int8_t *code)
+{
+	float max = 0, scale;
+	int d;
+
+	for (d = 0; d < dim; d++)
+		if (fabsf(v[d]) > max)
+			max = fabsf(v[d]);
+	scale = max > 0 ? max / 127 : 1;
+	for (d = 0; d < dim; d++)
+		code[d] = (int8_t)lrintf(v[d] / scale);
+	return scale;
 }
 
 void
@@ -236,10 +250,10 @@ dot4_x4(const uint8_t *x, size_t len, const int8_t *q, size_t ql, int32_t *o,
 	DOT4_WIDEN(c1, h1);
 	DOT4_WIDEN(c2, h2);
 	DOT4_WIDEN(c3, h3);
-	o[0] = hsum(c0) - bias[0];
-	o[1] = hsum(c1) - bias[1];
-	o[2] = hsum(c2) - bias[2];
-	o[3] = hsum(c3) - bias[3];
+	/* the four sums at once */
+	c0 = _mm256_hadd_epi32(_mm256_hadd_epi32(c0, c1), _mm256_hadd_epi32(c2, c3));
+	_mm_storeu_si128((__m128i *)o, _mm_sub_epi32(_mm_add_epi32(_mm256_castsi256_si128(c0),
+	    _mm256_extracti128_si256(c0, 1)), _mm_loadu_si128((const __m128i *)bias)));
 }
 
 __attribute__((target("avx2")))

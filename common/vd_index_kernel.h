@@ -13,6 +13,11 @@
  * partial last block padded with c = 0). Its length in bytes: */
 #define VD_CODE4_LEN(dim) ((((size_t)(dim) + 63) / 64) * 32)
 
+/* Quantize v into an int8 code (dim of them); returns the scale. The file
+ * and the delta must quantize alike, so that their int8 scores are the
+ * same (and queries alike, for the int8 dot products). */
+float vd_index_quantize(const float *v, int dim, int8_t *code);
+
 /* Quantize v (dim) into an int8 code (-127..127) and a 4-bit one; the
  * scales (code * scale = component) go to *scale8 and *scale4. */
 void vd_index_encode(const float *v, int dim, int8_t *code8, float *scale8,

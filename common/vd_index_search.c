@@ -18,7 +18,6 @@
 
 #include "vd_error.h"
 #include "vd_index.h"
-#include "vd_index_delta.h"
 #include "vd_index_kernel.h"
 #include "vd_index_priv.h"
 #include "vd_index_search.h"
