@@ -184,31 +184,18 @@ vd_answer_clear(struct vd_answer *ans)
 	memset(ans, 0, sizeof *ans);
 }
 
-/* Rated neighbours of msg at or above the minimum similarity, with the
- * answer people endorsed (their correction if they gave one). */
+/* The neighbours among hits[0..n) (best first) not left out, at or above
+ * the minimum similarity, with the answer people endorsed (their
+ * correction if they gave one). */
 static int
-find_similar(struct vd_asker *a, const char *msg, struct vd_answer *ans)
+take_similar(struct vd_asker *a, const struct vd_hit *hits, size_t n, struct vd_answer *ans)
 {
-	struct vd_hit *hits;
 	sqlite3_stmt *st;
-	size_t n, i, seen = 0;
-	int rc;
+	size_t i, seen = 0;
 
-	if (!a->rated || vd_index_size(a->rated) == 0)
-		return VD_OK;
-	if ((rc = vd_embedder_embed(a->emb, &msg, 1, a->q))) {
-		/* a remote embedder that fails only costs us experience */
-		return VD_OK;
-	}
-	/* the excluded may all be among the nearest: look that much further */
-	if (!(hits = malloc(sizeof *hits * (VD_SIMILAR_MAX + a->nexclude))))
-		return vd_error(VD_ENOMEM, "out of memory");
-	n = vd_index_search(a->rated, a->q, VD_SIMILAR_MAX + a->nexclude, 0, hits);
 	if (vd_db_prepare(a->db, "SELECT rating, message, coalesce(correction, response),"
-	    " correction IS NOT NULL, source <> 'record' FROM exchanges WHERE log_id = ?", &st)) {
-		free(hits);
+	    " correction IS NOT NULL, source <> 'record' FROM exchanges WHERE log_id = ?", &st))
 		return VD_EDB;
-	}
 	for (i = 0; i < n && seen < VD_SIMILAR_MAX; i++) {
 		struct vd_similar *s = &ans->similar[ans->nsimilar];
 
@@ -229,7 +216,6 @@ find_similar(struct vd_asker *a, const char *msg, struct vd_answer *ans)
 				free(s->message);
 				free(s->answer);
 				sqlite3_finalize(st);
-				free(hits);
 				return vd_error(VD_ENOMEM, "out of memory");
 			}
 			ans->nsimilar++;
@@ -237,8 +223,49 @@ find_similar(struct vd_asker *a, const char *msg, struct vd_answer *ans)
 		sqlite3_reset(st);
 	}
 	sqlite3_finalize(st);
-	free(hits);
 	return VD_OK;
+}
+
+/* Rated neighbours of msg (take_similar). */
+static int
+find_similar(struct vd_asker *a, const char *msg, struct vd_answer *ans)
+{
+	struct vd_hit *hits;
+	size_t n;
+	int rc;
+
+	if (!a->rated || vd_index_size(a->rated) == 0)
+		return VD_OK;
+	if ((rc = vd_embedder_embed(a->emb, &msg, 1, a->q))) {
+		/* a remote embedder that fails only costs us experience */
+		return VD_OK;
+	}
+	/* the excluded may all be among the nearest: look that much further */
+	if (!(hits = malloc(sizeof *hits * (VD_SIMILAR_MAX + a->nexclude))))
+		return vd_error(VD_ENOMEM, "out of memory");
+	n = vd_index_search(a->rated, a->q, VD_SIMILAR_MAX + a->nexclude, 0, hits);
+	rc = take_similar(a, hits, n, ans);
+	free(hits);
+	return rc;
+}
+
+int
+vd_asker_search(struct vd_asker *a, const char *const *msgs, size_t nq, size_t k,
+    const long long *exclude, struct vd_hit *hits, size_t *found)
+{
+	float *qs;
+	int rc;
+
+	memset(found, 0, sizeof *found * nq);
+	if ((rc = refresh(a)) || !a->rated || vd_index_size(a->rated) == 0 || nq == 0)
+		return rc;
+	if (!(qs = malloc(sizeof *qs * nq * (size_t)vd_index_dim(a->rated))))
+		return vd_error(VD_ENOMEM, "out of memory");
+	/* as in find_similar, a remote embedder that fails costs experience */
+	if (vd_embedder_embed(a->emb, msgs, nq, qs) == VD_OK)
+		rc = vd_index_search_batch(a->rated, qs, nq, k, exclude, 0, hits, found);
+	free(qs);
+	return rc;
 }
 
 /* Was text the answer of a similar exchange that people rated poorly?
@@ -515,6 +542,21 @@ vd_asker_answer(struct vd_asker *a, const char *session, const char *msg,
 	if ((rc = offline(a, msg, ans)) || (rc = followup(a, session, msg, ans)))
 		return rc;
 done:
+	ans->response_time = vd_monotonic() - t0;
+	return VD_OK;
+}
+
+int
+vd_asker_answer_found(struct vd_asker *a, const char *msg, const struct vd_hit *hits,
+    size_t n, struct vd_answer *ans)
+{
+	double t0 = vd_monotonic();
+	int rc;
+
+	memset(ans, 0, sizeof *ans);
+	ans->prompt_tokens = ans->completion_tokens = -1;
+	if ((rc = take_similar(a, hits, n, ans)) || (rc = offline(a, msg, ans)))
+		return rc;
 	ans->response_time = vd_monotonic() - t0;
 	return VD_OK;
 }

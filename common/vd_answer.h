@@ -101,6 +101,19 @@ int vd_asker_answer(struct vd_asker *a, const char *session, const char *msg,
     struct vd_answer *ans);
 void vd_answer_clear(struct vd_answer *ans);
 
+/* Many questions at once (vasdom-review --replay): their rated
+ * neighbours, k each, in one pass over the vectors for many of them;
+ * hits has nq * k places, found[i] the count for msgs[i], exclude[i]
+ * left out of its hits. Then vd_asker_answer_found answers msg from the
+ * hits found for it, as vd_asker_answer does without a session nor a
+ * language model (the exchanges of vd_asker_exclude left out there too:
+ * k must leave room for them). */
+struct vd_hit;
+int vd_asker_search(struct vd_asker *a, const char *const *msgs, size_t nq, size_t k,
+    const long long *exclude, struct vd_hit *hits, size_t *found);
+int vd_asker_answer_found(struct vd_asker *a, const char *msg, const struct vd_hit *hits,
+    size_t n, struct vd_answer *ans);
+
 /* The nearest VD_SIMILAR_SHOWN similar exchanges as a JSON array
  * [{"log_id":..,"score":..}] (a new reference; NULL: out of memory). */
 json_t *vd_answer_similar(const struct vd_answer *ans);
