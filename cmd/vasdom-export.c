@@ -421,6 +421,8 @@ main(int argc, char **argv)
 		validate(opt.validate);
 	/* an interrupted export leaves no temporary file behind */
 	atexit(vd_atomic_unlink_all);
+	/* the two-thread export gives each thread its own connection */
+	vd_db_unshared();
 	db = cli_open_db_existing(&cfg);
 	export(db, &cfg);
 	vd_db_close(db);

@@ -329,6 +329,12 @@ upgrade(sqlite3 *db, int busy_ms)
 	return rc;
 }
 
+void
+vd_db_unshared(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+}
+
 int
 vd_db_open(const char *path, int busy_ms, sqlite3 **out)
 {

@@ -10,11 +10,27 @@
 
 #define STR(x) ((struct vd_str){ (x), sizeof (x) - 1 })
 
-/* A JSON number or boolean of a row, as a fragment. */
+/* A JSON number or boolean of a row, as a fragment; buf (len at least
+ * 21) ends in a NUL. Digits by division, where snprintf() took 2% of an
+ * export. */
 static struct vd_str
 number(char *buf, size_t len, long long n)
 {
-	return (struct vd_str){ buf, (size_t)snprintf(buf, len, "%lld", n) };
+	char tmp[24], *p = tmp + sizeof tmp;
+	unsigned long long u = n < 0 ? 0 - (unsigned long long)n : (unsigned long long)n;
+	size_t k;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10));
+	if (n < 0)
+		*--p = '-';
+	k = (size_t)(tmp + sizeof tmp - p);
+	if (k >= len)
+		k = 0;
+	memcpy(buf, p, k);
+	buf[k] = '\0';
+	return (struct vd_str){ buf, k };
 }
 
 static struct vd_str
