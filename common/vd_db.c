@@ -37,11 +37,8 @@ vd_db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st)
 int
 vd_db_step_done(sqlite3 *db, sqlite3_stmt *st)
 {
-	int rc = sqlite3_step(st);
+	int rc = vd_db_step(db, st);
 
-	/* the message of the failed step, before finalize can replace it */
-	rc = rc == SQLITE_DONE || rc == SQLITE_ROW ? VD_OK
-	    : vd_error(VD_EDB, "database: %s", sqlite3_errmsg(db));
 	sqlite3_finalize(st);
 	return rc;
 }

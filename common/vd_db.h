@@ -68,6 +68,9 @@ int vd_db_exec(sqlite3 *db, const char *sql);
 /* Prepare or fail with VD_EDB; *st is finalized by the caller. */
 int vd_db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st);
 
+/* Step st once: VD_OK (a row or done), or VD_EDB with SQLite's message. */
+int vd_db_step(sqlite3 *db, sqlite3_stmt *st);
+
 /* Step a statement that returns no rows we need (an INSERT, UPDATE,
  * DELETE), then finalize it: VD_OK, or VD_EDB with SQLite's message. */
 int vd_db_step_done(sqlite3 *db, sqlite3_stmt *st);

@@ -90,13 +90,21 @@ vd_db_stmt_done(sqlite3_stmt *st)
 }
 
 int
-vd_db_stmt_step(sqlite3 *db, sqlite3_stmt *st)
+vd_db_step(sqlite3 *db, sqlite3_stmt *st)
 {
 	int rc = sqlite3_step(st);
 
-	/* the message of the failed step, before the reset can replace it */
-	rc = rc == SQLITE_DONE || rc == SQLITE_ROW ? VD_OK
+	/* the message of the failed step, before a reset or finalize can
+	 * replace it */
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? VD_OK
 	    : vd_error(VD_EDB, "database: %s", sqlite3_errmsg(db));
+}
+
+int
+vd_db_stmt_step(sqlite3 *db, sqlite3_stmt *st)
+{
+	int rc = vd_db_step(db, st);
+
 	vd_db_stmt_done(st);
 	return rc;
 }
