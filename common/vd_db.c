@@ -355,6 +355,7 @@ vd_db_open(const char *path, int busy_ms, sqlite3 **out)
 	 * threads (the parallel export) then fight over. Only possible before
 	 * SQLite's first use in the process; later calls change nothing. */
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	vd_db_mem_init();
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
 		vd_error(VD_EDB, "%s: %s", path, db ? sqlite3_errmsg(db) : "cannot open");
 		sqlite3_close(db);

@@ -98,6 +98,11 @@ int vd_db_stmt_exec(sqlite3 *db, const char *sql);
 /* Finalize db's cached statements (vd_db_close does, before closing). */
 void vd_db_stmt_forget(sqlite3 *db);
 
+/* SQLite's allocator, with the 1 KB chunks of in-memory sub-journals kept
+ * for reuse (vd_db_mem.c). Before SQLite's first use in the process (the
+ * first vd_db_open does it); later calls change nothing. */
+void vd_db_mem_init(void);
+
 /* Bind s, or NULL when s is NULL (the statement must outlive s). */
 void vd_db_bind_text(sqlite3_stmt *st, int i, const char *s);
 
