@@ -205,34 +205,48 @@ build(const struct vd_review_set *s, const struct vd_hit *hits, const size_t *nb
 	return VD_OK;
 }
 
+/* Endorsed questions whose nearest other one is looked up for the
+ * median: every (n / SAMPLE)-th. The median of 2,048 of them is within
+ * about 0.01 of all of theirs, and 13,334 of them each searched against
+ * the others cost 6 s of CPU at 100,000 exchanges. */
+#define SAMPLE 2048
+
 /* The median similarity of an endorsed exchange's question to the
  * nearest other endorsed one's: how near the knowledge comes to itself.
  * 1 when there are too few to say. */
 static int
 typical_nearest(struct vd_review_set *e, double *median)
 {
-	struct vd_hit *hits;
-	size_t *nb, *count, i, m = 0;
-	float *v;
-	int rc;
+	size_t step = e->n > SAMPLE ? e->n / SAMPLE : 1, nq = (e->n + step - 1) / step;
+	struct vd_hit *hits = NULL;
+	size_t *count = NULL, i, m = 0;
+	long long *self = malloc(sizeof *self * (nq ? nq : 1));
+	float *qs = malloc(sizeof *qs * (nq ? nq : 1) * (size_t)e->dim);
+	float *v = malloc(sizeof *v * (nq ? nq : 1));
+	int rc = VD_OK;
 
 	*median = 1;
-	if (e->n < 2)
-		return VD_OK;
-	if ((rc = vd_review_set_graph(e, 1, -2, &hits, &nb, &count)))
-		return rc;
-	if ((v = malloc(sizeof *v * e->n))) {
-		for (i = 0; i < e->n; i++)
-			if (count[i])
-				v[m++] = hits[i].score;
-		qsort(v, m, sizeof *v, by_float);
-		if (m)
-			*median = v[m / 2];
-	} else
+	if (!self || !qs || !v)
 		rc = vd_error(VD_ENOMEM, "out of memory");
+	else if (e->n >= 2) {
+		for (i = 0; i < nq; i++) {
+			self[i] = e->items[i * step].log_id;
+			memcpy(qs + i * (size_t)e->dim, e->vecs + i * step * (size_t)e->dim,
+			    sizeof *qs * (size_t)e->dim);
+		}
+		if ((rc = vd_review_set_near(e, qs, nq, self, 1, -2, 0, &hits, &count)) == VD_OK) {
+			for (i = 0; i < nq; i++)
+				if (count[i])
+					v[m++] = hits[i].score;
+			qsort(v, m, sizeof *v, by_float);
+			if (m)
+				*median = v[m / 2];
+		}
+	}
+	free(self);
+	free(qs);
 	free(v);
 	free(hits);
-	free(nb);
 	free(count);
 	return rc;
 }
