@@ -46,3 +46,9 @@ vd_index_memory(const long long *ids, const signed char *ratings, const float *v
 	*out = ix;
 	return VD_OK;
 }
+
+void
+vd_index_memory_prefilter(struct vd_index *ix, int on)
+{
+	ix->candidates = on ? -1 : 0;
+}
