@@ -18,9 +18,10 @@
 #define VD_FOLLOWUP_WORDS 4 /* a follow-up is this short, at most */
 
 /* The lexical evidence the ranker finds for a neighbour: the exact TF-IDF
- * cosine with its question and answer as one text, and BM25 over them
- * divided by the best neighbour's. */
-enum { VD_LEX_COSINE, VD_LEX_BM25, VD_LEX_N };
+ * cosine with its question and answer as one text, BM25 over them
+ * divided by the best neighbour's, and the cosine with its question
+ * alone. */
+enum { VD_LEX_COSINE, VD_LEX_BM25, VD_LEX_QCOSINE, VD_LEX_N };
 
 struct vd_similar {
 	long long log_id;

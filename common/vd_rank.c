@@ -24,11 +24,19 @@
 /* A learned exchange pairs a user's question with an answer; users'
  * questions resemble one another by their manner ("Здравствуйте,
  * подскажите, почему у меня...") as much as by their topic, so one about
- * topic X outscores the curated entry of topic Y for a question about Y.
- * A fixed discount of their scores keeps most of what learning gains
- * (rutube round 2: +0.08 to +0.09) while the damage to topics nobody
- * rated falls from 0.05-0.06 to 0.01-0.02 (README). */
-#define LEARNED_DISCOUNT 0.05
+ * topic X outscored the curated entry of topic Y for a question about Y.
+ * A learned exchange counts LEARNED_DISCOUNT less than a curated one, and
+ * gets back LEARNED_QUESTION_WEIGHT times the cosine of the words its
+ * question shares with the new one, each weighed by how rare it is among
+ * the neighbours' questions (question_cosine): another phrasing of the
+ * same topic shares the topic's words, another topic in the same manner
+ * shares words every question has, which weigh nothing. Over hash seeds
+ * 0-3, learning one half of the rutube FAQ entries cost the other half
+ * 0.005 and 0.010 (a fixed 0.05 discount: 0.013 and 0.023) for a round-2
+ * gain of +0.082 (+0.088); the figures are flat for discounts 0.11-0.125
+ * and weights 0.15-0.2 (README, "Ranking and safe learning"). */
+#define LEARNED_DISCOUNT 0.12
+#define LEARNED_QUESTION_WEIGHT 0.2
 
 /* A text's features as sorted (key, count) runs: every feature (stems and
  * n-grams) for the cosine, the stems alone for BM25. */
@@ -40,6 +48,7 @@ struct bag {
 
 struct doc {
 	struct bag all, stems;
+	struct bag words;       /* every word's stem, function words too */
 	size_t nstems;          /* words, for BM25's length */
 };
 
@@ -171,6 +180,8 @@ word_features(const char *stem, size_t stemlen, const char *word, size_t wordlen
 	struct doc *d = r->cur;
 	uint64_t h = feature_key('w', stem, stemlen);
 
+	if (bag_add(&d->words, h))
+		r->oom = 1;
 	if (vd_text_is_stopword(word))
 		return;
 	d->nstems++;
@@ -185,7 +196,7 @@ doc_fill(struct vd_ranker *r, struct doc *d, const char *text)
 {
 	r->cur = d;
 	vd_text_words(r->text, text, word_features, r);
-	if (r->oom || bag_runs(&d->all) || bag_runs(&d->stems))
+	if (r->oom || bag_runs(&d->all) || bag_runs(&d->stems) || bag_runs(&d->words))
 		return -1;
 	return 0;
 }
@@ -195,6 +206,7 @@ doc_free(struct doc *d)
 {
 	bag_free(&d->all);
 	bag_free(&d->stems);
+	bag_free(&d->words);
 }
 
 /* Document frequencies among the neighbours' texts: an open-addressing
@@ -291,6 +303,34 @@ cosine(const struct doc *q, const struct doc *qd, const struct doc *ad,
 	return norm > 0 && qnorm > 0 ? dot / sqrt(norm) / qnorm : 0;
 }
 
+/* The cosine between the words of the query and of a neighbour's
+ * question (stems, function words too: "как", "когда", "почему" say what
+ * kind of question it is), each weighed by how rare it is among the
+ * neighbours' questions, unsmoothed: what every question says
+ * ("подскажите, у меня") weighs nothing, the topic's words are left. */
+static double
+question_cosine(const struct doc *q, const struct doc *qd, const struct dftab *t, double ndocs)
+{
+	double dot = 0, nq = 0, nd = 0, w;
+	size_t i;
+
+	for (i = 0; i < q->words.n; i++) {
+		w = (1 + log((double)q->words.cnt[i])) *
+		    log((ndocs + 1) / (df_of(t, q->words.key[i]) + 1.0));
+		nq += w * w;
+	}
+	for (i = 0; i < qd->words.n; i++) {
+		unsigned c = bag_count(&q->words, qd->words.key[i]);
+		double idf = log((ndocs + 1) / (df_of(t, qd->words.key[i]) + 1.0));
+
+		w = (1 + log((double)qd->words.cnt[i])) * idf;
+		nd += w * w;
+		if (c)
+			dot += w * (1 + log((double)c)) * idf;
+	}
+	return nq > 0 && nd > 0 ? dot / sqrt(nq * nd) : 0;
+}
+
 /* Okapi BM25 of the query's stems over a neighbour's question and answer,
  * with the statistics of the neighbours alone. */
 static double
@@ -317,9 +357,9 @@ int
 vd_ranker_rank(struct vd_ranker *r, const char *query, struct vd_similar *sim, size_t n)
 {
 	struct doc *d;
-	struct dftab df = { 0 }, sdf = { 0 };
+	struct dftab df = { 0 }, sdf = { 0 }, qdf = { 0 };
 	double *bm = NULL, best = 0, qnorm = 0, avglen = 0;
-	size_t i, nkeys = 0, nstems = 0;
+	size_t i, nkeys = 0, nstems = 0, nwords = 0;
 	int rc = VD_OK;
 
 	for (i = 0; i < n; i++)
@@ -341,9 +381,10 @@ vd_ranker_rank(struct vd_ranker *r, const char *query, struct vd_similar *sim, s
 		}
 		nkeys += d[2 * i + 1].all.n + d[2 * i + 2].all.n;
 		nstems += d[2 * i + 1].stems.n + d[2 * i + 2].stems.n;
+		nwords += d[2 * i + 1].words.n;
 		avglen += (double)(d[2 * i + 1].nstems + d[2 * i + 2].nstems) / (double)n;
 	}
-	if (df_init(&df, nkeys) || df_init(&sdf, nstems)) {
+	if (df_init(&df, nkeys) || df_init(&sdf, nstems) || df_init(&qdf, nwords + d[0].words.n)) {
 		rc = vd_error(VD_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -352,6 +393,10 @@ vd_ranker_rank(struct vd_ranker *r, const char *query, struct vd_similar *sim, s
 	 * the vector score already did */
 	for (i = 1; i <= 2 * n; i++)
 		df_add(&df, &d[i].all);
+	/* the questions alone, the query's among them, for the learned
+	 * exchanges' question cosine */
+	for (i = 0; i <= n; i++)
+		df_add(&qdf, &d[i ? 2 * i - 1 : 0].words);
 	/* BM25's documents are the neighbours, question and answer as one */
 	for (i = 0; i < n; i++) {
 		struct bag *x = &d[2 * i + 1].stems, *y = &d[2 * i + 2].stems;
@@ -383,7 +428,10 @@ vd_ranker_rank(struct vd_ranker *r, const char *query, struct vd_similar *sim, s
 		lex[VD_LEX_COSINE] = cosine(&d[0], &d[2 * i + 1], &d[2 * i + 2], &df,
 		    2.0 * (double)n, qnorm);
 		lex[VD_LEX_BM25] = best > 0 ? bm[i] / best : 0;
+		lex[VD_LEX_QCOSINE] = question_cosine(&d[0], &d[2 * i + 1], &qdf, (double)n + 1);
 		sim[i].rank += COSINE_WEIGHT * lex[VD_LEX_COSINE] + BM25_WEIGHT * lex[VD_LEX_BM25];
+		if (sim[i].learned)
+			sim[i].rank += LEARNED_QUESTION_WEIGHT * lex[VD_LEX_QCOSINE];
 	}
 out:
 	if (d)
@@ -395,5 +443,7 @@ out:
 	free(df.df);
 	free(sdf.key);
 	free(sdf.df);
+	free(qdf.key);
+	free(qdf.df);
 	return rc;
 }

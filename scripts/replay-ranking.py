@@ -12,8 +12,8 @@ drops), and banking77 through vasdom-ask.
   replay-ranking.py capture DIR [--seeds 0,1,2,3] [--banking]
       run the scenarios (the real binaries, VASDOM_BIN) and keep their
       neighbour lists in DIR/seed-N.json
-  replay-ranking.py replay DIR [--cosine 0.3] [--bm25 0.1] [--discount 0.05]
-                    [--fade 0.05]
+  replay-ranking.py replay DIR [--cosine 0.3] [--bm25 0.1] [--discount 0.12]
+                    [--learned-question 0.2] [--fade 0.05]
       the figures, mean over the captured seeds, under those weights
 
 Learning happens the same under any weights (the oracle's rating leaves a
@@ -72,10 +72,10 @@ def capture(out, seeds, with_banking):
         print(f"seed {seed}: captured", flush=True)
 
 
-def ranker(cosine, bm25, discount):
+def ranker(cosine, bm25, discount, learned_question=0.0):
     """The shipped re-scoring (vd_rank.c) with these weights."""
-    return lambda n: n["score"] - (discount if n["learned"] else 0) + \
-        cosine * n["cosine"] + bm25 * n["bm25"]
+    return lambda n: n["score"] + cosine * n["cosine"] + bm25 * n["bm25"] + \
+        ((learned_question * n.get("question_cosine", 0) - discount) if n["learned"] else 0)
 
 
 def choose(nb, rank, fade, min_rating=4):
@@ -120,7 +120,7 @@ def replay(src, o):
     runs = []
     for path in sorted(glob.glob(os.path.join(src, "seed-*.json"))):
         with open(path) as fh:
-            runs.append(figures(json.load(fh), ranker(o.cosine, o.bm25, o.discount), o.fade))
+            runs.append(figures(json.load(fh), ranker(o.cosine, o.bm25, o.discount, o.learned_question), o.fade))
     if not runs:
         sys.exit(f"replay-ranking: no seed-*.json in {src}: capture first")
     for k in runs[0]:
@@ -139,8 +139,9 @@ def main():
     r.add_argument("dir")
     r.add_argument("--cosine", type=float, default=0.3)
     r.add_argument("--bm25", type=float, default=0.1)
-    r.add_argument("--discount", type=float, default=0.05)
+    r.add_argument("--discount", type=float, default=0.12)
     r.add_argument("--fade", type=float, default=0.05)
+    r.add_argument("--learned-question", type=float, default=0.2)
     o = ap.parse_args()
     if o.cmd == "capture":
         capture(o.dir, [int(s) for s in o.seeds.split(",")], o.banking)

@@ -3,7 +3,7 @@
 # them, and an exchange learned from a rating does not take questions of
 # another topic only because users phrase their questions alike.
 . "$(dirname "$0")/lib.sh"
-plan 6
+plan 9
 
 : >"$T/none.rules"
 export VASDOM_RULES=$T/none.rules VASDOM_MIN_CONFIDENCE=0
@@ -37,3 +37,22 @@ check "the learned exchange was among its neighbours" \
 	jq -e --argjson id "$(jq .log_id "$T/asked")" '[.similar[].log_id] | index($id) != null' "$T/other1"
 vasdom-ask "Добрый день, на телефоне не получается сменить пароль" >"$T/other2"
 check_same "other topic, other phrasing: the curated answer" "$password" "$(jq -r .response "$T/other2")"
+
+# what tells them apart: the words the questions share, weighed by how
+# rare each is among the neighbours' questions (--explain prints it)
+qcos() {
+	vasdom-ask --explain "$1" |
+		jq --argjson id "$(jq .log_id "$T/asked")" '.neighbours[] | select(.log_id == $id) | .question_cosine'
+}
+same=$(qcos "Почему на телефоне не получается оплатить уборку подъезда?")
+other=$(qcos "Почему на телефоне не получается связаться с бригадиром?")
+check "question_cosine is printed for the learned exchange" test -n "$same" -a -n "$other"
+check "the same topic's question is nearer ($same) than another's ($other)" \
+	awk -v a="$same" -v b="$other" 'BEGIN { exit !(a > b && b >= 0 && a <= 1) }'
+# the rank is what the man page says: the vector score, 0.3 x cosine,
+# 0.1 x BM25; a learned exchange 0.12 less, plus 0.2 x question_cosine
+vasdom-ask --explain "Почему у меня не получается оплатить?" >"$T/formula"
+check "every neighbour's rank follows the documented formula" jq -e '
+	[.neighbours[] | .score + 0.3 * .cosine + 0.1 * .bm25 +
+	    (if .learned then 0.2 * .question_cosine - 0.12 else 0 end) - .rank |
+	    fabs < 0.0001] | length > 1 and all' "$T/formula"
