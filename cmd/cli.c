@@ -301,8 +301,21 @@ one(const struct cli_input *in, const struct vd_record *rec, int rc, cli_job_fn 
 	}
 	if (rc == VD_OK)
 		rc = job(rec, &out, arg);
-	if (rc == VD_EDB || rc == VD_ENOMEM)
+	if (rc == VD_EDB || rc == VD_ENOMEM) {
+		/* the lines before this one were good: stored and answered,
+		 * as a transaction a line stored them, before this one stops
+		 * the run (a failed commit stops it at the batch's first) */
+		if (line) {
+			char *msg = strdup(vd_errmsg());
+
+			if (!vd_batch_line_end(&batch, in->batch, 0))
+				commit(in, w);
+			if (msg)
+				vd_error(rc, "%s", msg);
+			free(msg);
+		}
 		cli_fail(rc, "");
+	}
 	if (line && vd_batch_line_end(&batch, in->batch, rc == VD_OK))
 		cli_fail(VD_EDB, "");
 	if (rc != VD_OK)

@@ -5,7 +5,7 @@
 # is committed, so when the run dies in the middle of a batch, the
 # replies printed are exactly the lines stored; --skip-existing stays exact.
 . "$(dirname "$0")/lib.sh"
-plan 14
+plan 15
 
 vasdom-ask --record </dev/null >/dev/null
 # 3000 lines; line 1000 has no response, line 2000 repeats line 1999's
@@ -55,6 +55,7 @@ stored=$(sqlite3 "$VASDOM_DB" "SELECT count(*) FROM exchanges WHERE client_id LI
 check_same "...the replies printed are the lines stored ($stored)" \
 	"$(sqlite3 "$VASDOM_DB" "SELECT log_id FROM exchanges WHERE client_id LIKE 'n%' ORDER BY log_id")" \
 	"$(jq -r .log_id "$T/nout")"
+check_same "...every line before it stored, as a transaction a line did" 2499 "$stored"
 check "...the lines stored are the first ones, and none past 2499" test "$(sqlite3 "$VASDOM_DB" \
 	"SELECT count(*) = max(CAST(substr(client_id, 2) AS INTEGER)) AND max(CAST(substr(client_id, 2) AS INTEGER)) < 2500
 	FROM exchanges WHERE client_id LIKE 'n%'")" = 1
