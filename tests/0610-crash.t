@@ -56,8 +56,11 @@ unstored() {
 # and SIGKILL it at a random point: on the first kill with STORED 0, after
 # a random delay under 50 ms (so the schema may be half created); else once
 # it has printed STORED replies (those it skips) and a random number of new
-# ones, at most about 1.5 times a fair share of the lines left, so no run
-# can finish. (Later kills wait for replies even with nothing stored yet:
+# ones, at most 1.5 times a fair share of the lines left counting one
+# more run than there are kills, so no run can finish: the last kill
+# lands by three quarters of what is left (with 1.5 times the share alone
+# the last run could reach the end, and with replies printed a batch at
+# a time, a fast run did). (Later kills wait for replies even with nothing stored yet:
 # on a loaded machine creating the schema can take longer than 50 ms, and
 # every kill then landed before the first line.) Prints CMD's exit status.
 run_killed() {
@@ -69,7 +72,7 @@ run_killed() {
 	else
 		left=$((lines - stored))
 		target=$(awk -v s="$stored" -v l="$left" -v k=$((kills - k + 1)) -v r="$(pause 0 1)" \
-			'BEGIN { printf "%d", s + 1 + r * 1.5 * l / (k + 0.5) }')
+			'BEGIN { printf "%d", s + 1 + r * 1.5 * l / (k + 1) }')
 		while kill -0 $p 2>/dev/null && [ "$(wc -l <"$out")" -lt "$target" ]; do
 			sleep 0.02
 		done
