@@ -48,13 +48,15 @@ struct bag {
 
 struct doc {
 	struct bag all, stems;
-	struct bag words;       /* every word's stem, function words too */
+	struct bag words;       /* every word's stem, function words too
+	                         * (questions only: question_cosine) */
 	size_t nstems;          /* words, for BM25's length */
 };
 
 struct vd_ranker {
 	struct vd_text *text;
 	struct doc *cur;        /* the document being filled */
+	int words;              /* fill its words bag too */
 	int oom;
 };
 
@@ -180,7 +182,7 @@ word_features(const char *stem, size_t stemlen, const char *word, size_t wordlen
 	struct doc *d = r->cur;
 	uint64_t h = feature_key('w', stem, stemlen);
 
-	if (bag_add(&d->words, h))
+	if (r->words && bag_add(&d->words, h))
 		r->oom = 1;
 	if (vd_text_is_stopword(word))
 		return;
@@ -192,9 +194,10 @@ word_features(const char *stem, size_t stemlen, const char *word, size_t wordlen
 }
 
 static int
-doc_fill(struct vd_ranker *r, struct doc *d, const char *text)
+doc_fill(struct vd_ranker *r, struct doc *d, const char *text, int words)
 {
 	r->cur = d;
+	r->words = words;
 	vd_text_words(r->text, text, word_features, r);
 	if (r->oom || bag_runs(&d->all) || bag_runs(&d->stems) || bag_runs(&d->words))
 		return -1;
@@ -303,32 +306,34 @@ cosine(const struct doc *q, const struct doc *qd, const struct doc *ad,
 	return norm > 0 && qnorm > 0 ? dot / sqrt(norm) / qnorm : 0;
 }
 
+/* A word's weight in question_cosine: sublinear count times the
+ * unsmoothed rarity among the n questions. */
+static double
+question_weight(unsigned count, const struct dftab *t, uint64_t key, double ndocs)
+{
+	return (1 + log((double)count)) * log((ndocs + 1) / (df_of(t, key) + 1.0));
+}
+
 /* The cosine between the words of the query and of a neighbour's
  * question (stems, function words too: "как", "когда", "почему" say what
  * kind of question it is), each weighed by how rare it is among the
  * neighbours' questions, unsmoothed: what every question says
  * ("подскажите, у меня") weighs nothing, the topic's words are left. */
 static double
-question_cosine(const struct doc *q, const struct doc *qd, const struct dftab *t, double ndocs)
+question_cosine(const struct doc *q, const struct doc *qd, const struct dftab *t, double ndocs,
+    double qnorm)
 {
-	double dot = 0, nq = 0, nd = 0, w;
+	double dot = 0, norm = 0, w;
 	size_t i;
+	unsigned c;
 
-	for (i = 0; i < q->words.n; i++) {
-		w = (1 + log((double)q->words.cnt[i])) *
-		    log((ndocs + 1) / (df_of(t, q->words.key[i]) + 1.0));
-		nq += w * w;
-	}
 	for (i = 0; i < qd->words.n; i++) {
-		unsigned c = bag_count(&q->words, qd->words.key[i]);
-		double idf = log((ndocs + 1) / (df_of(t, qd->words.key[i]) + 1.0));
-
-		w = (1 + log((double)qd->words.cnt[i])) * idf;
-		nd += w * w;
-		if (c)
-			dot += w * (1 + log((double)c)) * idf;
+		w = question_weight(qd->words.cnt[i], t, qd->words.key[i], ndocs);
+		norm += w * w;
+		if ((c = bag_count(&q->words, qd->words.key[i])))
+			dot += w * question_weight(c, t, qd->words.key[i], ndocs);
 	}
-	return nq > 0 && nd > 0 ? dot / sqrt(nq * nd) : 0;
+	return norm > 0 && qnorm > 0 ? dot / sqrt(norm) / qnorm : 0;
 }
 
 /* Okapi BM25 of the query's stems over a neighbour's question and answer,
@@ -358,7 +363,7 @@ vd_ranker_rank(struct vd_ranker *r, const char *query, struct vd_similar *sim, s
 {
 	struct doc *d;
 	struct dftab df = { 0 }, sdf = { 0 }, qdf = { 0 };
-	double *bm = NULL, best = 0, qnorm = 0, avglen = 0;
+	double *bm = NULL, best = 0, qnorm = 0, qwnorm = 0, avglen = 0;
 	size_t i, nkeys = 0, nstems = 0, nwords = 0;
 	int rc = VD_OK;
 
@@ -369,13 +374,13 @@ vd_ranker_rank(struct vd_ranker *r, const char *query, struct vd_similar *sim, s
 	/* d[0] the query, then each neighbour's question and answer */
 	r->oom = 0;
 	if (!(d = calloc(2 * n + 1, sizeof *d)) || !(bm = malloc(n * sizeof *bm)) ||
-	    doc_fill(r, &d[0], query)) {
+	    doc_fill(r, &d[0], query, 1)) {
 		rc = vd_error(VD_ENOMEM, "out of memory");
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		if (doc_fill(r, &d[2 * i + 1], sim[i].message) ||
-		    doc_fill(r, &d[2 * i + 2], sim[i].answer)) {
+		if (doc_fill(r, &d[2 * i + 1], sim[i].message, 1) ||
+		    doc_fill(r, &d[2 * i + 2], sim[i].answer, 0)) {
 			rc = vd_error(VD_ENOMEM, "out of memory");
 			goto out;
 		}
@@ -416,6 +421,14 @@ vd_ranker_rank(struct vd_ranker *r, const char *query, struct vd_similar *sim, s
 		qnorm += w * w;
 	}
 	qnorm = sqrt(qnorm);
+	/* the query's norm for question_cosine, once */
+	for (i = 0; i < d[0].words.n; i++) {
+		double w = question_weight(d[0].words.cnt[i], &qdf, d[0].words.key[i],
+		    (double)n + 1);
+
+		qwnorm += w * w;
+	}
+	qwnorm = sqrt(qwnorm);
 	for (i = 0; i < n; i++) {
 		bm[i] = avglen > 0 ? bm25(&d[0], &d[2 * i + 1], &d[2 * i + 2], &sdf, (double)n,
 		    avglen) : 0;
@@ -428,7 +441,8 @@ vd_ranker_rank(struct vd_ranker *r, const char *query, struct vd_similar *sim, s
 		lex[VD_LEX_COSINE] = cosine(&d[0], &d[2 * i + 1], &d[2 * i + 2], &df,
 		    2.0 * (double)n, qnorm);
 		lex[VD_LEX_BM25] = best > 0 ? bm[i] / best : 0;
-		lex[VD_LEX_QCOSINE] = question_cosine(&d[0], &d[2 * i + 1], &qdf, (double)n + 1);
+		lex[VD_LEX_QCOSINE] = question_cosine(&d[0], &d[2 * i + 1], &qdf, (double)n + 1,
+		    qwnorm);
 		sim[i].rank += COSINE_WEIGHT * lex[VD_LEX_COSINE] + BM25_WEIGHT * lex[VD_LEX_BM25];
 		if (sim[i].learned)
 			sim[i].rank += LEARNED_QUESTION_WEIGHT * lex[VD_LEX_QCOSINE];
