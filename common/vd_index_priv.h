@@ -47,6 +47,7 @@ struct vd_index {
 	char *base;                 /* main's arrays: the map, or own */
 	long long version;          /* vector_state's when loaded or refreshed */
 	long long seq;              /* index_changes main reflects, -1: unknown */
+	size_t rescored;            /* exact vectors read by the searches so far */
 };
 
 /* Offsets of the arrays in a cache file (and in the in-memory copies):

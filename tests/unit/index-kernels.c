@@ -7,7 +7,9 @@
  *              in two from the whole, a run with one bit changed alike
  *   search-<kind> <TAB> queries whose 10 hits differ from the exact scan
  *                     (float, every vector), for the prefilter, the int8
- *                     scan, and the prefilter with the portable kernel
+ *                     scan, and the prefilter with the portable kernel;
+ *                     search-k30: whose 30 hits (vasdom-ask's) differ
+ *   rescored-k<k> <TAB> exact vectors read a query for k hits
  *   avx2 <TAB> yes or no: whether the processor ran the AVX2 kernels */
 #include <math.h>
 #include <stdio.h>
@@ -148,16 +150,16 @@ vectors(size_t n, int dim)
 	return v;
 }
 
-#define K 10
+#define KMAX 30
 #define NQ 40
 
-/* Queries (the first NQ vectors, each left out of its own hits) whose hits
- * differ from the exact float scan's. */
+/* Queries (the first NQ vectors, each left out of its own hits) whose K
+ * hits differ from the exact float scan's. */
 static int
 check_search(struct vd_index *ix, const float *v, size_t n, int dim, long candidates,
-    int portable)
+    int portable, size_t K)
 {
-	struct vd_hit hits[NQ * K];
+	struct vd_hit hits[NQ * KMAX];
 	size_t found[NQ], i, q, j;
 	long long exclude[NQ];
 	int differ = 0;
@@ -169,8 +171,8 @@ check_search(struct vd_index *ix, const float *v, size_t n, int dim, long candid
 	if (vd_index_search_batch(ix, v, NQ, K, exclude, 0, hits, found))
 		return -1;
 	for (q = 0; q < NQ; q++) {
-		long long best[K];
-		float s[K];
+		long long best[KMAX];
+		float s[KMAX];
 		size_t m = 0;
 
 		/* the exact K best, ties by id */
@@ -216,10 +218,16 @@ main(void)
 		ids[i] = (long long)i + 1;
 	if (vd_index_memory(ids, NULL, v, n, dim, &ix))
 		return 1;
-	printf("search-prefilter\t%d\n", check_search(ix, v, n, dim, -1, 0));
-	printf("search-prefilter-small\t%d\n", check_search(ix, v, n, dim, 1, 0));
-	printf("search-int8\t%d\n", check_search(ix, v, n, dim, 0, 0));
-	printf("search-portable\t%d\n", check_search(ix, v, n, dim, -1, 1));
+	printf("search-prefilter\t%d\n", check_search(ix, v, n, dim, -1, 0, 10));
+	printf("search-prefilter-small\t%d\n", check_search(ix, v, n, dim, 1, 0, 10));
+	printf("search-int8\t%d\n", check_search(ix, v, n, dim, 0, 0, 10));
+	printf("search-portable\t%d\n", check_search(ix, v, n, dim, -1, 1, 10));
+	ix->rescored = 0;
+	printf("search-k30\t%d\n", check_search(ix, v, n, dim, -1, 0, 30));
+	printf("rescored-k30\t%zu\n", ix->rescored / NQ);
+	ix->rescored = 0;
+	check_search(ix, v, n, dim, -1, 0, 5);
+	printf("rescored-k5\t%zu\n", ix->rescored / NQ);
 #if defined(__x86_64__) && defined(__GNUC__)
 	printf("avx2\t%s\n", __builtin_cpu_supports("avx2") ? "yes" : "no");
 #else
