@@ -53,29 +53,58 @@ before(float s, long long id, float hs, long long hid)
 	return s > hs || (s == hs && id < hid);
 }
 
-/* Keep c[0..*n) the best of at most k, best first. */
+/* Put the best k of c[0..n) (k < n) in c[0..k), in no order: a
+ * quickselect whose partition moves every element and counts those
+ * before the pivot without a branch (a branch on each comparison is
+ * mispredicted half the time). The scan gathers what passes its
+ * threshold and selects when 2k have gathered, a few comparisons a
+ * candidate where keeping a sorted list moved a hundred. */
 static void
-offer(struct cand *c, size_t *n, size_t k, float s, long long id, size_t pos, int delta)
+select_best(struct cand *c, size_t n, size_t k)
 {
-	size_t j;
+	size_t l = 0, r = n, i, s;
+	struct cand p, t;
 
-	if (*n == k && !before(s, id, c[k - 1].score, c[k - 1].id))
-		return;
-	j = *n < k ? (*n)++ : k - 1;
-	while (j > 0 && before(s, id, c[j - 1].score, c[j - 1].id)) {
-		c[j] = c[j - 1];
-		j--;
+	while (r - l > 1) {
+		/* the pivot: the middle of three, put last */
+		size_t a = l, m = l + (r - l) / 2, z = r - 1, pv;
+
+		if (before(c[a].score, c[a].id, c[m].score, c[m].id))
+			pv = before(c[m].score, c[m].id, c[z].score, c[z].id) ? m :
+			    before(c[a].score, c[a].id, c[z].score, c[z].id) ? z : a;
+		else
+			pv = before(c[a].score, c[a].id, c[z].score, c[z].id) ? a :
+			    before(c[m].score, c[m].id, c[z].score, c[z].id) ? z : m;
+		p = c[pv];
+		c[pv] = c[z];
+		for (s = i = l; i < z; i++) {
+			t = c[i];
+			c[i] = c[s];
+			c[s] = t;
+			s += (t.score > p.score) | ((t.score == p.score) & (t.id < p.id));
+		}
+		c[z] = c[s];
+		c[s] = p;
+		/* c[l..s) before the pivot, c[s] the pivot, the rest after */
+		if (s + 1 == k || s == k)
+			return;
+		if (s > k)
+			r = s;
+		else
+			l = s + 1;
 	}
-	c[j] = (struct cand){ s, (uint32_t)pos, (uint32_t)delta, id };
 }
 
-static int
-cmp_cand(const void *a, const void *b)
+/* The least score of c[0..n) (n > 0). */
+static float
+worst_of(const struct cand *c, size_t n)
 {
-	const struct cand *x = a, *y = b;
+	float w = c[0].score;
+	size_t i;
 
-	return before(x->score, x->id, y->score, y->id) ? -1 :
-	    before(y->score, y->id, x->score, x->id) ? 1 : 0;
+	for (i = 1; i < n; i++)
+		w = c[i].score < w ? c[i].score : w;
+	return w;
 }
 
 static int
@@ -96,8 +125,8 @@ struct job {
 	size_t nq, from, to, k;
 	const long long *exclude;
 	int min_rating;
-	struct cand *cands;        /* nq * k */
-	size_t *found;
+	struct cand *cands;        /* nq * 2k: at most k kept, k more gathered */
+	size_t *found;             /* at most k each, between scans */
 	int check;                 /* sum the 4-bit codes read (vd_code4_sum) */
 	uint64_t sum;
 };
@@ -108,12 +137,16 @@ scan(void *arg)
 	struct job *j = arg;
 	const struct vd_index_part *p = j->part;
 	const float *scales = j->four ? p->scales4 : p->scales;
-	size_t len4 = VD_CODE4_LEN(j->dim), i, b, c, end;
+	const float *qscale = j->qscale;
+	size_t len4 = VD_CODE4_LEN(j->dim), i, b, c, end, k = j->k, nq = j->nq;
 	int32_t dots[CHUNK * BLOCK];
 	float worst[BLOCK];         /* each query's k-th score so far: a quick no */
 
-	for (b = 0; b < j->nq; b++)
-		worst[b] = j->found[b] == j->k ? j->cands[b * j->k + j->k - 1].score : -INFINITY;
+	for (b = 0; b < j->nq; b++) {
+		struct cand *cb = j->cands + b * 2 * k;
+
+		worst[b] = j->found[b] == k ? worst_of(cb, k) : -INFINITY;
+	}
 
 	for (c = j->from; c < j->to; c = end) {
 		end = c + CHUNK < j->to ? c + CHUNK : j->to;
@@ -125,29 +158,47 @@ scan(void *arg)
 		} else
 			vd_dot8(p->codes, c, end, j->dim, j->q, j->nq, dots, j->portable);
 		for (i = c; i < end; i++) {
+			const int32_t *d = dots + (i - c) * j->nq;
+			float sc = scales[i];
+			int pass = 0;
+
+			/* any query it might join (a vectorized no for most) */
+#pragma omp simd reduction(|:pass)
+			for (b = 0; b < nq; b++)
+				pass |= (float)d[b] * sc * qscale[b] >= worst[b];
 			/* masked entries (-1) are below any min_rating */
-			if (p->ratings[i] < j->min_rating)
+			if (!pass || p->ratings[i] < j->min_rating)
 				continue;
 			for (b = 0; b < j->nq; b++) {
-				float s = (float)dots[(i - c) * j->nq + b] * scales[i] * j->qscale[b];
+				float s = (float)d[b] * sc * j->qscale[b];
+				struct cand *cb = j->cands + b * 2 * k;
 
 				if (s < worst[b] || p->ids[i] == j->exclude[b])
 					continue;
-				offer(j->cands + b * j->k, &j->found[b], j->k, s, p->ids[i], i, j->delta);
-				if (j->found[b] == j->k)
-					worst[b] = j->cands[b * j->k + j->k - 1].score;
+				cb[j->found[b]++] = (struct cand){ s, (uint32_t)i, (uint32_t)j->delta, p->ids[i] };
+				if (j->found[b] == 2 * k) {
+					select_best(cb, 2 * k, k);
+					j->found[b] = k;
+					worst[b] = worst_of(cb, k);
+				}
 			}
 		}
 	}
+	for (b = 0; b < j->nq; b++)
+		if (j->found[b] > k) {
+			select_best(j->cands + b * 2 * k, j->found[b], k);
+			j->found[b] = k;
+		}
 	return NULL;
 }
 
-/* Score the 4-bit candidates again in int8 (the int8 scan's scores), best
- * first. 0, or -1 when an int8 code fails its check (the file damaged
+/* Score the 4-bit candidates again in int8 (the int8 scan's scores), the
+ * best kk of them first, in no order. 0, or -1 when an int8 code fails its check (the file damaged
  * there): then none of them is trusted, every candidate goes on to the
  * exact scores, and the file is dropped for the next process to rebuild. */
 static int
-int8_scores(struct vd_index *ix, const int8_t *q, float qscale, struct cand *c, size_t n)
+int8_scores(struct vd_index *ix, const int8_t *q, float qscale, struct cand *c, size_t n,
+    size_t kk)
 {
 	size_t i;
 
@@ -163,7 +214,8 @@ int8_scores(struct vd_index *ix, const int8_t *q, float qscale, struct cand *c, 
 		vd_dot8(code, 0, 1, ix->dim, q, 1, &dot, ix->portable);
 		c[i].score = (float)dot * p->scales[c[i].pos] * qscale;
 	}
-	qsort(c, n, sizeof *c, cmp_cand);
+	if (n > kk)
+		select_best(c, n, kk);
 	return 0;
 }
 
@@ -249,7 +301,7 @@ vd_index_search_batch(struct vd_index *ix, const float *qs, size_t nq, size_t k,
 	if (!four)
 		kc = kk;
 	ntmax = ncpu < 2 ? 1 : (size_t)(ncpu > MAX_THREADS ? MAX_THREADS : ncpu);
-	cand = malloc(sizeof *cand * kc * BLOCK * ntmax);
+	cand = malloc(sizeof *cand * 2 * kc * BLOCK * ntmax);
 	merged = malloc(sizeof *merged * kc * ntmax);
 	best = malloc(sizeof *best * kc);
 	qcode = malloc((size_t)ix->dim * BLOCK);
@@ -279,7 +331,7 @@ again:
 			jobs[t] = (struct job){ &ix->main, 0, ix->dim, four, ix->portable,
 			    four ? q4 : qcode, qscale, nb, ix->main.n * t / nt,
 			    ix->main.n * (t + 1) / nt, kc, exclude + q0, min_rating,
-			    cand + t * kc * BLOCK, nfound + t * BLOCK, four && ix->check4, 0 };
+			    cand + t * 2 * kc * BLOCK, nfound + t * BLOCK, four && ix->check4, 0 };
 		for (t = 1; t < nt; t++)
 			started[t] = pthread_create(&tid[t], NULL, scan, &jobs[t]) == 0;
 		scan(&jobs[0]);
@@ -316,12 +368,14 @@ again:
 			/* the threads' candidates for this query, in int8, then exact */
 			for (t = 0; t < nt; t++)
 				for (i = 0; i < nfound[t * BLOCK + b]; i++)
-					merged[m++] = cand[t * kc * BLOCK + b * kc + i];
-			qsort(merged, m, sizeof *merged, cmp_cand);
-			if (m > kc)
+					merged[m++] = cand[(t * BLOCK + b) * 2 * kc + i];
+			/* the best kc, in no order: the exact scores sort them */
+			if (m > kc) {
+				select_best(merged, m, kc);
 				m = kc;
+			}
 			if (four) {
-				if (int8_scores(ix, qcode + b * (size_t)ix->dim, qscale[b], merged, m) == 0 &&
+				if (int8_scores(ix, qcode + b * (size_t)ix->dim, qscale[b], merged, m, kk) == 0 &&
 				    m > kk)
 					m = kk;
 			}
