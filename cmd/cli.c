@@ -265,25 +265,46 @@ arg_record(const struct cli_input *in, const char *arg, struct vd_record *rec)
 
 /* The driver's write batch (cli_input.batch): the replies of the lines
  * in it are held until it commits, so none is printed for a line that a
- * crash could still lose. */
+ * crash could still lose; with each, its line's place in the batch. */
 static struct vd_batch batch;
 static json_t *held;
+static int *held_at;
+static size_t held_size;
 
-/* Commit the batch, then write the replies it held. */
+static void
+hold(json_t *out)
+{
+	size_t n = json_array_size(held);
+
+	if (n == held_size) {
+		held_size = held_size ? 2 * held_size : 1024;
+		if (!(held_at = realloc(held_at, held_size * sizeof *held_at)))
+			die(3, "out of memory");
+	}
+	if (json_array_append(held, out))
+		die(3, "out of memory");
+	held_at[n] = batch.lines - 1;   /* the line ended */
+}
+
+/* Commit the batch, then write the replies it held: when it failed, those
+ * of the lines it kept (before the one that failed) before stopping. */
 static void
 commit(const struct cli_input *in, struct vd_writer *w)
 {
 	size_t i;
 	json_t *o;
+	int rc;
 
 	if (!in->batch)
 		return;
-	if (vd_batch_commit(&batch, in->batch))
-		cli_fail(VD_EDB, "");
+	rc = vd_batch_commit(&batch, in->batch);
 	batch_first = 0;
 	json_array_foreach(held, i, o)
-		reply(w, o);
+		if (held_at[i] < batch.kept)
+			reply(w, o);
 	json_array_clear(held);
+	if (rc)
+		cli_fail(VD_EDB, "");
 }
 
 static void
@@ -320,10 +341,9 @@ one(const struct cli_input *in, const struct vd_record *rec, int rc, cli_job_fn 
 		cli_fail(VD_EDB, "");
 	if (rc != VD_OK)
 		cli_reject(rec, vd_errmsg());
-	else if (out && in->batch) {
-		if (json_array_append(held, out))
-			die(3, "out of memory");
-	} else if (out)
+	else if (out && in->batch)
+		hold(out);
+	else if (out)
 		reply(w, out);
 	json_decref(out);
 	if (vd_batch_due(&batch))
@@ -385,6 +405,9 @@ cli_records(const struct cli_input *in, int argc, char **argv, cli_job_fn *job, 
 	commit(in, w);
 	json_decref(held);
 	held = NULL;
+	free(held_at);
+	held_at = NULL;
+	held_size = 0;
 	return nrejected;
 }
 

@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -77,12 +78,18 @@ vd_db_bind_text(sqlite3_stmt *st, int i, const char *s)
 		sqlite3_bind_null(st, i);
 }
 
-/* The connection of this thread with a write batch open, and how many
- * savepoints vd_db_begin has opened inside it: a store function's own
- * transaction is then a savepoint of the batch's, so it is kept or undone
- * alone, and becomes durable with the batch. */
+/* The connection of this thread with a write batch open, its struct, and
+ * how many savepoints vd_db_begin has opened inside it: a store
+ * function's own transaction is then a savepoint of the batch's, so it is
+ * kept or undone alone, and becomes durable with the batch. */
 static _Thread_local sqlite3 *batch_db;
+static _Thread_local struct vd_batch *batch_of;
 static _Thread_local int batch_nest;
+/* The line's savepoint is open (opened by its first vd_db_begin); rows
+ * the line staged. */
+static _Thread_local int line_open, line_staged;
+/* What applies or drops the staged rows, when there are some. */
+static _Thread_local vd_batch_stage_fn *batch_stage;
 
 /* Undoing, after a failure whose message is the one to keep. */
 static void
@@ -103,6 +110,13 @@ int
 vd_db_begin(sqlite3 *db)
 {
 	if (db == batch_db) {
+		/* a write of the line's own, after what was staged before
+		 * it, undone with the rest of its line */
+		if (!line_open) {
+			if (vd_batch_flush(db) || vd_db_stmt_exec(db, "SAVEPOINT vd_line"))
+				return VD_EDB;
+			line_open = 1;
+		}
 		batch_nest++;
 		return vd_db_stmt_exec(db, "SAVEPOINT vd_nest");
 	}
@@ -134,34 +148,76 @@ int
 vd_batch_line(struct vd_batch *b, sqlite3 *db)
 {
 	if (!batch_db) {
-		/* a savepoint keeps the pages a line changes in its
-		 * sub-journal, a temporary file past 64 KB (19 writes a line
-		 * of 16 KB pages): in memory, where they are freed by the
-		 * line's end */
+		/* the staged rows' temporary tables, and a savepoint's
+		 * sub-journal (the pages a line changes, a temporary file
+		 * past 64 KB: 19 writes a line of 16 KB pages), in memory */
 		if (vd_db_exec(db, "PRAGMA temp_store = MEMORY") ||
 		    vd_db_exec(db, "BEGIN IMMEDIATE"))
 			return VD_EDB;
 		batch_db = db;
+		batch_of = b;
 		batch_nest = 0;
 		b->lines = 0;
+		b->kept = INT_MAX;
 		b->started = vd_monotonic();
 	}
-	return vd_db_stmt_exec(db, "SAVEPOINT vd_line");
+	line_open = line_staged = 0;
+	return VD_OK;
 }
 
 int
 vd_batch_line_end(struct vd_batch *b, sqlite3 *db, int keep)
 {
+	int rc = VD_OK;
+
 	/* a store function that failed between its begin and its rollback
 	 * (it never does) would leave its savepoint: ROLLBACK TO vd_line
 	 * undoes it too */
 	batch_nest = 0;
-	if (!keep && vd_db_stmt_exec(db, "ROLLBACK TO vd_line"))
-		return VD_EDB;
-	if (vd_db_stmt_exec(db, "RELEASE vd_line"))
-		return VD_EDB;
+	if (!keep && line_staged && batch_stage)
+		rc = batch_stage(db, VD_STAGE_DROP_LINE, b->lines, NULL);
+	if (line_open && ((!keep && vd_db_stmt_exec(db, "ROLLBACK TO vd_line")) ||
+	    vd_db_stmt_exec(db, "RELEASE vd_line")))
+		rc = VD_EDB;
+	line_open = line_staged = 0;
 	b->lines++;
-	return VD_OK;
+	return rc;
+}
+
+int
+vd_batch_staging(sqlite3 *db, int *line)
+{
+	if (db != batch_db || batch_of->kept != INT_MAX)
+		return 0;
+	if (line)
+		*line = batch_of->lines;
+	return 1;
+}
+
+void
+vd_batch_staged(sqlite3 *db, vd_batch_stage_fn *stage)
+{
+	if (db == batch_db) {
+		batch_stage = stage;
+		line_staged++;
+	}
+}
+
+int
+vd_batch_flush(sqlite3 *db)
+{
+	vd_batch_stage_fn *stage = batch_stage;
+	int failed = 0;
+
+	if (db != batch_db || !stage)
+		return VD_OK;
+	batch_stage = NULL;
+	if (stage(db, VD_STAGE_APPLY, 0, &failed) == VD_OK)
+		return VD_OK;
+	/* the lines before the failed one are kept; none when SQLite
+	 * rolled the whole transaction back (a full disk, an I/O error) */
+	batch_of->kept = sqlite3_get_autocommit(db) ? 0 : failed;
+	return VD_EDB;
 }
 
 int
@@ -174,18 +230,26 @@ vd_batch_due(const struct vd_batch *b)
 int
 vd_batch_commit(struct vd_batch *b, sqlite3 *db)
 {
+	char msg[1024];
 	int rc;
 
 	if (batch_db != db)
 		return VD_OK;
+	rc = vd_batch_flush(db);
+	snprintf(msg, sizeof msg, "%s", vd_errmsg());
 	batch_db = NULL;
 	batch_nest = 0;
-	b->lines = 0;
-	if ((rc = vd_db_exec(db, "COMMIT"))) {
+	if (b->kept == 0 || (vd_db_exec(db, "COMMIT") && (rc = VD_EDB))) {
+		if (batch_stage)
+			batch_stage(db, VD_STAGE_DROP, 0, NULL);
+		batch_stage = NULL;
 		vd_db_rollback(db);
+		b->kept = 0;
 		return rc;
 	}
-	return VD_OK;
+	if (rc)
+		vd_error(rc, "%s", msg);
+	return rc;
 }
 
 static int

@@ -34,33 +34,59 @@ void vd_db_rollback(sqlite3 *db);
 
 /* A write batch: many input lines in one transaction, for the tools that
  * store a line at a time (vasdom-ask --record, vasdom-rate), where a
- * transaction (and its sync) a line cost 10 times SQLite's rate. Each line
- * is a savepoint, kept or undone alone (a bad line rolls back alone); the
- * store functions' transactions inside it are savepoints too. The batch
- * commits when the caller says, at the latest when vd_batch_due: after
- * VD_BATCH_LINES lines or VD_BATCH_SECONDS, so other writers wait no
- * longer than that. What a line did is durable, and may be reported, only
- * once vd_batch_commit returned VD_OK; a process killed before loses the
- * batch's lines whole. One batch a thread. */
+ * transaction (and its sync) a line cost 10 times SQLite's rate. The
+ * batch commits when the caller says, at the latest when vd_batch_due:
+ * after VD_BATCH_LINES lines or VD_BATCH_SECONDS, so other writers wait
+ * no longer than that. What a line did is durable, and may be reported,
+ * only once vd_batch_commit returned (its lines before b->kept); a
+ * process killed before loses the batch's lines whole. One batch a
+ * thread.
+ *
+ * The store functions that can (vd_exchange_insert, vd_exchange_rate)
+ * stage their rows (vd_batch_staging), applied many at once by one
+ * statement when the batch commits (vd_batch_flush): a statement a line
+ * copies every page it changes into a statement journal, a statement a
+ * batch copies each once. When that statement fails, the rows are applied
+ * again one at a time, each in a savepoint, so the failing line's rolls
+ * back alone and the lines before it are kept. A line that writes
+ * otherwise (vd_db_begin) is a savepoint, after what was staged before
+ * it; a line that fails leaves nothing, staged or written. */
 #define VD_BATCH_LINES   5000
 #define VD_BATCH_SECONDS 0.1
 
 struct vd_batch {
-	int lines;                /* kept or undone since the batch began */
+	int lines;                /* begun since the batch began */
 	double started;           /* vd_monotonic() at its BEGIN */
+	int kept;                 /* after a failure, the lines before this
+	                           * one are the batch's (INT_MAX: all) */
 };
 
 /* Begin a line: the batch's transaction first when none is open (waiting
- * for the write lock up to the busy timeout), then the line's savepoint.
- * VD_EDB on failure. */
+ * for the write lock up to the busy timeout). VD_EDB on failure. */
 int vd_batch_line(struct vd_batch *b, sqlite3 *db);
 /* End the line begun: keep what it wrote, or undo it. VD_EDB on failure. */
 int vd_batch_line_end(struct vd_batch *b, sqlite3 *db, int keep);
 /* Whether the open batch has reached its bound of lines or time. */
 int vd_batch_due(const struct vd_batch *b);
 /* Commit the open batch (nothing when none is open): VD_OK, or VD_EDB
- * with the batch rolled back. */
+ * with b->kept saying which of its lines were committed (the ones before
+ * the line whose rows failed, else none). */
 int vd_batch_commit(struct vd_batch *b, sqlite3 *db);
+
+/* For the store functions: 1 when db has a batch that takes staged rows,
+ * with *line (when not NULL) the line's place in it, from 0. */
+int vd_batch_staging(sqlite3 *db, int *line);
+/* What a store function staged its rows with does: apply them all (*line
+ * set to the first line not applied when failing), drop them all, or
+ * drop those of line. The stage is empty after APPLY and DROP. */
+enum vd_stage_op { VD_STAGE_APPLY, VD_STAGE_DROP, VD_STAGE_DROP_LINE };
+typedef int vd_batch_stage_fn(sqlite3 *db, enum vd_stage_op op, int line, int *failed);
+/* A row staged by the line begun, through stage. */
+void vd_batch_staged(sqlite3 *db, vd_batch_stage_fn *stage);
+/* Apply what db's batch staged: VD_OK, or VD_EDB with the rows of the
+ * lines from b->kept on dropped, and the batch to be committed or rolled
+ * back by vd_batch_commit. */
+int vd_batch_flush(sqlite3 *db);
 
 /* Run SQL without results; VD_EDB with the SQLite message on failure. */
 int vd_db_exec(sqlite3 *db, const char *sql);

@@ -9,6 +9,7 @@
 #include "vd_db.h"
 #include "vd_error.h"
 #include "vd_exchange.h"
+#include "vd_exchange_stage.h"
 
 void
 vd_session_new(char *buf)
@@ -30,28 +31,10 @@ vd_session_new(char *buf)
 		sprintf(buf + 2 * i, "%02x", r[i]);
 }
 
-static int
-lookup_client(sqlite3 *db, const char *table, const char *client_id, long long *id)
-{
-	static const char by_log[] = "SELECT log_id FROM exchanges WHERE client_id = ?";
-	static const char by_rating[] = "SELECT id FROM ratings WHERE client_id = ?";
-	sqlite3_stmt *st;
-	int rc;
-
-	if (vd_db_stmt(db, strcmp(table, "ratings") ? by_log : by_rating, &st))
-		return VD_EDB;
-	sqlite3_bind_text(st, 1, client_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(st, 0);
-	vd_db_stmt_done(st);
-	return rc == SQLITE_ROW ? VD_OK : VD_ENOTFOUND;
-}
-
 int
 vd_exchange_find_client(sqlite3 *db, const char *client_id, long long *log_id)
 {
-	return lookup_client(db, "exchanges", client_id, log_id);
+	return vd_exchange_lookup_client(db, "exchanges", client_id, log_id);
 }
 
 /* One row of the ratings history. */
@@ -115,9 +98,11 @@ vd_exchange_insert(sqlite3 *db, struct vd_exchange *x, int *existed)
 			return rc;
 	} else
 		vd_now_iso(x->created);
+	if (vd_batch_staging(db, NULL))
+		return vd_exchange_stage_insert(db, x, existed);
 	if ((rc = vd_db_begin(db)))
 		return rc;
-	if (x->client_id && lookup_client(db, "exchanges", x->client_id, &x->log_id) == VD_OK) {
+	if (x->client_id && vd_exchange_lookup_client(db, "exchanges", x->client_id, &x->log_id) == VD_OK) {
 		*existed = 1;
 		return vd_db_commit(db);
 	}
@@ -174,9 +159,12 @@ vd_exchange_rate(sqlite3 *db, long long log_id, int rating, const char *feedback
 
 	*existed = 0;
 	vd_now_iso(now);
+	if (vd_batch_staging(db, NULL))
+		return vd_exchange_stage_rate(db, log_id, rating, feedback, correction,
+		    client_id, now, existed);
 	if ((rc = vd_db_begin(db)))
 		return rc;
-	if (client_id && lookup_client(db, "ratings", client_id, &id) == VD_OK) {
+	if (client_id && vd_exchange_lookup_client(db, "ratings", client_id, &id) == VD_OK) {
 		*existed = 1;
 		return vd_db_commit(db);
 	}

@@ -5,7 +5,7 @@
 # is committed, so when the run dies in the middle of a batch, the
 # replies printed are exactly the lines stored; --skip-existing stays exact.
 . "$(dirname "$0")/lib.sh"
-plan 15
+plan 20
 
 vasdom-ask --record </dev/null >/dev/null
 # 3000 lines; line 1000 has no response, line 2000 repeats line 1999's
@@ -63,4 +63,34 @@ sqlite3 "$VASDOM_DB" "DROP TRIGGER t_boom"
 vasdom-ask --record --skip-existing <"$T/new.jsonl" >/dev/null
 check_same "...and --skip-existing completes it, no duplicates" "3000|3000" \
 	"$(sqlite3 "$VASDOM_DB" "SELECT count(*), count(DISTINCT client_id) FROM exchanges WHERE client_id LIKE 'n%'" | tr '\n' '|' | sed 's/|$//')"
+
+# rows staged and applied a batch at a time: a line that rates a log the
+# batch rated already, a line without a client_id between lines with one
+sqlite3 "$VASDOM_DB" "SELECT max(log_id) FROM exchanges" >"$T/maxid"
+printf '%s\n' '{"log_id":5,"rating":1,"feedback_text":"a"}' '{"log_id":6,"rating":2}' \
+	'{"log_id":5,"rating":3,"feedback_text":"b"}' '{"log_id":5,"rating":4,"client_id":"again"}' |
+	vasdom-rate >"$T/r2" 2>&1
+check_same "a log rated three times in one batch: its last rating, all three in the history, in order" \
+	"4||1,a|3,b|4," "$(sqlite3 "$VASDOM_DB" "SELECT rating || '|' || ifnull(feedback_text, '') FROM exchanges WHERE log_id = 5;
+		SELECT rating || ',' || ifnull(feedback_text, '') FROM ratings WHERE log_id = 5 AND id > (SELECT max(id) - 4 FROM ratings) ORDER BY id" | tr '\n' '|' | sed 's/|$//')"
+printf '%s\n' '{"client_id":"m1","message":"Первый","response":"Да"}' '{"message":"Без номера","response":"Да"}' \
+	'{"client_id":"m1","message":"Снова первый","response":"Да"}' '{"client_id":"m2","message":"Второй","response":"Да","rating":5}' |
+	vasdom-ask --record --skip-existing >"$T/m" 2>&1
+check_same "--record: log ids in order, a repeated client_id in the batch found existing" \
+	"$(($(cat "$T/maxid") + 1)) false|$(($(cat "$T/maxid") + 2)) false|$(($(cat "$T/maxid") + 1)) true|$(($(cat "$T/maxid") + 3)) false" \
+	"$(jq -r '"\(.log_id) \(.existed)"' "$T/m" | tr '\n' '|' | sed 's/|$//')"
+check_same "...each reply the row stored" \
+	"Первый|Без номера|Второй 5" "$(sqlite3 "$VASDOM_DB" "SELECT message || ifnull(' ' || rating, '') FROM exchanges WHERE log_id > $(cat "$T/maxid") ORDER BY log_id" | tr '\n' '|' | sed 's/|$//')"
+
+# a line whose rating history fails (its exchange went in first): the
+# line rolls back whole, the lines before it are stored and answered
+sqlite3 "$VASDOM_DB" "CREATE TRIGGER t_hist BEFORE INSERT ON ratings WHEN NEW.feedback_text = 'плохо'
+	BEGIN SELECT RAISE(ABORT, 'history refused'); END"
+awk 'BEGIN { for (i = 1; i <= 100; i++) printf "{\"client_id\":\"h%d\",\"message\":\"История %d\",\"response\":\"Да\",\"rating\":4,\"feedback_text\":\"%s\"}\n", i, i, i == 60 ? "плохо" : "хорошо" }' >"$T/hist.jsonl"
+vasdom-ask --record <"$T/hist.jsonl" >"$T/hout" 2>"$T/herr"
+check_same "a rating history refused at line 60: exit 3, said once" "3 1" "$? $(grep -c 'history refused' "$T/herr")"
+check_same "...lines 1-59 stored with their history, answered; nothing of line 60" "59|59|59|0" \
+	"$(sqlite3 "$VASDOM_DB" "SELECT count(*) FROM exchanges WHERE client_id LIKE 'h%';
+		SELECT count(*) FROM ratings r JOIN exchanges x USING (log_id) WHERE x.client_id LIKE 'h%'" | tr '\n' '|')$(wc -l <"$T/hout")|$(sqlite3 "$VASDOM_DB" "SELECT count(*) FROM exchanges WHERE message = 'История 60'")"
+sqlite3 "$VASDOM_DB" "DROP TRIGGER t_hist"
 done_testing
