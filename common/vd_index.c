@@ -88,6 +88,8 @@ vd_index_point(struct vd_index *ix, char *base, size_t n, int dim)
 	size_t off[VD_INDEX_ARRAYS], total;
 
 	vd_index_layout(n, dim, off, &total);
+	free(ix->sound);
+	ix->sound = NULL;
 	ix->n = ix->main.n = n;
 	ix->dim = dim;
 	ix->main.ids = (const long long *)(base + off[0]);
@@ -354,6 +356,7 @@ vd_index_free(struct vd_index *ix)
 	free(ix->model);
 	free(ix->tmp);
 	free(ix->vecs);
+	free(ix->sound);
 	sqlite3_finalize(ix->exact);
 	free(ix);
 }

@@ -48,6 +48,8 @@ struct vd_index {
 	long long version;          /* vector_state's when loaded or refreshed */
 	long long seq;              /* index_changes main reflects, -1: unknown */
 	size_t rescored;            /* exact vectors read by the searches so far */
+	uint8_t *sound;             /* a bit a vector of main: its int8 code passed
+	                             * its check (read once, not by each query) */
 };
 
 /* Offsets of the arrays in a cache file (and in the in-memory copies):

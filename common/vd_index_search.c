@@ -131,6 +131,11 @@ struct job {
 	uint64_t sum;
 };
 
+/* bit[b]: query b of a block in a mask */
+static const uint32_t bit[BLOCK] = { 1u << 0, 1u << 1, 1u << 2, 1u << 3, 1u << 4, 1u << 5,
+    1u << 6, 1u << 7, 1u << 8, 1u << 9, 1u << 10, 1u << 11, 1u << 12, 1u << 13, 1u << 14,
+    1u << 15 };
+
 static void *
 scan(void *arg)
 {
@@ -158,21 +163,25 @@ scan(void *arg)
 		} else
 			vd_dot8(p->codes, c, end, j->dim, j->q, j->nq, dots, j->portable);
 		for (i = c; i < end; i++) {
-			const int32_t *d = dots + (i - c) * j->nq;
+			const int32_t *d = dots + (i - c) * nq;
 			float sc = scales[i];
-			int pass = 0;
+			uint32_t pass = 0;
+			int e;
 
-			/* any query it might join (a vectorized no for most) */
+			/* the queries it might join, vectorized: a no for most */
 #pragma omp simd reduction(|:pass)
-			for (b = 0; b < nq; b++)
-				pass |= (float)d[b] * sc * qscale[b] >= worst[b];
+			for (e = 0; e < (int)nq; e++)
+				pass |= bit[e] & -(uint32_t)((float)d[e] * sc * qscale[e] >= worst[e]);
 			/* masked entries (-1) are below any min_rating */
 			if (!pass || p->ratings[i] < j->min_rating)
 				continue;
-			for (b = 0; b < j->nq; b++) {
-				float s = (float)d[b] * sc * j->qscale[b];
-				struct cand *cb = j->cands + b * 2 * k;
+			for (; pass; pass &= pass - 1) {
+				float s;
+				struct cand *cb;
 
+				b = (size_t)__builtin_ctz(pass);
+				s = (float)d[b] * sc * qscale[b];
+				cb = j->cands + b * 2 * k;
 				if (s < worst[b] || p->ids[i] == j->exclude[b])
 					continue;
 				cb[j->found[b]++] = (struct cand){ s, (uint32_t)i, (uint32_t)j->delta, p->ids[i] };
@@ -193,9 +202,11 @@ scan(void *arg)
 }
 
 /* Score the 4-bit candidates again in int8 (the int8 scan's scores), the
- * best kk of them first, in no order. 0, or -1 when an int8 code fails its check (the file damaged
- * there): then none of them is trusted, every candidate goes on to the
- * exact scores, and the file is dropped for the next process to rebuild. */
+ * best kk of them first, in no order. Each code is checked the first time
+ * it is read (ix->sound remembers it for the next queries). 0, or -1 when
+ * an int8 code fails its check (the file damaged there): then none of them
+ * is trusted, every candidate goes on to the exact scores, and the file is
+ * dropped for the next process to rebuild. */
 static int
 int8_scores(struct vd_index *ix, const int8_t *q, float qscale, struct cand *c, size_t n,
     size_t kk)
@@ -207,9 +218,13 @@ int8_scores(struct vd_index *ix, const int8_t *q, float qscale, struct cand *c, 
 		const int8_t *code = p->codes + (size_t)c[i].pos * (size_t)ix->dim;
 		int32_t dot;
 
-		if (p->sums && vd_index_code_sum(code, ix->dim) != p->sums[c[i].pos]) {
-			vd_index_discard(ix);
-			return -1;
+		if (p->sums && !(ix->sound && ix->sound[c[i].pos / 8] & 1 << c[i].pos % 8)) {
+			if (vd_index_code_sum(code, ix->dim) != p->sums[c[i].pos]) {
+				vd_index_discard(ix);
+				return -1;
+			}
+			if (ix->sound || (ix->sound = calloc((p->n + 7) / 8, 1)))
+				ix->sound[c[i].pos / 8] |= (uint8_t)(1 << c[i].pos % 8);
 		}
 		vd_dot8(code, 0, 1, ix->dim, q, 1, &dot, ix->portable);
 		c[i].score = (float)dot * p->scales[c[i].pos] * qscale;
@@ -276,7 +291,7 @@ int
 vd_index_search_batch(struct vd_index *ix, const float *qs, size_t nq, size_t k,
     const long long *exclude, int min_rating, struct vd_hit *hits, size_t *found)
 {
-	size_t kk = k + RESCORE_MARGIN < k * 4 ? k + RESCORE_MARGIN : k * 4, kc, q0, b, t, i, nt, ntmax;
+	size_t kk = k + RESCORE_MARGIN < k * 4 ? k + RESCORE_MARGIN : k * 4, kc, q0, b, t, i, nt, ntmax, ns;
 	size_t len4 = VD_CODE4_LEN(ix->dim);
 	struct job jobs[MAX_THREADS];
 	pthread_t tid[MAX_THREADS];
@@ -285,7 +300,7 @@ vd_index_search_batch(struct vd_index *ix, const float *qs, size_t nq, size_t k,
 	struct cand *cand, *merged;
 	struct vd_hit *best;
 	int8_t *qcode, *q4;
-	float qscale[BLOCK];
+	float qscale[BLOCK * MAX_THREADS];
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
 	if (kk < RESCORE_MIN)
@@ -304,8 +319,8 @@ vd_index_search_batch(struct vd_index *ix, const float *qs, size_t nq, size_t k,
 	cand = malloc(sizeof *cand * 2 * kc * BLOCK * ntmax);
 	merged = malloc(sizeof *merged * kc * ntmax);
 	best = malloc(sizeof *best * kc);
-	qcode = malloc((size_t)ix->dim * BLOCK);
-	q4 = malloc(2 * len4 * BLOCK);
+	qcode = malloc((size_t)ix->dim * BLOCK * ntmax);
+	q4 = malloc(2 * len4 * BLOCK * ntmax);
 	if (!cand || !merged || !best || !qcode || !q4) {
 		free(cand);
 		free(merged);
@@ -319,23 +334,36 @@ vd_index_search_batch(struct vd_index *ix, const float *qs, size_t nq, size_t k,
 		vd_index_discard(ix);
 		rc = vd_index_rebuild(ix);
 	}
-	for (q0 = 0; q0 < nq && k > 0 && rc == VD_OK; q0 += BLOCK) {
-		size_t nb = nq - q0 < BLOCK ? nq - q0 : BLOCK;
-		size_t nfound[MAX_THREADS * BLOCK];
+	for (q0 = 0; q0 < nq && k > 0 && rc == VD_OK; q0 += ns) {
+		size_t nfound[MAX_THREADS * BLOCK], nj, s;
+		int split;
 
 again:
 		memset(nfound, 0, sizeof nfound);
 		nt = ix->main.n < PARALLEL_MIN ? 1 : ntmax;
-		quantize_queries(qs + q0 * (size_t)ix->dim, nb, ix->dim, qcode, q4, qscale);
-		for (t = 0; t < nt; t++)
+		/* a batch: each thread takes a block of queries and every vector
+		 * (one set of candidates a query, not one a thread to merge, and
+		 * half the selection); a lone block: the vectors split */
+		nj = (nq - q0 + BLOCK - 1) / BLOCK;
+		split = nt > 1 && nj > 1;
+		nj = split ? (nj < nt ? nj : nt) : nt;
+		ns = split ? nj * BLOCK : BLOCK;
+		if (ns > nq - q0)
+			ns = nq - q0;
+		quantize_queries(qs + q0 * (size_t)ix->dim, ns, ix->dim, qcode, q4, qscale);
+		for (t = 0; t < nj; t++) {
+			size_t b0 = split ? t * BLOCK : 0, nb = split ? (ns - b0 < BLOCK ? ns - b0 : BLOCK) : ns;
+
 			jobs[t] = (struct job){ &ix->main, 0, ix->dim, four, ix->portable,
-			    four ? q4 : qcode, qscale, nb, ix->main.n * t / nt,
-			    ix->main.n * (t + 1) / nt, kc, exclude + q0, min_rating,
-			    cand + t * 2 * kc * BLOCK, nfound + t * BLOCK, four && ix->check4, 0 };
-		for (t = 1; t < nt; t++)
+			    four ? q4 + b0 * 2 * len4 : qcode + b0 * (size_t)ix->dim, qscale + b0, nb,
+			    split ? 0 : ix->main.n * t / nt, split ? ix->main.n : ix->main.n * (t + 1) / nt,
+			    kc, exclude + q0 + b0, min_rating, cand + t * 2 * kc * BLOCK,
+			    nfound + t * BLOCK, four && ix->check4 && (!split || t == 0), 0 };
+		}
+		for (t = 1; t < nj; t++)
 			started[t] = pthread_create(&tid[t], NULL, scan, &jobs[t]) == 0;
 		scan(&jobs[0]);
-		for (t = 1; t < nt; t++)
+		for (t = 1; t < nj; t++)
 			if (started[t])
 				pthread_join(tid[t], NULL);
 			else
@@ -343,7 +371,7 @@ again:
 		/* the file's 4-bit codes, checked by the first scan of them: when
 		 * damaged, built again and scanned again */
 		if (four && ix->check4) {
-			for (sum = 0, t = 0; t < nt; t++)
+			for (sum = 0, t = 0; t < nj; t++)
 				sum += jobs[t].sum;
 			if (sum != ix->sum4) {
 				vd_index_discard(ix);
@@ -353,20 +381,22 @@ again:
 			}
 			ix->check4 = 0;
 		}
-		jobs[0].check = 0;
-		/* the delta is small: the first thread's candidates take it in */
-		if (ix->delta.n) {
-			jobs[0].part = &ix->delta;
-			jobs[0].delta = 1;
-			jobs[0].from = 0;
-			jobs[0].to = ix->delta.n;
-			scan(&jobs[0]);
+		/* the delta is small: taken in by the candidates of each block */
+		for (t = 0; ix->delta.n && t < (split ? nj : 1); t++) {
+			jobs[t].check = 0;
+			jobs[t].part = &ix->delta;
+			jobs[t].delta = 1;
+			jobs[t].from = 0;
+			jobs[t].to = ix->delta.n;
+			scan(&jobs[t]);
 		}
-		for (b = 0; b < nb; b++) {
-			size_t m = 0;
+		for (s = 0; s < ns; s++) {
+			size_t m = 0, t0 = split ? s / BLOCK : 0, t1 = split ? t0 + 1 : nt;
 
-			/* the threads' candidates for this query, in int8, then exact */
-			for (t = 0; t < nt; t++)
+			/* the query's candidates (from each thread when the vectors
+			 * were split), in int8, then exact */
+			b = split ? s % BLOCK : s;
+			for (t = t0; t < t1; t++)
 				for (i = 0; i < nfound[t * BLOCK + b]; i++)
 					merged[m++] = cand[(t * BLOCK + b) * 2 * kc + i];
 			/* the best kc, in no order: the exact scores sort them */
@@ -375,14 +405,14 @@ again:
 				m = kc;
 			}
 			if (four) {
-				if (int8_scores(ix, qcode + b * (size_t)ix->dim, qscale[b], merged, m, kk) == 0 &&
+				if (int8_scores(ix, qcode + s * (size_t)ix->dim, qscale[s], merged, m, kk) == 0 &&
 				    m > kk)
 					m = kk;
 			}
 			for (i = 0; i < m; i++)
 				best[i] = (struct vd_hit){ merged[i].id, merged[i].score };
-			found[q0 + b] = rescore(ix, qs + (q0 + b) * (size_t)ix->dim, best, m, k);
-			memcpy(hits + (q0 + b) * k, best, found[q0 + b] * sizeof *hits);
+			found[q0 + s] = rescore(ix, qs + (q0 + s) * (size_t)ix->dim, best, m, k);
+			memcpy(hits + (q0 + s) * k, best, found[q0 + s] * sizeof *hits);
 		}
 	}
 	free(cand);
