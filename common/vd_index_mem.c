@@ -48,7 +48,7 @@ vd_index_memory(const long long *ids, const signed char *ratings, const float *v
 }
 
 void
-vd_index_memory_prefilter(struct vd_index *ix, int on)
+vd_index_memory_prefilter(struct vd_index *ix, long candidates)
 {
-	ix->candidates = on ? -1 : 0;
+	ix->candidates = candidates;
 }

@@ -14,10 +14,12 @@
 int vd_index_memory(const long long *ids, const signed char *ratings,
     const float *vecs, size_t n, int dim, struct vd_index **out);
 
-/* Whether ix's searches go through the 4-bit prefilter (its default) or
- * scan every int8 code: for one nearest among a few thousand, the
- * prefilter's 256 candidates a query cost more than they save
- * (vasdom-stats --by topic at 100,000 exchanges: 77 -> 46 s of CPU). */
-void vd_index_memory_prefilter(struct vd_index *ix, int on);
+/* How many candidates a query ix's 4-bit prefilter keeps for the int8
+ * scan: -1 the default (256, as the database's index), 0 none (every int8
+ * code scanned), else that many (at least k). For a few nearest, 256
+ * candidates a query cost more than they save: vasdom-review keeps 32
+ * for one nearest and 64 for 16 (vasdom-stats --by topic at 100,000
+ * exchanges: 58 -> 27-30 s of CPU under load, the same output). */
+void vd_index_memory_prefilter(struct vd_index *ix, long candidates);
 
 #endif

@@ -4,6 +4,7 @@
 
 #include "vd_cluster.h"
 #include "vd_error.h"
+#include "vd_index_mem.h"
 #include "vd_review.h"
 #include "vd_review_set.h"
 #include "vd_rules.h"
@@ -12,6 +13,10 @@
  * at most this many others (a larger gap shows as several clusters). */
 #define NEIGHBOURS 16
 #define QUESTIONS 5     /* representative questions shown */
+/* The 4-bit prefilter's candidates a question keeps for its NEIGHBOURS:
+ * the same graph as 256 (or none) at 100,000 exchanges, in 15 s of CPU
+ * instead of 39 (29 with no prefilter). */
+#define GRAPH_CANDIDATES (4 * NEIGHBOURS)
 
 struct cluster {
 	size_t centre, size;
@@ -276,6 +281,7 @@ far_from_knowledge(sqlite3 *db, const struct vd_config *cfg, struct vd_embedder 
 	/* the knowledge of any time: --days limits the questions, not it */
 	if ((rc = vd_review_set_load(db, cfg, emb, VD_REVIEW_ENDORSED, NULL, 0, &e)))
 		return rc;
+	vd_index_memory_prefilter(e.ix, VD_REVIEW_NEAREST_CANDIDATES);
 	if ((rc = typical_nearest(&e, &typical)))
 		goto out;
 	pos = malloc(sizeof *pos * s->n);
@@ -340,6 +346,7 @@ vd_review_gaps(sqlite3 *db, const struct vd_config *cfg, const struct vd_review_
 		vd_rules_free(rules);
 		return rc;
 	}
+	vd_index_memory_prefilter(s.ix, GRAPH_CANDIDATES);
 	if ((rc = vd_review_set_graph(&s, NEIGHBOURS, sim, &hits, &nb, &count)))
 		goto out;
 	label = malloc(sizeof *label * (s.n ? s.n : 1));

@@ -154,7 +154,7 @@ by_gap(sqlite3 *db, const struct vd_config *cfg, const struct vd_review_opts *o,
 	}
 	if ((rc = vd_index_memory(ids, NULL, v, c.n, all->dim, &ix)))
 		goto out;
-	vd_index_memory_prefilter(ix, 0);
+	vd_index_memory_prefilter(ix, VD_REVIEW_NEAREST_CANDIDATES);
 	{
 		long long *none = calloc(all->n, sizeof *none);
 
