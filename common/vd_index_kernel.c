@@ -2,8 +2,10 @@
  * portable one also on request: VASDOM_INDEX_PORTABLE, for the tests).
  * The int8 scan reads 512 bytes a vector at 512 dimensions and is bound
  * by memory bandwidth; the 4-bit prefilter reads half that and does half
- * the instructions (16-bit sums over four blocks before widening), and
- * only its best candidates are read in int8. */
+ * the instructions (16-bit sums over four blocks before widening; for
+ * queries whose sums cannot leave 16 bits, eight queries a load of a code
+ * and no widening until the end), and only its best candidates are read
+ * in int8. */
 #include <math.h>
 #include <string.h>
 
@@ -256,6 +258,70 @@ dot4_x4(const uint8_t *x, size_t len, const int8_t *q, size_t ql, int32_t *o,
 	    _mm256_extracti128_si256(c0, 1)), _mm_loadu_si128((const __m128i *)bias)));
 }
 
+/* Can no code's dot product with the query y (2 * len int8s) leave 16
+ * bits in any lane of dot4_x8's sums? Lane l sums nibble (0-15) times
+ * y[e] for e % 32 in 2l, 2l + 1 of every 32 bytes: at most 15 times its
+ * positive y, at least -15 times its negative ones, so each of those two
+ * sums must stay within 2184 (saturated here, never wrapped). */
+__attribute__((target("avx2")))
+static int
+dot4_fits16(const int8_t *y, size_t len)
+{
+	const __m256i one = _mm256_set1_epi8(1), zero = _mm256_setzero_si256();
+	__m256i pos = zero, neg = zero;
+	size_t e;
+
+	for (e = 0; e < 2 * len; e += 32) {
+		__m256i v = _mm256_loadu_si256((const __m256i *)(y + e)), p = _mm256_max_epi8(v, zero);
+
+		/* the magnitudes as unsigned bytes (128 for -128), pairs summed */
+		pos = _mm256_adds_epu16(pos, _mm256_maddubs_epi16(p, one));
+		neg = _mm256_adds_epu16(neg, _mm256_maddubs_epi16(_mm256_sub_epi8(p, v), one));
+	}
+	return _mm256_movemask_epi8(_mm256_or_si256(_mm256_cmpgt_epi16(pos, _mm256_set1_epi16(2184)),
+	    _mm256_cmpgt_epi16(neg, _mm256_set1_epi16(2184)))) == 0;
+}
+
+/* Eight queries against one 4-bit code, for queries whose sums cannot
+ * leave 16 bits (dot4_fits16): no widening until the end (16-bit adds
+ * wrap, so a lane whose final sum fits is exact whatever it passed
+ * through), so eight accumulators fit in the registers and each load of
+ * a code and its nibbles serve twice as many queries. */
+__attribute__((target("avx2")))
+static void
+dot4_x8(const uint8_t *x, size_t len, const int8_t *q, size_t ql, int32_t *o,
+    const int32_t *bias)
+{
+	const __m256i low = _mm256_set1_epi8(15), ones = _mm256_set1_epi16(1);
+	__m256i h0 = _mm256_setzero_si256(), h1 = h0, h2 = h0, h3 = h0, h4 = h0, h5 = h0,
+	    h6 = h0, h7 = h0, a, b;
+	size_t j;
+
+	for (j = 0; j < len; j += 32) {
+		__m256i xv = _mm256_loadu_si256((const __m256i *)(x + j));
+		__m256i lo = _mm256_and_si256(xv, low);
+		__m256i hi = _mm256_and_si256(_mm256_srli_epi16(xv, 4), low);
+		const int8_t *y = q + 2 * j;
+
+		DOT4_STEP(h0, y);
+		DOT4_STEP(h1, y + ql);
+		DOT4_STEP(h2, y + 2 * ql);
+		DOT4_STEP(h3, y + 3 * ql);
+		DOT4_STEP(h4, y + 4 * ql);
+		DOT4_STEP(h5, y + 5 * ql);
+		DOT4_STEP(h6, y + 6 * ql);
+		DOT4_STEP(h7, y + 7 * ql);
+	}
+	/* widened, then the eight sums at once: sums 0-3 and 4-7 in each
+	 * half, the halves added */
+	a = _mm256_hadd_epi32(_mm256_hadd_epi32(_mm256_madd_epi16(h0, ones), _mm256_madd_epi16(h1, ones)),
+	    _mm256_hadd_epi32(_mm256_madd_epi16(h2, ones), _mm256_madd_epi16(h3, ones)));
+	b = _mm256_hadd_epi32(_mm256_hadd_epi32(_mm256_madd_epi16(h4, ones), _mm256_madd_epi16(h5, ones)),
+	    _mm256_hadd_epi32(_mm256_madd_epi16(h6, ones), _mm256_madd_epi16(h7, ones)));
+	a = _mm256_add_epi32(_mm256_permute2x128_si256(a, b, 0x20), _mm256_permute2x128_si256(a, b, 0x31));
+	_mm256_storeu_si256((__m256i *)o, _mm256_sub_epi32(a, _mm256_loadu_si256((const __m256i *)bias)));
+}
+
 __attribute__((target("avx2")))
 static int32_t
 dot4_x1(const uint8_t *x, size_t len, const int8_t *y0, int32_t bias)
@@ -296,7 +362,7 @@ dot4_bias(const int8_t *y, size_t len)
 __attribute__((target("avx2")))
 static void
 dot4_avx2(const uint8_t *codes, size_t from, size_t to, size_t len, const int8_t *q,
-    size_t nq, int32_t *out, const int32_t *bias)
+    size_t nq, int32_t *out, const int32_t *bias, const unsigned char *fits)
 {
 	size_t i, g;
 
@@ -304,7 +370,14 @@ dot4_avx2(const uint8_t *codes, size_t from, size_t to, size_t len, const int8_t
 		const uint8_t *x = codes + i * len;
 		int32_t *o = out + (i - from) * nq;
 
-		for (g = 0; g + 4 <= nq; g += 4)
+		for (g = 0; g + 8 <= nq; g += 8)
+			if (fits[g / 8])
+				dot4_x8(x, len, q + g * 2 * len, 2 * len, o + g, bias + g);
+			else {
+				dot4_x4(x, len, q + g * 2 * len, 2 * len, o + g, bias + g);
+				dot4_x4(x, len, q + (g + 4) * 2 * len, 2 * len, o + g + 4, bias + g + 4);
+			}
+		for (; g + 4 <= nq; g += 4)
 			dot4_x4(x, len, q + g * 2 * len, 2 * len, o + g, bias + g);
 		for (; g < nq; g++)
 			o[g] = dot4_x1(x, len, q + g * 2 * len, bias[g]);
@@ -372,14 +445,20 @@ vd_dot4(const uint8_t *codes, size_t from, size_t to, size_t len, const int8_t *
     size_t nq, int32_t *out, int portable)
 {
 #if defined(__x86_64__) && defined(__GNUC__)
-	/* the nibbles' offset of 8, taken off once a query */
+	/* the nibbles' offset of 8, taken off once a query; which groups of
+	 * eight queries dot4_x8 can take */
 	int32_t bias[DOT4_MAXQ];
+	unsigned char fits[DOT4_MAXQ / 8];
 	size_t b;
 
 	if (!portable && nq <= DOT4_MAXQ && have_avx2()) {
-		for (b = 0; b < nq; b++)
+		memset(fits, 1, sizeof fits);
+		for (b = 0; b < nq; b++) {
 			bias[b] = dot4_bias(q + b * 2 * len, len);
-		dot4_avx2(codes, from, to, len, q, nq, out, bias);
+			if (!dot4_fits16(q + b * 2 * len, len))
+				fits[b / 8] = 0;
+		}
+		dot4_avx2(codes, from, to, len, q, nq, out, bias, fits);
 		return;
 	}
 #endif
