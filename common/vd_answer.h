@@ -21,7 +21,7 @@
  * cosine with its question and answer as one text, BM25 over them
  * divided by the best neighbour's, and the cosine with its question
  * alone. */
-enum { VD_LEX_COSINE, VD_LEX_BM25, VD_LEX_QCOSINE, VD_LEX_N };
+enum { VD_LEX_COSINE, VD_LEX_BM25, VD_LEX_QCOSINE, VD_LEX_KIND, VD_LEX_N };
 
 struct vd_similar {
 	long long log_id;
