@@ -85,6 +85,8 @@ main(int argc, char **argv)
 	if (argc == 1 || argc > 3)
 		cli_help(2, &tool);
 	cli_profile(&cfg);
+	/* one thread, one connection: without SQLite's mutexes */
+	vd_db_unshared();
 	db = cli_open_db(&cfg);
 	w = vd_writer_new(stdout, outformat, columns);
 	job.db = db;

@@ -24,11 +24,13 @@ struct stage {
 	int kind;
 	long long next_log_id;    /* RECORDS: the log id of the next row */
 	size_t used;
+	uint32_t filled[SLOTS / 2 + 2];   /* the slots used, to empty them */
 	uint64_t key[SLOTS];
 };
 
-/* One batch a thread (vd_batch), so one stage a thread. */
-static _Thread_local struct stage *stage;
+/* One batch a thread (vd_batch), so one stage a thread; its memory kept
+ * for the next (a coprocess's batch is one line). */
+static _Thread_local struct stage *stage, *spare;
 
 static const char make_records[] = "CREATE TEMP TABLE IF NOT EXISTS vd_staged_exchanges ("
     "log_id INTEGER PRIMARY KEY, line, client_id, session_id, message, response, source,"
@@ -179,6 +181,19 @@ apply(sqlite3 *db, const struct apply *a, int *failed)
 	return rc;
 }
 
+/* Nothing staged any more. */
+static void
+forget(void)
+{
+	size_t i;
+
+	for (i = 0; i < stage->used; i++)
+		stage->key[stage->filled[i]] = 0;
+	stage->used = 0;
+	spare = stage;
+	stage = NULL;
+}
+
 /* The stage function of vd_batch. */
 static int
 staged(sqlite3 *db, enum vd_stage_op op, int line, int *failed)
@@ -200,8 +215,7 @@ staged(sqlite3 *db, enum vd_stage_op op, int line, int *failed)
 	}
 	if (op == VD_STAGE_APPLY)
 		rc = apply(db, a, failed);
-	free(stage);
-	stage = NULL;
+	forget();
 	return rc;
 }
 
@@ -257,24 +271,30 @@ unstaged(sqlite3 *db, int kind, uint64_t key)
 static int
 begin(sqlite3 *db, int kind)
 {
-	long long seq, max;
+	/* AUTOINCREMENT's choice: past the largest log id there ever was */
+	static const char next[] = "SELECT max(ifnull((SELECT seq FROM sqlite_sequence"
+	    " WHERE name = 'exchanges'), 0), ifnull((SELECT max(log_id) FROM exchanges), 0)) + 1";
+	sqlite3_stmt *st;
+	long long id = 0;
 
 	if (stage)
 		return VD_OK;
 	if (vd_db_stmt_exec(db, kind == RECORDS ? make_records : make_ratings))
 		return VD_EDB;
-	if (!(stage = calloc(1, sizeof *stage)))
-		return vd_error(VD_ENOMEM, "out of memory");
-	stage->kind = kind;
-	/* AUTOINCREMENT's choice: past the largest log id there ever was */
 	if (kind == RECORDS) {
-		if (vd_db_last_seq(db, "exchanges", &seq) ||
-		    vd_db_int(db, "SELECT max(log_id) FROM exchanges", NULL, &max)) {
-			staged(db, VD_STAGE_DROP, 0, NULL);
+		if (vd_db_stmt(db, next, &st))
 			return VD_EDB;
-		}
-		stage->next_log_id = (seq > max ? seq : max) + 1;
+		if (sqlite3_step(st) == SQLITE_ROW)
+			id = sqlite3_column_int64(st, 0);
+		vd_db_stmt_done(st);
+		if (id <= 0)
+			return vd_error(VD_EDB, "database: %s", sqlite3_errmsg(db));
 	}
+	if (!(stage = spare) && !(stage = calloc(1, sizeof *stage)))
+		return vd_error(VD_ENOMEM, "out of memory");
+	spare = NULL;
+	stage->kind = kind;
+	stage->next_log_id = id;
 	return VD_OK;
 }
 
@@ -285,7 +305,7 @@ add(sqlite3 *db, uint64_t key)
 
 	if (!*k) {
 		*k = key;
-		stage->used++;
+		stage->filled[stage->used++] = (uint32_t)(k - stage->key);
 	}
 	vd_batch_staged(db, staged);
 }
