@@ -25,6 +25,11 @@ const char *vd_rules_match(const struct vd_rules *r, const char *msg,
 
 size_t vd_rules_count(const struct vd_rules *r);
 
+/* Bytes of machine code the patterns are compiled to: 0 until they have
+ * been tried a few hundred times (vd_rules.c, JIT_AFTER), or where PCRE2
+ * has no JIT. */
+size_t vd_rules_jit_size(const struct vd_rules *r);
+
 /* The default rules file's text, built in (generated from data/). */
 extern const char vd_rules_default[];
 
