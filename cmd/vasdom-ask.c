@@ -177,6 +177,11 @@ main(int argc, char **argv)
 		 * lock and an unlock fewer in each of its calls (20 a line) */
 		vd_db_unshared();
 	db = cli_open_db(&cfg);
+	/* an exchange's insert (8 b-trees through its triggers) inside its
+	 * transaction keeps a sub-journal, which SQLite wrote to a temporary
+	 * file it made and removed for each message: 0.3 of 0.7 ms */
+	if (!opt.record && vd_db_temp_in_memory(db))
+		die(3, "%s", vd_errmsg());
 	if (!opt.record && (rc = vd_asker_open(db, &cfg, opt.rules, &asker)))
 		die(3, "%s", vd_errmsg());
 	if (opt.rejects)

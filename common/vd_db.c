@@ -390,6 +390,12 @@ upgrade(sqlite3 *db, int busy_ms)
 	return rc;
 }
 
+int
+vd_db_temp_in_memory(sqlite3 *db)
+{
+	return vd_db_exec(db, "PRAGMA temp_store = MEMORY");
+}
+
 void
 vd_db_unshared(void)
 {

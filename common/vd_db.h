@@ -19,6 +19,11 @@ void vd_db_close(sqlite3 *db);
  * later calls change nothing. */
 void vd_db_unshared(void);
 
+/* SQLite's temporary files (a statement's sub-journal among them) kept in
+ * memory for db: for a connection that never sorts or groups more rows than
+ * fit there. */
+int vd_db_temp_in_memory(sqlite3 *db);
+
 /* For the tools that only read (stats, similar, export): open the database
  * at path only when it is there: VD_ENOTFOUND "no database at PATH" when
  * it is missing or an empty file (never created or initialised). Where it
