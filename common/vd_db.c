@@ -396,6 +396,12 @@ vd_db_temp_in_memory(sqlite3 *db)
 	return vd_db_exec(db, "PRAGMA temp_store = MEMORY");
 }
 
+int
+vd_db_map_reads(sqlite3 *db)
+{
+	return vd_db_exec(db, "PRAGMA mmap_size = 2147418112");
+}
+
 void
 vd_db_unshared(void)
 {

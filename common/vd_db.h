@@ -24,6 +24,13 @@ void vd_db_unshared(void);
  * fit there. */
 int vd_db_temp_in_memory(sqlite3 *db);
 
+/* The database file mapped into memory for db's reads (up to 2 GB, the
+ * rest read as before): a page read is then a page of the map, not a copy
+ * into memory allocated for it, which cost a process reading a few hundred
+ * scattered pages (a search's exact vectors, the neighbours' rows) more
+ * in page faults than in the reads. Writes are written as before. */
+int vd_db_map_reads(sqlite3 *db);
+
 /* For the tools that only read (stats, similar, export): open the database
  * at path only when it is there: VD_ENOTFOUND "no database at PATH" when
  * it is missing or an empty file (never created or initialised). Where it
