@@ -144,7 +144,7 @@ vd_vectors_update(sqlite3 *db, struct vd_embedder *e, enum vd_scope scope,
 {
 	char sql[640], changed[160] = "";
 	sqlite3_stmt *st;
-	long long cursor = 0, total, seen = 0, from, upto;
+	long long cursor = 0, total = 0, seen = 0, from, upto;
 	long long ids[BATCH];
 	char *texts[BATCH], *answers[BATCH];
 	float *vecs = NULL;
@@ -165,9 +165,11 @@ vd_vectors_update(sqlite3 *db, struct vd_embedder *e, enum vd_scope scope,
 		snprintf(changed, sizeof changed, " AND x.log_id IN (SELECT log_id FROM"
 		    " vector_changes WHERE seq > %lld AND seq <= %lld)", from, upto);
 	}
+	/* how many there are, only for the progress shown (a statement more
+	 * for each question vasdom-ask is asked, which shows none) */
 	snprintf(sql, sizeof sql, "SELECT count(*) FROM exchanges x WHERE 1%s%s",
 	    scope_sql(scope), changed);
-	if (vd_db_int(db, sql, NULL, &total))
+	if (progress && vd_db_int(db, sql, NULL, &total))
 		return VD_EDB;
 	snprintf(sql, sizeof sql,
 	    "SELECT x.log_id, x.message, v.content_hash, coalesce(x.correction, x.response)"
