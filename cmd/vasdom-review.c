@@ -47,7 +47,7 @@ static const struct cli_opt opts[] = {
 	    "--gaps takes a less sure answer for a gap" },
 	{ O_DAYS, "days", "n", "only the exchanges of the last n days" },
 	{ 'n', NULL, "limit", "print at most limit records" },
-	{ O_SIMILARITY, "similarity", "s", "least cosine similarity of alike questions (--gaps: 0.4,\n"
+	{ O_SIMILARITY, "similarity", "s", "least cosine similarity of alike questions (--gaps: 0.3,\n"
 	    "--queue: 0.5, --conflicts: 0.9)" },
 	{ O_RULES, "rules", "file", "the intent rules (VASDOM_RULES): --gaps names topics by\n"
 	    "them, --replay answers with them" },

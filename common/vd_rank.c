@@ -70,7 +70,7 @@ struct doc {
 struct vd_ranker {
 	struct vd_text *text;
 	struct doc *cur;        /* the document being filled */
-	int words;              /* fill its words bag too */
+	int words;              /* fill its words bag too; 2: that bag alone */
 	int oom;
 };
 
@@ -237,7 +237,7 @@ word_features(const char *stem, size_t stemlen, const char *word, size_t wordlen
 	d->kinds |= vd_question_kind(word);
 	if (r->words && bag_add(&d->words, h))
 		r->oom = 1;
-	if (vd_text_is_stopword(word))
+	if (r->words == 2 || vd_text_is_stopword(word))
 		return;
 	d->nstems++;
 	if (bag_add(&d->all, h) || bag_add(&d->stems, h))
@@ -516,4 +516,72 @@ out:
 	free(qdf.key);
 	free(qdf.df);
 	return rc;
+}
+
+struct vd_question_words {
+	struct doc *d;
+	size_t n;
+	struct dftab df;
+	double *norm;
+};
+
+void
+vd_question_words_free(struct vd_question_words *w)
+{
+	size_t i;
+
+	if (!w)
+		return;
+	if (w->d)
+		for (i = 0; i < w->n; i++)
+			doc_free(&w->d[i]);
+	free(w->d);
+	free(w->df.key);
+	free(w->df.df);
+	free(w->norm);
+	free(w);
+}
+
+int
+vd_question_words_new(struct vd_ranker *r, const char *const *texts, size_t n,
+    struct vd_question_words **out)
+{
+	struct vd_question_words *w = calloc(1, sizeof *w);
+	size_t i, j, nwords = 0;
+
+	*out = NULL;
+	r->oom = 0;
+	if (!w || !(w->d = calloc(n ? n : 1, sizeof *w->d)) ||
+	    !(w->norm = calloc(n ? n : 1, sizeof *w->norm)))
+		goto oom;
+	w->n = n;
+	for (i = 0; i < n; i++) {
+		if (doc_fill(r, &w->d[i], texts[i], 2))
+			goto oom;
+		nwords += w->d[i].words.n;
+	}
+	if (df_init(&w->df, nwords))
+		goto oom;
+	for (i = 0; i < n; i++)
+		df_add(&w->df, &w->d[i].words);
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < w->d[i].words.n; j++) {
+			double x = question_weight(w->d[i].words.cnt[j], &w->df,
+			    w->d[i].words.key[j], (double)n);
+
+			w->norm[i] += x * x;
+		}
+		w->norm[i] = sqrt(w->norm[i]);
+	}
+	*out = w;
+	return VD_OK;
+oom:
+	vd_question_words_free(w);
+	return vd_error(VD_ENOMEM, "out of memory");
+}
+
+double
+vd_question_words_cosine(const struct vd_question_words *w, size_t i, size_t j)
+{
+	return question_cosine(&w->d[i], &w->d[j], &w->df, (double)w->n, w->norm[i]);
 }

@@ -25,4 +25,19 @@ void vd_ranker_free(struct vd_ranker *r);
  * every rank is the vector score). */
 int vd_ranker_rank(struct vd_ranker *r, const char *query, struct vd_similar *sim, size_t n);
 
+/* The words of n questions (every word's stem, function words too), each
+ * weighed by how rare it is among these n, as a learned exchange's
+ * question is compared with the new one (question_cosine): the manner
+ * every question shares weighs nothing, the topic's words are left. For
+ * comparing any two of them (vasdom-review's gap clusters). r's tokenizer
+ * is used; free with vd_question_words_free. VD_ENOMEM when out of
+ * memory. */
+struct vd_question_words;
+int vd_question_words_new(struct vd_ranker *r, const char *const *texts, size_t n,
+    struct vd_question_words **out);
+void vd_question_words_free(struct vd_question_words *w);
+
+/* The cosine of the words of questions i and j, 0 to 1. */
+double vd_question_words_cosine(const struct vd_question_words *w, size_t i, size_t j);
+
 #endif

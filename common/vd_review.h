@@ -15,10 +15,15 @@
 /* Measured on rutube-faq (README, scripts/eval-review.py): cosine of the
  * question vectors at which two questions are one gap, one queue topic,
  * or near-identical for --conflicts. Gaps: every two members of a cluster
- * at least this alike (vectors of the question with the answer given);
- * 0.4 had the best harmonic mean of recall and purity over seeds 0-3
- * (0.4: 0.687 and 0.605; 0.42: 0.650, 0.625; 0.45: 0.585, 0.646). */
-#define VD_REVIEW_GAP_SIMILARITY 0.4
+ * at least this alike (vectors of the question with the answer given),
+ * and linked relative to their own nearest (vd_review_gaps.c); over
+ * seeds 0-3 and three held-back thirds (a prototype of it) 0.2 and 0.3
+ * measured the same (recall 0.703 and 0.702, purity 0.694 and 0.695),
+ * 0.35 and 0.4 lost recall (0.673 and 0.598). */
+#define VD_REVIEW_GAP_SIMILARITY 0.3
+/* vasdom-stats --by topic: an exchange counts for the gap cluster whose
+ * centre's question vector is the nearest to its own and this alike. */
+#define VD_REVIEW_CENTRE_SIMILARITY 0.4
 #define VD_REVIEW_QUEUE_SIMILARITY 0.5
 #define VD_REVIEW_CONFLICT_SIMILARITY 0.9
 /* Cosine of two endorsed answers below which they say different things:

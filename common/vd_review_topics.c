@@ -122,7 +122,7 @@ static int
 by_gap(sqlite3 *db, const struct vd_config *cfg, const struct vd_review_opts *o,
     struct vd_embedder *emb, const struct vd_review_set *all, vd_review_fn *fn, void *arg)
 {
-	double sim = o->similarity >= 0 ? o->similarity : VD_REVIEW_GAP_SIMILARITY;
+	double sim = o->similarity >= 0 ? o->similarity : VD_REVIEW_CENTRE_SIMILARITY;
 	struct vd_review_opts go = *o;
 	struct centres c = { 0 };
 	struct vd_index *ix = NULL;

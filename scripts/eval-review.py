@@ -24,7 +24,13 @@ replay     rutube with round 1 rated, as scripts/eval.py does it: replay
 Each figure once per hash seed of the built-in embedder (VASDOM_EMBED_SEED,
 as scripts/eval.py), reported as min / mean / max.
 
-usage: eval-review.py [--seeds 0,1,2,3 | --seed N] [--only gaps,banking,queue,conflicts,replay]
+The gaps once more for each held-back third (--splits, default all
+three: each FAQ entry is held back in one of them), so that no setting
+is chosen on one third's luck; the gaps figures are min / mean / max over
+seeds and thirds.
+
+usage: eval-review.py [--seeds 0,1,2,3 | --seed N] [--splits 0,1,2]
+                      [--only gaps,banking,queue,conflicts,replay] [--similarity S]
 """
 import argparse, difflib, hashlib, json, os, random, shutil, sqlite3, subprocess, sys, time
 
@@ -38,9 +44,12 @@ _spec.loader.exec_module(ev)
 SURE = {"VASDOM_MIN_CONFIDENCE": "0.5"}
 
 
+SPLIT = 0   # which third is held back (--splits: gaps only)
+
+
 def held(entry):
-    """A third of the FAQ entries, by a stable hash."""
-    return int(hashlib.md5(entry.encode()).hexdigest(), 16) % 3 == 0
+    """A third of the FAQ entries, by a stable hash: the SPLIT-th."""
+    return int(hashlib.md5(entry.encode()).hexdigest(), 16) % 3 == SPLIT
 
 
 def kb_entry(r):
@@ -55,7 +64,7 @@ class Review(ev.Rutube):
     def gap_state(self, name):
         """The knowledge base without the held-back third, every dev question
         asked once: (db, the dev questions with their answers)."""
-        db = os.path.join(ev.tmp, f"{name}-{self.seed}.db")
+        db = os.path.join(ev.tmp, f"{name}-{self.seed}-{SPLIT}.db")
         kept = [r for r in self.records if not held(kb_entry(r))]
         ev.run("vasdom-ask", db, ["--record"], ev.jsonl(kept), self.env)
         replies = self.ask(db, self.cases, SURE)
@@ -243,22 +252,26 @@ def main():
     ap.add_argument("--seeds", default="0,1,2,3")
     ap.add_argument("--seed", type=int, help="one seed (the same as --seeds N)")
     ap.add_argument("--only", default="gaps,banking,queue,conflicts,replay")
+    ap.add_argument("--splits", default="0,1,2")
     ap.add_argument("--similarity", type=float)
     o = ap.parse_args()
     only = o.only.split(",")
     seeds = [o.seed] if o.seed is not None else [int(x) for x in o.seeds.split(",")]
+    splits = [int(x) for x in o.splits.split(",")]
+    global SPLIT
     t = time.time()
     figs = {"gaps": [], "queue": [], "conflicts": [], "replay": [], "banking": []}
     print(f"# vasdom-review eval on {ev.data}, builtin embedder, hash seeds {','.join(map(str, seeds))};"
           f" figures are min / mean / max over the seeds", flush=True)
     for seed in seeds:
         r = All(seed)
-        if "gaps" in only:
+        for SPLIT in splits if "gaps" in only else ():
             f = r.gaps(o.similarity)
             figs["gaps"].append(f)
-            print(f"# seed {seed}: gaps recall {f['recall']:.3f} (in gaps {f['in_gaps']:.3f}), purity "
-                  f"{f['purity']:.3f}, {f['clusters']} clusters of two or more, {f['gap_exchanges']} gap "
-                  f"exchanges", flush=True)
+            print(f"# seed {seed}, third {SPLIT} held back: gaps recall {f['recall']:.3f} (in gaps "
+                  f"{f['in_gaps']:.3f}), purity {f['purity']:.3f}, {f['clusters']} clusters of two or "
+                  f"more, {f['gap_exchanges']} gap exchanges", flush=True)
+        SPLIT = 0
         if "banking" in only:
             f = r.banking_gaps(o.similarity)
             figs["banking"].append(f)
@@ -286,7 +299,8 @@ def main():
     def sp(kind, key, fmt="{:.3f}"):
         return ev.spread(figs[kind], key, fmt)
     if figs["gaps"]:
-        print(f"rutube-faq gaps: {sp('gaps', 'recall')} of the {figs['gaps'][0]['held_back']} questions of "
+        print(f"rutube-faq gaps, seeds x held-back thirds {','.join(map(str, splits))}: {sp('gaps', 'recall')} "
+              f"of the {'/'.join(str(f['held_back']) for f in figs['gaps'][:len(splits)])} questions of "
               f"held-back entries inside gap clusters (goal >= 0.70; {sp('gaps', 'in_gaps')} among the gap "
               f"exchanges at all); purity {sp('gaps', 'purity')} (goal >= 0.7); clusters of two or more "
               f"{sp('gaps', 'clusters', '{:.0f}')}")

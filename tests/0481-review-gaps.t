@@ -2,7 +2,7 @@
 # vasdom-review --gaps: questions not answered well, clustered by meaning,
 # with drafts that vasdom-ask --record takes as they are.
 . "$(dirname "$0")/lib.sh"
-plan 21
+plan 24
 
 vasdom-ask --record <"$top/data/knowledge.jsonl" >/dev/null
 kb=$(wc -l <"$top/data/knowledge.jsonl" | tr -d ' ')
@@ -61,4 +61,14 @@ VASDOM_DB=$T/empty.db vasdom-ask --record <"$top/data/knowledge.jsonl" >/dev/nul
 check_fails "no gaps: exit 1" 1 env VASDOM_DB="$T/empty.db" vasdom-review --gaps
 check_fails "--drafts without --gaps: usage error" 2 vasdom-review --conflicts --drafts
 check_fails "a rules file that is not there: configuration error" 3 vasdom-review --gaps --rules "$T/none.rules"
+
+# the words in a link between two gap questions (vd_question_words)
+qw=$($VASDOM_BIN/tests/unit/question-words "Подскажите, как оплатить уборку?" \
+	"Подскажите, как оплатить договор?" "Подскажите, где лифт?")
+check_same "words every question has weigh nothing" "0.000 0.000" \
+	"$(echo "$qw" | awk '$2 == 2 { printf "%s%s", sep, $3; sep = " " }')"
+check_same "words two of three share link them" 1 \
+	"$(echo "$qw" | awk '$1 == 0 && $2 == 1 { print ($3 > 0.2 && $3 < 1) }')"
+check_same "-h: --gaps' least similarity is 0.3 (the links measured with it)" 1 \
+	"$(vasdom-review -h | grep -c -- '--gaps: 0.3')"
 done_testing
