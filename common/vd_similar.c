@@ -67,8 +67,11 @@ vd_similar_open(sqlite3 *db, const struct vd_config *cfg, const char *model,
 	}
 	/* the database mapped, not read a page at a time into SQLite's cache:
 	 * each query's exact vectors and hits are all over the file (at
-	 * 100,000, a fifth of a batch's time went to pread copying pages) */
-	if ((rc = vd_db_exec(db, "PRAGMA mmap_size = 4294967296")) ||
+	 * 100,000, a fifth of a batch's time went to pread copying pages).
+	 * Its first 512 MB only: mapped pages count in the process's memory,
+	 * and a batch at 1,000,000 touched 1.2 GB of them (2 GB in all with
+	 * the cache file's, past the 1.6 GB a million vectors may take) */
+	if ((rc = vd_db_exec(db, "PRAGMA mmap_size = 536870912")) ||
 	    (rc = vd_exchange_reader_new(db, &s->rows)))
 		goto fail;
 	*out = s;
