@@ -77,20 +77,10 @@ class Review(ev.Rutube):
         args = ["--gaps"] + (["--similarity", str(sim)] if sim is not None else [])
         clusters = review(db, args, dict(self.env, **SURE))
         in_gaps = {i for c in clusters for i in c["log_ids"]}
-        grouped = [c for c in clusters if c["size"] > 1]
-        in_groups = {i for c in grouped for i in c["log_ids"]}
-        purities = []
-        for c in grouped:
-            if not back & set(c["log_ids"]):
-                continue
-            counts = {}
-            for i in c["log_ids"]:
-                counts[entry_of[i]] = counts.get(entry_of[i], 0) + 1
-            purities.append(max(counts.values()) / c["size"])
+        recall, purity = cluster_figures(clusters, back, entry_of)
         return {"held_back": len(back), "in_gaps": len(back & in_gaps) / len(back),
-                "recall": len(back & in_groups) / len(back),
-                "purity": sum(purities) / len(purities) if purities else 0.0,
-                "clusters": len(grouped), "gap_exchanges": len(in_gaps)}
+                "recall": recall, "purity": purity,
+                "clusters": sum(c["size"] > 1 for c in clusters), "gap_exchanges": len(in_gaps)}
 
 
 def copy_db(src, name):
