@@ -87,8 +87,8 @@ vd_exchange_insert(sqlite3 *db, struct vd_exchange *x, int *existed)
 	    " message, response, source, model_used, response_time, similar_found,"
 	    " similar_used, model_error, created_at, updated_at, rating,"
 	    " feedback_text, correction, confidence, handover, prompt_tokens,"
-	    " completion_tokens) VALUES (?,?,vd_stored(?),vd_stored(?),?,?,?,?,?,?,?,?,?,"
-	    "vd_stored(?),vd_stored(?),?,?,?,?)";
+	    " completion_tokens) VALUES (?1,?2,vd_stored(?3),vd_stored(?4),?5,?6,?7,?8,?9,"
+	    "?10,?11,?11,?12,vd_stored(?13),vd_stored(?14),?15,?16,?17,?18)";
 	sqlite3_stmt *st;
 	int rc;
 
@@ -108,29 +108,8 @@ vd_exchange_insert(sqlite3 *db, struct vd_exchange *x, int *existed)
 	}
 	if ((rc = vd_db_stmt(db, sql, &st)))
 		goto fail;
-	vd_db_bind_text(st, 1, x->client_id);
-	vd_db_bind_text(st, 2, x->session_id);
-	vd_db_bind_text(st, 3, x->message);
-	vd_db_bind_text(st, 4, x->response);
-	vd_db_bind_text(st, 5, x->source);
-	vd_db_bind_text(st, 6, x->model_used);
-	sqlite3_bind_double(st, 7, x->response_time);
-	sqlite3_bind_int(st, 8, x->similar_found);
-	vd_db_bind_text(st, 9, x->similar_used ? x->similar_used : "[]");
-	vd_db_bind_text(st, 10, x->model_error);
-	vd_db_bind_text(st, 11, x->created);
-	vd_db_bind_text(st, 12, x->created);
-	if (x->rating)
-		sqlite3_bind_int(st, 13, x->rating);
-	vd_db_bind_text(st, 14, x->feedback_text);
-	vd_db_bind_text(st, 15, x->correction);
-	if (x->scored)
-		sqlite3_bind_double(st, 16, x->confidence);
-	sqlite3_bind_int(st, 17, x->handover);
-	if (x->prompt_tokens > 0)
-		sqlite3_bind_int64(st, 18, x->prompt_tokens);
-	if (x->completion_tokens > 0)
-		sqlite3_bind_int64(st, 19, x->completion_tokens);
+	/* created_at and updated_at are both ?11, the exchange's creation */
+	vd_exchange_bind(st, 1, x);
 	if ((rc = vd_db_stmt_step(db, st)))
 		goto fail;
 	x->log_id = sqlite3_last_insert_rowid(db);

@@ -310,6 +310,33 @@ add(sqlite3 *db, uint64_t key)
 	vd_batch_staged(db, staged);
 }
 
+void
+vd_exchange_bind(sqlite3_stmt *st, int first, const struct vd_exchange *x)
+{
+	vd_db_bind_text(st, first, x->client_id);
+	vd_db_bind_text(st, first + 1, x->session_id);
+	vd_db_bind_text(st, first + 2, x->message);
+	vd_db_bind_text(st, first + 3, x->response);
+	vd_db_bind_text(st, first + 4, x->source);
+	vd_db_bind_text(st, first + 5, x->model_used);
+	sqlite3_bind_double(st, first + 6, x->response_time);
+	sqlite3_bind_int(st, first + 7, x->similar_found);
+	vd_db_bind_text(st, first + 8, x->similar_used ? x->similar_used : "[]");
+	vd_db_bind_text(st, first + 9, x->model_error);
+	vd_db_bind_text(st, first + 10, x->created);
+	if (x->rating)
+		sqlite3_bind_int(st, first + 11, x->rating);
+	vd_db_bind_text(st, first + 12, x->feedback_text);
+	vd_db_bind_text(st, first + 13, x->correction);
+	if (x->scored)
+		sqlite3_bind_double(st, first + 14, x->confidence);
+	sqlite3_bind_int(st, first + 15, x->handover);
+	if (x->prompt_tokens > 0)
+		sqlite3_bind_int64(st, first + 16, x->prompt_tokens);
+	if (x->completion_tokens > 0)
+		sqlite3_bind_int64(st, first + 17, x->completion_tokens);
+}
+
 int
 vd_exchange_stage_insert(sqlite3 *db, struct vd_exchange *x, int *existed)
 {
@@ -335,28 +362,7 @@ vd_exchange_stage_insert(sqlite3 *db, struct vd_exchange *x, int *existed)
 		return rc;
 	sqlite3_bind_int64(st, 1, stage->next_log_id);
 	sqlite3_bind_int(st, 2, line);
-	vd_db_bind_text(st, 3, x->client_id);
-	vd_db_bind_text(st, 4, x->session_id);
-	vd_db_bind_text(st, 5, x->message);
-	vd_db_bind_text(st, 6, x->response);
-	vd_db_bind_text(st, 7, x->source);
-	vd_db_bind_text(st, 8, x->model_used);
-	sqlite3_bind_double(st, 9, x->response_time);
-	sqlite3_bind_int(st, 10, x->similar_found);
-	vd_db_bind_text(st, 11, x->similar_used ? x->similar_used : "[]");
-	vd_db_bind_text(st, 12, x->model_error);
-	vd_db_bind_text(st, 13, x->created);
-	if (x->rating)
-		sqlite3_bind_int(st, 14, x->rating);
-	vd_db_bind_text(st, 15, x->feedback_text);
-	vd_db_bind_text(st, 16, x->correction);
-	if (x->scored)
-		sqlite3_bind_double(st, 17, x->confidence);
-	sqlite3_bind_int(st, 18, x->handover);
-	if (x->prompt_tokens > 0)
-		sqlite3_bind_int64(st, 19, x->prompt_tokens);
-	if (x->completion_tokens > 0)
-		sqlite3_bind_int64(st, 20, x->completion_tokens);
+	vd_exchange_bind(st, 3, x);
 	if ((rc = vd_db_stmt_step(db, st)))
 		return rc;
 	x->log_id = stage->next_log_id++;

@@ -20,4 +20,12 @@ int vd_exchange_stage_rate(sqlite3 *db, long long log_id, int rating,
 int vd_exchange_lookup_client(sqlite3 *db, const char *table, const char *client_id,
     long long *id);
 
+/* Bind x's stored columns to st's parameters first to first + 17, in
+ * this order: client_id, session_id, message, response, source,
+ * model_used, response_time, similar_found, similar_used, model_error,
+ * created, rating, feedback_text, correction, confidence, handover,
+ * prompt_tokens, completion_tokens (a value not given left NULL); the
+ * one list of them for the exchange's insert and its staged row. */
+void vd_exchange_bind(sqlite3_stmt *st, int first, const struct vd_exchange *x);
+
 #endif
