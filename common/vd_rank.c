@@ -236,9 +236,13 @@ word_features(const char *stem, size_t stemlen, const char *word, size_t wordlen
 	struct doc *d = r->cur;
 	uint64_t h = feature_key('w', stem, stemlen);
 
-	d->kinds |= vd_question_kind(word);
-	if (r->words && bag_add(&d->words, h))
-		r->oom = 1;
+	/* the query's and the questions' alone, as their words bag: an
+	 * answer's kinds are never read */
+	if (r->words) {
+		d->kinds |= vd_question_kind(word);
+		if (bag_add(&d->words, h))
+			r->oom = 1;
+	}
 	if (r->words == 2 || vd_text_is_stopword(word))
 		return;
 	d->nstems++;
