@@ -6,6 +6,7 @@
 #define VD_TEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 int vd_utf8_valid(const char *s, size_t n);
 
@@ -28,6 +29,15 @@ void vd_text_free(struct vd_text *t);
 typedef void vd_word_fn(const char *stem, size_t stemlen, const char *word,
     size_t wordlen, void *arg);
 size_t vd_text_words(struct vd_text *t, const char *s, vd_word_fn *fn, void *arg);
+
+/* Is c part of a word: a letter, a digit or a mark over a letter. */
+int vd_text_word_char(int32_t c);
+
+/* The case folding of c when it is an ASCII letter or digit or a Cyrillic
+ * letter А-я but Й and й (1, the folded code point in *f), another ASCII
+ * character (0: not part of a word), or something else (-1): what
+ * vd_text_words answers without utf8proc's tables. */
+int vd_text_fold_simple(int32_t c, int32_t *f);
 
 /* Call fn with each character kmin- to kmax-gram of the folded word with
  * boundary marks ("<ab>": "<a", "ab", "b>", "<ab", "ab>"); words longer
