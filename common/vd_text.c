@@ -5,6 +5,7 @@
 #include <libstemmer.h>
 #include <utf8proc.h>
 
+#include "vd_stem_cache.h"
 #include "vd_text.h"
 
 struct vd_text {
@@ -13,6 +14,7 @@ struct vd_text {
 	size_t cap;
 	utf8proc_int32_t *cps;  /* the word being read, folded, as code points */
 	size_t ncap;
+	struct vd_stem_cache *stems;
 };
 
 int
@@ -90,7 +92,8 @@ vd_text_new(void)
 		return NULL;
 	t->ru = sb_stemmer_new("russian", "UTF_8");
 	t->en = sb_stemmer_new("english", "UTF_8");
-	if (!t->ru || !t->en) {
+	t->stems = vd_stem_cache_new();
+	if (!t->ru || !t->en || !t->stems) {
 		vd_text_free(t);
 		return NULL;
 	}
@@ -106,6 +109,7 @@ vd_text_free(struct vd_text *t)
 		sb_stemmer_delete(t->ru);
 	if (t->en)
 		sb_stemmer_delete(t->en);
+	vd_stem_cache_free(t->stems);
 	free(t->buf);
 	free(t->cps);
 	free(t);
@@ -174,10 +178,11 @@ emit(struct vd_text *t, const char *w, size_t n, int cyr, int latin,
     vd_word_fn *fn, void *arg)
 {
 	struct sb_stemmer *st = cyr && !latin ? t->ru : latin && !cyr ? t->en : NULL;
-	const sb_symbol *stem;
+	const char *stem;
+	size_t len;
 
-	if (st && (stem = sb_stemmer_stem(st, (const sb_symbol *)w, (int)n)))
-		fn((const char *)stem, (size_t)sb_stemmer_length(st), w, n, arg);
+	if (st && (stem = vd_stem_cache_get(t->stems, st, w, n, &len)))
+		fn(stem, len, w, n, arg);
 	else
 		fn(w, n, w, n, arg);
 }
