@@ -8,6 +8,7 @@
 
 #include "vd_error.h"
 #include "vd_input.h"
+#include "vd_json_each.h"
 #include "vd_text.h"
 
 struct vd_reader {
@@ -21,6 +22,8 @@ struct vd_reader {
 	char *raw;            /* the current record's lines */
 	size_t rawlen, rawcap;
 	json_t *obj;
+	struct vd_json_each *each;   /* JSONL: the lines' parser, made at the first */
+	int each_tried;
 	/* CSV state */
 	struct csv_parser csv;
 	int csv_ready;
@@ -153,6 +156,7 @@ vd_reader_free(struct vd_reader *r)
 	if (r->csv_ready)
 		csv_free(&r->csv);
 	json_decref(r->obj);
+	vd_json_each_free(r->each);
 	json_decref(r->header);
 	json_decref(r->fields);
 	if (header_of == r)
@@ -338,11 +342,18 @@ vd_json_object(const char *s, size_t n, json_t **out)
 static int
 jsonl_record(struct vd_reader *r)
 {
+	size_t n = content_len(r->line, r->linelen);
 	const char *old;
 	json_t *v;
 	int rc;
 
-	if ((rc = vd_json_object(r->line, content_len(r->line, r->linelen), &r->obj)))
+	if (!r->each_tried) {
+		r->each = vd_json_each_new();
+		r->each_tried = 1;
+	}
+	if ((rc = vd_json_each_object(r->each, r->line, n, &r->obj)) == 1)
+		rc = vd_json_object(r->line, n, &r->obj);
+	if (rc)
 		return rc;
 	json_object_foreach(map, old, v)
 		if (json_object_get(r->obj, old)) {
