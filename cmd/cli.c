@@ -264,26 +264,29 @@ arg_record(const struct cli_input *in, const char *arg, struct vd_record *rec)
 }
 
 /* The driver's write batch (cli_input.batch): the replies of the lines
- * in it are held until it commits, so none is printed for a line that a
- * crash could still lose; with each, its line's place in the batch. */
+ * in it are held (as bytes, vd_writer_hold) until it commits, so none is
+ * printed for a line that a crash could still lose; with each, its line's
+ * place in the batch and where its bytes end. */
 static struct vd_batch batch;
-static json_t *held;
-static int *held_at;
-static size_t held_size;
+static struct held {
+	int line;
+	long end;
+} *held;
+static size_t nheld, held_size;
 
 static void
-hold(json_t *out)
+hold(struct vd_writer *w, json_t *out)
 {
-	size_t n = json_array_size(held);
-
-	if (n == held_size) {
+	if (nheld == 0 && vd_writer_hold(w))
+		die(3, "%s", vd_errmsg());
+	if (nheld == held_size) {
 		held_size = held_size ? 2 * held_size : 1024;
-		if (!(held_at = realloc(held_at, held_size * sizeof *held_at)))
+		if (!(held = realloc(held, held_size * sizeof *held)))
 			die(3, "out of memory");
 	}
-	if (json_array_append(held, out))
-		die(3, "out of memory");
-	held_at[n] = batch.lines - 1;   /* the line ended */
+	reply(w, out);
+	held[nheld].line = batch.lines - 1;   /* the line ended */
+	held[nheld++].end = vd_writer_held(w);
 }
 
 /* Commit the batch, then write the replies it held: when it failed, those
@@ -292,17 +295,18 @@ static void
 commit(const struct cli_input *in, struct vd_writer *w)
 {
 	size_t i;
-	json_t *o;
+	long end = 0;
 	int rc;
 
 	if (!in->batch)
 		return;
 	rc = vd_batch_commit(&batch, in->batch);
 	batch_first = 0;
-	json_array_foreach(held, i, o)
-		if (held_at[i] < batch.kept)
-			reply(w, o);
-	json_array_clear(held);
+	for (i = 0; i < nheld && held[i].line < batch.kept; i++)
+		end = held[i].end;
+	if (nheld && vd_writer_release(w, end))
+		die(1, "%s", vd_errmsg());
+	nheld = 0;
 	if (rc)
 		cli_fail(VD_EDB, "");
 }
@@ -342,7 +346,7 @@ one(const struct cli_input *in, const struct vd_record *rec, int rc, cli_job_fn 
 	if (rc != VD_OK)
 		cli_reject(rec, vd_errmsg());
 	else if (out && in->batch)
-		hold(out);
+		hold(w, out);
 	else if (out)
 		reply(w, out);
 	json_decref(out);
@@ -383,8 +387,6 @@ cli_records(const struct cli_input *in, int argc, char **argv, cli_job_fn *job, 
 	int i;
 
 	vd_writer_unbuffered(w);
-	if (in->batch && !(held = json_array()))
-		die(3, "out of memory");
 	if (in->arg_record) {
 		rec.obj = in->arg_record;
 		rec.line = 0;
@@ -403,10 +405,8 @@ cli_records(const struct cli_input *in, int argc, char **argv, cli_job_fn *job, 
 		json_decref(rec.obj);
 	}
 	commit(in, w);
-	json_decref(held);
+	free(held);
 	held = NULL;
-	free(held_at);
-	held_at = NULL;
 	held_size = 0;
 	return nrejected;
 }

@@ -10,11 +10,16 @@
 #include "vd_output.h"
 
 struct vd_writer {
-	FILE *out;
+	FILE *out;            /* where records go: dest, or hold while holding */
+	FILE *dest;           /* the output */
 	enum vd_outformat fmt;
 	const char *const *columns;
 	int header_done;
+	long header_end;      /* holding: where the CSV header ends in hold, 0 if not there */
 	int flush_each;
+	FILE *hold;           /* records held back (vd_writer_hold), in memory */
+	char *held;
+	size_t heldsize;
 };
 
 int
@@ -36,7 +41,7 @@ vd_writer_new(FILE *out, enum vd_outformat fmt, const char *const *columns)
 
 	if (!w)
 		return NULL;
-	w->out = out;
+	w->out = w->dest = out;
 	w->fmt = fmt;
 	w->columns = columns;
 	return w;
@@ -50,6 +55,10 @@ vd_csv_raw(int raw)
 	csv_raw = raw;
 }
 
+/* A writer's held records (vd_writer_hold) stand for its output: their
+ * cells are written as for the output, a terminal or not. */
+static _Thread_local FILE *held_stream, *held_for;
+
 /* Is f a terminal? Asked once per stream, not once per cell. */
 static int
 is_tty(FILE *f)
@@ -57,6 +66,8 @@ is_tty(FILE *f)
 	static _Thread_local FILE *last;
 	static _Thread_local int tty;
 
+	if (f == held_stream)
+		f = held_for;
 	if (f != last) {
 		last = f;
 		tty = isatty(fileno(f));
@@ -189,6 +200,8 @@ put_csv(struct vd_writer *w, json_t *obj)
 	if (!w->header_done) {
 		bad |= vd_csv_put_header(w->out, ',', w->columns);
 		w->header_done = 1;
+		if (w->out == w->hold)
+			w->header_end = ftell(w->hold);
 	}
 	for (c = w->columns; *c; c++)
 		bad |= vd_csv_put_value(w->out, c == w->columns ? 0 : ',',
@@ -244,8 +257,46 @@ vd_writer_put(struct vd_writer *w, json_t *obj)
 	default:
 		bad = put_json(w->out, obj);
 	}
-	if (!bad && w->flush_each)
+	if (!bad && w->flush_each && w->out == w->dest)
 		bad = fflush(w->out) != 0;
+	if (bad)
+		return vd_error(VD_EWRITE, "write error: %s", strerror(errno));
+	return VD_OK;
+}
+
+int
+vd_writer_hold(struct vd_writer *w)
+{
+	if (!w->hold && !(w->hold = open_memstream(&w->held, &w->heldsize)))
+		return vd_error(VD_ENOMEM, "out of memory");
+	w->out = held_stream = w->hold;
+	held_for = w->dest;
+	w->header_end = 0;
+	return VD_OK;
+}
+
+long
+vd_writer_held(const struct vd_writer *w)
+{
+	return w->out == w->hold ? ftell(w->hold) : 0;
+}
+
+int
+vd_writer_release(struct vd_writer *w, long n)
+{
+	int bad;
+
+	if (w->out != w->hold)
+		return VD_OK;
+	w->out = w->dest;
+	/* a CSV header dropped with the records after it comes again
+	 * before the next record written */
+	if (n < w->header_end)
+		w->header_done = 0;
+	bad = fflush(w->hold) != 0 ||
+	    (n > 0 && fwrite(w->held, 1, (size_t)n, w->dest) != (size_t)n) ||
+	    (w->flush_each && fflush(w->dest) != 0) ||
+	    fseek(w->hold, 0, SEEK_SET) != 0;
 	if (bad)
 		return vd_error(VD_EWRITE, "write error: %s", strerror(errno));
 	return VD_OK;
@@ -257,7 +308,7 @@ vd_writer_unbuffered(struct vd_writer *w)
 	struct stat st;
 
 	if (w)
-		w->flush_each = fstat(fileno(w->out), &st) != 0 || !S_ISREG(st.st_mode);
+		w->flush_each = fstat(fileno(w->dest), &st) != 0 || !S_ISREG(st.st_mode);
 }
 
 int
@@ -299,7 +350,13 @@ vd_writer_close(struct vd_writer *w)
 
 	if (!w)
 		return VD_OK;
-	bad = fflush(w->out) != 0 || ferror(w->out);
+	bad = fflush(w->dest) != 0 || ferror(w->dest);
+	if (w->hold) {
+		if (held_stream == w->hold)
+			held_stream = NULL;
+		fclose(w->hold);
+	}
+	free(w->held);
 	free(w);
 	if (bad)
 		return vd_error(VD_EWRITE, "write error: %s", errno ? strerror(errno) : "output stream failed");

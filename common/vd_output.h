@@ -34,6 +34,16 @@ int vd_writer_put(struct vd_writer *w, json_t *obj);
  * to a file cost 8% more CPU: README). */
 void vd_writer_unbuffered(struct vd_writer *w);
 
+/* Hold the records written from now on back, in memory, until
+ * vd_writer_release writes the first n bytes of them (vd_writer_held's
+ * figure after the last to keep) and drops the rest: a batch's replies
+ * wait for its commit as bytes, not as the 5,000 objects they were made
+ * from (freeing those at once made glibc's malloc_consolidate 5% of
+ * vasdom-ask --record's time). VD_ENOMEM; VD_EWRITE. */
+int vd_writer_hold(struct vd_writer *w);
+long vd_writer_held(const struct vd_writer *w);
+int vd_writer_release(struct vd_writer *w, long n);
+
 /* Flush and check the stream (a full disk or a closed pipe is an error),
  * then free the writer. Returns VD_OK or VD_EWRITE with vd_errmsg set. */
 int vd_writer_close(struct vd_writer *w);
