@@ -8,7 +8,7 @@
 
 #include "vd_error.h"
 #include "vd_input.h"
-#include "vd_json_each.h"
+#include "vd_json1.h"
 #include "vd_text.h"
 
 struct vd_reader {
@@ -22,7 +22,7 @@ struct vd_reader {
 	char *raw;            /* the current record's lines */
 	size_t rawlen, rawcap;
 	json_t *obj;
-	struct vd_json_each *each;   /* JSONL: the lines' parser, made at the first */
+	struct vd_json1 *each;   /* JSONL: the lines' parser, made at the first */
 	int each_tried;
 	/* CSV state */
 	struct csv_parser csv;
@@ -156,7 +156,7 @@ vd_reader_free(struct vd_reader *r)
 	if (r->csv_ready)
 		csv_free(&r->csv);
 	json_decref(r->obj);
-	vd_json_each_free(r->each);
+	vd_json1_free(r->each);
 	json_decref(r->header);
 	json_decref(r->fields);
 	if (header_of == r)
@@ -348,10 +348,10 @@ jsonl_record(struct vd_reader *r)
 	int rc;
 
 	if (!r->each_tried) {
-		r->each = vd_json_each_new();
+		r->each = vd_json1_new();
 		r->each_tried = 1;
 	}
-	if ((rc = vd_json_each_object(r->each, r->line, n, &r->obj)) == 1)
+	if ((rc = vd_json1_object(r->each, r->line, n, &r->obj)) == 1)
 		rc = vd_json_object(r->line, n, &r->obj);
 	if (rc)
 		return rc;

@@ -1,5 +1,5 @@
 #!/bin/sh
-# JSONL lines read by SQLite's JSON1 (vd_json_each) make the objects
+# JSONL lines read by SQLite's JSON1 (vd_json1) make the objects
 # jansson's json_loadb makes; what JSON1 might read otherwise (\u escapes,
 # reals, integers past 64 bits, nested values) and every malformed line
 # is left to jansson, whose messages the rejects keep. The text checks
@@ -7,7 +7,7 @@
 # too) and UTF-8 checked, as before.
 . "$(dirname "$0")/lib.sh"
 plan 12
-each=$VASDOM_BIN/tests/unit/json-each
+each=$VASDOM_BIN/tests/unit/json1
 
 printf '%s\n' \
 	'{"client_id":"a-1","message":"Вопрос: как\n\"часто\"\t\\ убирают?","rating":4,"skip":true,"no":false,"x":null,"n":-0}' \

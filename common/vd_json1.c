@@ -1,30 +1,31 @@
-/* A JSONL line's object read by SQLite's JSON1 (json_each) instead of
- * jansson's json_loadb, which takes some 170 instructions a byte (each
- * byte read through a stream, checked as UTF-8 and copied into a buffer
- * one at a time): 38,000 instructions of a 220-byte line of
- * vasdom-ask --record, a quarter of its time. JSON1 reads the same line
- * in a few thousand. Only what both read alike is taken from it: an
- * object whose values are strings, whole numbers that fit in 64 bits,
- * true, false and null, without \u escapes (jansson rejects lone
- * surrogates and \u0000; SQLite 3.40 does not). Anything else, and every
- * malformed line, goes to jansson, whose messages name the error. */
+/* JSON through SQLite's JSON1 where jansson is slow: a JSONL line's
+ * object read by json_each instead of jansson's json_loadb, which takes
+ * some 170 instructions a byte (each byte read through a stream, checked
+ * as UTF-8 and copied into a buffer one at a time): 38,000 instructions
+ * of a 220-byte line of vasdom-ask --record, a quarter of its time;
+ * json_each and the objects made from its rows, 21,000. Only what both
+ * read alike is taken from it: an object whose values are strings, whole
+ * numbers that fit in 64 bits, true, false and null, without \u escapes
+ * (jansson rejects lone surrogates and \u0000; SQLite 3.40 does not).
+ * Anything else, and every malformed line, goes to jansson, whose
+ * messages name the error. */
 #include <stdlib.h>
 #include <string.h>
 
 #include <sqlite3.h>
 
 #include "vd_error.h"
-#include "vd_json_each.h"
+#include "vd_json1.h"
 
-struct vd_json_each {
+struct vd_json1 {
 	sqlite3 *db;
 	sqlite3_stmt *st;
 };
 
-struct vd_json_each *
-vd_json_each_new(void)
+struct vd_json1 *
+vd_json1_new(void)
 {
-	struct vd_json_each *j = calloc(1, sizeof *j);
+	struct vd_json1 *j = calloc(1, sizeof *j);
 
 	if (!j)
 		return NULL;
@@ -32,14 +33,14 @@ vd_json_each_new(void)
 	    SQLITE_OPEN_MEMORY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v3(j->db, "SELECT key, type, atom FROM json_each(?1)", -1,
 	    SQLITE_PREPARE_PERSISTENT, &j->st, NULL) != SQLITE_OK) {
-		vd_json_each_free(j);
+		vd_json1_free(j);
 		return NULL;
 	}
 	return j;
 }
 
 void
-vd_json_each_free(struct vd_json_each *j)
+vd_json1_free(struct vd_json1 *j)
 {
 	if (!j)
 		return;
@@ -91,7 +92,7 @@ has_u_escape(const char *s, size_t n)
 }
 
 int
-vd_json_each_object(struct vd_json_each *j, const char *s, size_t n, json_t **out)
+vd_json1_object(struct vd_json1 *j, const char *s, size_t n, json_t **out)
 {
 	const char *p = s;
 	json_t *obj, *v;
@@ -123,3 +124,4 @@ vd_json_each_object(struct vd_json_each *j, const char *s, size_t n, json_t **ou
 	sqlite3_clear_bindings(j->st);
 	return rc;
 }
+

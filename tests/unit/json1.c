@@ -1,4 +1,4 @@
-/* tests/unit/json-each: for each line of standard input, which parser
+/* tests/unit/json1: for each line of standard input, which parser
  * read it ("each" for SQLite's JSON1, "jansson" when it was left to
  * jansson), whether the object is the one jansson's json_loadb makes
  * ("same" or "differs"), and the object, compact; or "error: MESSAGE". */
@@ -8,12 +8,12 @@
 
 #include "vd_error.h"
 #include "vd_input.h"
-#include "vd_json_each.h"
+#include "vd_json1.h"
 
 int
 main(void)
 {
-	struct vd_json_each *j = vd_json_each_new();
+	struct vd_json1 *j = vd_json1_new();
 	const char *by;
 	char *line = NULL, *s;
 	size_t cap = 0;
@@ -26,7 +26,7 @@ main(void)
 	while ((n = getline(&line, &cap, stdin)) > 0) {
 		if (line[n - 1] == '\n')
 			line[--n] = '\0';
-		rc = vd_json_each_object(j, line, (size_t)n, &a);
+		rc = vd_json1_object(j, line, (size_t)n, &a);
 		by = rc == 1 ? "jansson" : "each";
 		if (rc == 1)
 			rc = vd_json_object(line, (size_t)n, &a);
@@ -43,6 +43,6 @@ main(void)
 		json_decref(b);
 	}
 	free(line);
-	vd_json_each_free(j);
+	vd_json1_free(j);
 	return fflush(stdout) ? 1 : 0;
 }
