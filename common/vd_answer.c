@@ -8,6 +8,7 @@
 
 #include "vd_answer.h"
 #include "vd_confidence.h"
+#include "vd_crowding.h"
 #include "vd_date.h"
 #include "vd_db.h"
 #include "vd_embedder.h"
@@ -438,7 +439,8 @@ offline(struct vd_asker *a, const char *msg, struct vd_answer *ans)
 	int rc;
 
 	rule = vd_rules_match(a->rules, msg, &intent);
-	if ((rc = vd_ranker_rank(a->ranker, msg, ans->similar, ans->nsimilar)))
+	if ((rc = vd_crowding(a->rated, ans->similar, ans->nsimilar)) ||
+	    (rc = vd_ranker_rank(a->ranker, msg, ans->similar, ans->nsimilar)))
 		return rc;
 	rank_candidates(a, ans, intent);
 	if (ans->ncand > 0) {

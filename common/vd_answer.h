@@ -30,6 +30,8 @@ struct vd_similar {
 	int learned;            /* asked and rated, not recorded as knowledge */
 	double rank;            /* what its vote is weighed by (vd_rank.h) */
 	double lex[VD_LEX_N];   /* its lexical evidence (vd_rank.h) */
+	double crowding;        /* its nearness to the other neighbours
+	                         * (vd_crowding.h) */
 	char *message, *answer; /* the corrected answer when there is one */
 };
 

@@ -58,11 +58,11 @@ explain_neighbours(const struct vd_answer *ans)
 	for (k = 0; nb && k < ans->nsimilar; k++) {
 		const struct vd_similar *s = &ans->similar[k];
 
-		if (json_array_append_new(nb, json_pack("{s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:i, s:b, s:s}",
+		if (json_array_append_new(nb, json_pack("{s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:i, s:b, s:s}",
 		    "log_id", (json_int_t)s->log_id, "score", (double)s->score,
 		    "cosine", s->lex[VD_LEX_COSINE], "bm25", s->lex[VD_LEX_BM25],
 		    "question_cosine", s->lex[VD_LEX_QCOSINE], "kind_mismatch", s->lex[VD_LEX_KIND],
-		    "rank", s->rank, "rating", s->rating, "learned", s->learned,
+		    "crowding", s->crowding, "rank", s->rank, "rating", s->rating, "learned", s->learned,
 		    "answer", s->answer))) {
 			json_decref(nb);
 			return NULL;

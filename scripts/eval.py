@@ -21,8 +21,12 @@ Accuracy figures are taken with VASDOM_MIN_CONFIDENCE=0 (never hand over);
 the coverage figures say what a threshold buys.
 Runs the real binaries on temporary databases; prints one line a figure.
 
-usage: eval.py [--seeds 0,1,2,3] [--quick] [--no-banking] [--dump FILE]
+usage: eval.py [--seeds 0,1,2,3] [--quick] [--no-banking] [--splits N] [--dump FILE]
   --quick      one seed, no banking77
+  --splits N   the cross-topic check again on N other random splits, by FAQ
+               question (entries that share a question stay together), so
+               a design is not judged by one split's luck; about 40 s a
+               split and seed on an idle machine
   --dump FILE  write each rutube dev answer's confidence features and
                whether it was right, as JSON Lines (see scripts/fit-confidence)
 """
@@ -79,13 +83,23 @@ def half(q):
     return int(hashlib.md5(entry(q).encode()).hexdigest(), 16) % 2
 
 
+def other_half(split):
+    """Another split in two, by the FAQ question (salted by the split's
+    number): the knowledge base lists 13 questions twice with two wordings
+    of one answer, and a split by entry can put the twins on both sides,
+    so that learning one "harms" the other with an answer as good."""
+    return lambda q: int(hashlib.md5(f"{split}\0{norm(q['Вопрос из БЗ'])}".encode())
+                         .hexdigest(), 16) % 2
+
+
 THRESHOLDS = (0.2, 0.3, 0.4, 0.5, 0.6)
 
 
 class Rutube:
-    def __init__(self, seed):
+    def __init__(self, seed, splits=0):
         self.env = {"VASDOM_EMBED_SEED": str(seed)}
         self.seed = seed
+        self.splits = splits
         kb = read_csv(os.path.join(data, "rutube-faq", "knowledge_base.csv"))
         self.records = [{"message": r["Вопрос из БЗ"], "response": r["Ответ из БЗ"], "rating": 5}
                         for r in kb]
@@ -142,14 +156,21 @@ class Rutube:
         self.teach(db, rounds[1], a2)
         f["gain3"] = accuracy(rounds[2], self.ask(db, rounds[2])) - alone(rounds[2])
         # cross-topic: one half of the entries learned, the other asked
-        halves = [[q for q in self.cases if half(q) == h] for h in (0, 1)]
-        for h, (learnt, unseen) in enumerate((halves, halves[::-1])):
-            db = self.fresh(f"rutube-cross{h}")
-            self.teach(db, learnt, self.ask(db, learnt))
-            f[f"cross{h}_without"] = alone(unseen)
-            f[f"cross{h}_with"] = accuracy(unseen, self.ask(db, unseen))
-            f[f"cross{h}_drop"] = f[f"cross{h}_without"] - f[f"cross{h}_with"]
+        self.cross(half, "cross", alone, f)
+        for k in range(self.splits):
+            self.cross(other_half(k + 1), f"split{k + 1}_cross", alone, f)
         return f
+
+    def cross(self, side, name, alone, f):
+        """Learn the questions of one side of the split, ask the other's;
+        both ways. f[name + h + "_drop"]: what learning cost the side asked."""
+        halves = [[q for q in self.cases if side(q) == h] for h in (0, 1)]
+        for h, (learnt, unseen) in enumerate((halves, halves[::-1])):
+            db = self.fresh(f"rutube-{name}{h}")
+            self.teach(db, learnt, self.ask(db, learnt))
+            f[f"{name}{h}_without"] = alone(unseen)
+            f[f"{name}{h}_with"] = accuracy(unseen, self.ask(db, unseen))
+            f[f"{name}{h}_drop"] = f[f"{name}{h}_without"] - f[f"{name}{h}_with"]
 
     def crossfit(self):
         """The dev answers with confidence from a model fitted on the other
@@ -226,6 +247,7 @@ def main():
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--no-banking", action="store_true")
     ap.add_argument("--dump")
+    ap.add_argument("--splits", type=int, default=0)
     o = ap.parse_args()
     seeds = [int(s) for s in o.seeds.split(",")]
     if o.quick:
@@ -235,7 +257,7 @@ def main():
     t = time.time()
     ru, dump = [], []
     for s in seeds:
-        r = Rutube(s)
+        r = Rutube(s, o.splits)
         f = r.measure()
         ru.append(f)
         print(f"# seed {s}: accuracy@1 {f['accuracy']:.3f}, prec@50% {f.get('prec50', float('nan')):.3f}, "
@@ -271,6 +293,15 @@ def main():
         print(f"rutube-faq cross-topic, half {h} learned, half {1 - h} asked: "
               f"{spread(ru, f'cross{h}_without')} without learning, {spread(ru, f'cross{h}_with')} with; "
               f"drop {spread(ru, f'cross{h}_drop', '{:+.3f}')} (goal <= 0.01)")
+    if o.splits:
+        for k in range(1, o.splits + 1):
+            print(f"# split {k} by FAQ question: drops {spread(ru, f'split{k}_cross0_drop', '{:+.3f}')}, "
+                  f"{spread(ru, f'split{k}_cross1_drop', '{:+.3f}')}")
+        drops = [[f[f"split{k}_cross{h}_drop"] for f in ru] for k in range(1, o.splits + 1) for h in (0, 1)]
+        means = [statistics.mean(d) for d in drops]
+        print(f"rutube-faq cross-topic over {o.splits} other splits by FAQ question, both ways: "
+              f"mean drop {statistics.mean(means):+.4f}, the worst way of a split {max(means):+.3f}, "
+              f"{sum(m > 0.01 for m in means)} of {len(means)} ways over 0.01")
     if not o.no_banking:
         bk = []
         for s in seeds:

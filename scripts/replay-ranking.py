@@ -13,7 +13,8 @@ drops), and banking77 through vasdom-ask.
       run the scenarios (the real binaries, VASDOM_BIN) and keep their
       neighbour lists in DIR/seed-N.json
   replay-ranking.py replay DIR [--cosine 0.3] [--bm25 0.1] [--discount 0.12]
-                    [--learned-question 0.2] [--kind 0.045] [--fade 0.05]
+                    [--learned-question 0.2] [--kind 0.045] [--crowding 0.1]
+                    [--fade 0.05]
       the figures, mean over the captured seeds, under those weights
 
 Learning happens the same under any weights (the oracle's rating leaves a
@@ -72,9 +73,10 @@ def capture(out, seeds, with_banking):
         print(f"seed {seed}: captured", flush=True)
 
 
-def ranker(cosine, bm25, discount, learned_question=0.0, kind=0.0):
+def ranker(cosine, bm25, discount, learned_question=0.0, kind=0.0, crowding=0.0):
     """The shipped re-scoring (vd_rank.c) with these weights."""
-    return lambda n: n["score"] + cosine * n["cosine"] + bm25 * n["bm25"] + \
+    return lambda n: n["score"] + cosine * n["cosine"] + bm25 * n["bm25"] - \
+        crowding * n.get("crowding", 0) + \
         ((learned_question * n.get("question_cosine", 0) - discount) if n["learned"]
          else -kind * n.get("kind_mismatch", 0))
 
@@ -122,7 +124,8 @@ def replay(src, o):
     for path in sorted(glob.glob(os.path.join(src, "seed-*.json"))):
         with open(path) as fh:
             runs.append(figures(json.load(fh), ranker(o.cosine, o.bm25, o.discount,
-                                                      o.learned_question, o.kind), o.fade))
+                                                      o.learned_question, o.kind, o.crowding),
+                                           o.fade))
     if not runs:
         sys.exit(f"replay-ranking: no seed-*.json in {src}: capture first")
     for k in runs[0]:
@@ -145,6 +148,7 @@ def main():
     r.add_argument("--fade", type=float, default=0.05)
     r.add_argument("--learned-question", type=float, default=0.2)
     r.add_argument("--kind", type=float, default=0.045)
+    r.add_argument("--crowding", type=float, default=0.1)
     o = ap.parse_args()
     if o.cmd == "capture":
         capture(o.dir, [int(s) for s in o.seeds.split(",")], o.banking)

@@ -3,7 +3,7 @@
 # them, and an exchange learned from a rating does not take questions of
 # another topic only because users phrase their questions alike.
 . "$(dirname "$0")/lib.sh"
-plan 12
+plan 13
 
 : >"$T/none.rules"
 export VASDOM_RULES=$T/none.rules VASDOM_MIN_CONFIDENCE=0
@@ -50,13 +50,42 @@ check "question_cosine is printed for the learned exchange" test -n "$same" -a -
 check "the same topic's question is nearer ($same) than another's ($other)" \
 	awk -v a="$same" -v b="$other" 'BEGIN { exit !(a > b && b >= 0 && a <= 1) }'
 # the rank is what the man page says: the vector score, 0.3 x cosine,
-# 0.1 x BM25; a learned exchange 0.12 less, plus 0.2 x question_cosine;
-# a recorded one 0.045 x kind_mismatch less
+# 0.1 x BM25, less 0.1 x crowding; a learned exchange 0.12 less, plus
+# 0.2 x question_cosine; a recorded one 0.045 x kind_mismatch less
 vasdom-ask --explain "Почему у меня не получается оплатить?" >"$T/formula"
 check "every neighbour's rank follows the documented formula" jq -e '
-	[.neighbours[] | .score + 0.3 * .cosine + 0.1 * .bm25 +
+	[.neighbours[] | .score + 0.3 * .cosine + 0.1 * .bm25 - 0.1 * .crowding +
 	    (if .learned then 0.2 * .question_cosine - 0.12 else -0.045 * .kind_mismatch end) - .rank |
 	    fabs < 0.0001] | length > 1 and all' "$T/formula"
+# crowding: each neighbour's mean cosine with the 5 nearest of the others
+# (of 7 here: at a minimum similarity of 0 every exchange is a neighbour), from the
+# vectors stored in the database
+jq -nc '"Как оплатить уборку двора?", "Когда убирают двор?", "Кто убирает двор зимой?",
+	"Где заказать уборку двора?", "Почему не убрали двор?", "Сколько стоит уборка двора?",
+	"Можно ли перенести уборку двора?", "Как часто убирают двор?" |
+	{message: ., response: ("Ответ: " + .), rating: 5}' |
+	VASDOM_DB=$T/crowd.db vasdom-ask --record >/dev/null
+VASDOM_DB=$T/crowd.db VASDOM_MIN_SIMILARITY=0 vasdom-ask --explain "Как убирают двор?" >"$T/crowd"
+check "crowding is the mean cosine with the 5 nearest other neighbours" \
+	python3 - "$T/crowd.db" "$T/crowd" <<'EOF'
+import json, math, sqlite3, struct, sys
+db, reply = sys.argv[1], sys.argv[2]
+nb = json.load(open(reply))["neighbours"]
+con = sqlite3.connect(db)
+def unit(log_id):
+    blob = con.execute("SELECT vector FROM embeddings WHERE log_id = ?", (log_id,)).fetchone()[0]
+    v = struct.unpack("<%df" % (len(blob) // 4), blob)
+    norm = math.sqrt(sum(x * x for x in v))
+    return [x / norm for x in v]
+vs = [unit(n["log_id"]) for n in nb]
+def crowding(i):
+    near = sorted((sum(a * b for a, b in zip(vs[i], vs[j])) for j in range(len(vs)) if j != i),
+                  reverse=True)[:5]
+    return sum(near) / len(near)
+ok = len(nb) == 8 and all(abs(crowding(i) - n["crowding"]) < 1e-4 for i, n in enumerate(nb))
+ok = ok and any(n["crowding"] > 0.01 for n in nb)
+sys.exit(0 if ok else 1)
+EOF
 
 # what a question asks for: two recorded questions of the same words but
 # their interrogative ("как" and "когда" are function words the vectors
