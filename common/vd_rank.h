@@ -20,8 +20,9 @@ void vd_ranker_free(struct vd_ranker *r);
 
 /* Set sim[i].rank, for the n neighbours of query, to the score their
  * votes are weighed by: the vector score plus the lexical evidence, less
- * the learned exchanges' discount. Cost: linear in the neighbours' text,
- * nothing read from the database. VD_ENOMEM when out of memory (then
+ * the learned exchanges' discount and each one's sim[i].crowding (set
+ * before, vd_crowding.h). Cost: linear in the neighbours' text, nothing
+ * read from the database. VD_ENOMEM when out of memory (then
  * every rank is the vector score). */
 int vd_ranker_rank(struct vd_ranker *r, const char *query, struct vd_similar *sim, size_t n);
 
