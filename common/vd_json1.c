@@ -49,18 +49,31 @@ vd_json1_free(struct vd_json1 *j)
 	free(j);
 }
 
+/* Column i's text, by length: as a blob, for SQLite to give it without
+ * copying it again to end it with a NUL (column_text did so for each key
+ * and value, ten copies a line). */
+static const char *
+text(sqlite3_stmt *st, int i, size_t *n)
+{
+	const char *s = sqlite3_column_blob(st, i);
+
+	*n = (size_t)sqlite3_column_bytes(st, i);
+	return s ? s : "";
+}
+
 /* The value of the current row, NULL when jansson is to read the line.
  * The atom's type first: its type name is needed only to tell true from
  * 1 and null from an object or array. */
 static json_t *
 value(sqlite3_stmt *st)
 {
-	const char *type;
+	const char *type, *s;
+	size_t n;
 
 	switch (sqlite3_column_type(st, 2)) {
 	case SQLITE_TEXT:   /* valid UTF-8, from the line (no \u escapes) */
-		return json_stringn_nocheck((const char *)sqlite3_column_text(st, 2),
-		    (size_t)sqlite3_column_bytes(st, 2));
+		s = text(st, 2, &n);
+		return json_stringn_nocheck(s, n);
 	case SQLITE_FLOAT:  /* a real, or past 64 bits: jansson's strtod decides */
 		return NULL;
 	}
@@ -94,7 +107,8 @@ has_u_escape(const char *s, size_t n)
 int
 vd_json1_object(struct vd_json1 *j, const char *s, size_t n, json_t **out)
 {
-	const char *p = s;
+	const char *p = s, *key;
+	size_t keylen;
 	json_t *obj, *v;
 	int rc = 1, step;
 
@@ -109,8 +123,8 @@ vd_json1_object(struct vd_json1 *j, const char *s, size_t n, json_t **out)
 	while ((step = sqlite3_step(j->st)) == SQLITE_ROW) {
 		if (!(v = value(j->st)))
 			break;
-		if (json_object_setn_new_nocheck(obj, (const char *)sqlite3_column_text(j->st, 0),
-		    (size_t)sqlite3_column_bytes(j->st, 0), v)) {
+		key = text(j->st, 0, &keylen);
+		if (json_object_setn_new_nocheck(obj, key, keylen, v)) {
 			rc = vd_error(VD_ENOMEM, "out of memory");
 			break;
 		}
