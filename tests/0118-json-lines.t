@@ -6,7 +6,7 @@
 # beside them: a message trimmed of spaces at both ends (Unicode ones
 # too) and UTF-8 checked, as before.
 . "$(dirname "$0")/lib.sh"
-plan 12
+plan 15
 each=$VASDOM_BIN/tests/unit/json1
 
 printf '%s\n' \
@@ -58,4 +58,19 @@ check_same "an overlong sequence is invalid UTF-8" 1 "$(grep -c 'invalid UTF-8' 
 check_same "a CSV header once across batches" 1 "$(grep -c '^log_id,' "$T/csv")"
 check_same "... and every row after it" 3 "$(wc -l <"$T/csv" | tr -d ' ')"
 check_same "stored as the replies say" 2 "$(sqlite3 "$VASDOM_DB" "SELECT count(*) FROM exchanges WHERE message IN ('Первый?', 'Второй?')")"
+# lines read a piece at a time: one of exactly 1 MiB (its newline
+# included) is kept, one byte more is rejected alone, a NUL byte past the
+# first piece is seen
+python3 -c '
+import sys
+def rec(m): return b"{\"message\":\"q\",\"response\":\"" + m + b"\"}"
+fill = lambda total: rec(b"m" * (total - len(rec(b"")) - 1)) + b"\n"
+sys.stdout.buffer.write(fill(1 << 20) + fill((1 << 20) + 1) + rec(b"x" * 3000 + b"\0") + b"\n" + rec(b"last") + b"\n")
+' >"$T/long"
+VASDOM_DB=$T/long.db vasdom-ask --record --rejects "$T/long.rej" <"$T/long" >"$T/out" 2>"$T/err"
+check_same "a line of exactly 1 MiB is stored, whole" "$((1048576 - 30))" "$(jq -r '.response | length' "$T/out" | head -1)"
+check_same "one byte longer is rejected alone" "line 2: line longer than 1048576 bytes" \
+	"$(grep -o 'line 2: line longer than [0-9]* bytes' "$T/err" "$T/long.rej" | head -1 | sed 's/^[^:]*://')"
+check_same "a NUL byte 3,000 bytes in is rejected, the next line stored" "line 3: NUL byte in input|last" \
+	"$(grep -o 'line 3: NUL byte in input' "$T/err" "$T/long.rej" | head -1 | sed 's/^[^:]*://')|$(jq -r '.response' "$T/out" | tail -1)"
 exit $((failed > 0))
