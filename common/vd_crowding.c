@@ -1,4 +1,3 @@
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,43 +22,30 @@ keep_top(double *top, size_t *len, double c)
 int
 vd_crowding(struct vd_index *ix, struct vd_similar *sim, size_t n)
 {
-	size_t i, j, dim, *len;
-	double *tops;
+	/* an answer holds at most VD_SIMILAR_MAX neighbours */
+	double tops[VD_SIMILAR_MAX][VD_CROWDING_K];
+	size_t len[VD_SIMILAR_MAX] = { 0 }, i, j, dim;
+	char have[VD_SIMILAR_MAX] = { 0 };
 	float *v;
-	char *have;
 	int d;
 
 	for (i = 0; i < n; i++)
 		sim[i].crowding = 0;
+	if (n > VD_SIMILAR_MAX)
+		n = VD_SIMILAR_MAX;
 	if (!ix || n < 2)
 		return VD_OK;
 	dim = (size_t)vd_index_dim(ix);
-	v = malloc(n * dim * sizeof *v);
-	have = calloc(n, 1);
-	tops = malloc(n * VD_CROWDING_K * sizeof *tops);
-	len = calloc(n, sizeof *len);
-	if (!v || !have || !tops || !len) {
-		free(v);
-		free(have);
-		free(tops);
-		free(len);
+	if (!(v = malloc(n * dim * sizeof *v)))
 		return vd_error(VD_ENOMEM, "out of memory");
-	}
-	/* the vectors, normalised: the index hands out one at a time */
+	/* copied: the index hands out one vector at a time; unit length, as
+	 * every embedder gives them (vd_embedder.h), so dot products are the
+	 * cosines the search scores by */
 	for (i = 0; i < n; i++) {
 		const float *x = vd_index_vector(ix, sim[i].log_id);
-		double norm = 0;
 
-		if (!x)
-			continue;
-		for (d = 0; d < (int)dim; d++)
-			norm += (double)x[d] * x[d];
-		if (norm <= 0)
-			continue;
-		norm = sqrt(norm);
-		for (d = 0; d < (int)dim; d++)
-			v[i * dim + (size_t)d] = (float)(x[d] / norm);
-		have[i] = 1;
+		if ((have[i] = x != NULL))
+			memcpy(v + i * dim, x, dim * sizeof *v);
 	}
 	for (i = 0; i < n; i++)
 		for (j = i + 1; j < n && have[i]; j++) {
@@ -71,19 +57,16 @@ vd_crowding(struct vd_index *ix, struct vd_similar *sim, size_t n)
 #pragma omp simd reduction(+:c)
 			for (d = 0; d < (int)dim; d++)
 				c += a[d] * b[d];
-			keep_top(tops + i * VD_CROWDING_K, &len[i], c);
-			keep_top(tops + j * VD_CROWDING_K, &len[j], c);
+			keep_top(tops[i], &len[i], c);
+			keep_top(tops[j], &len[j], c);
 		}
 	for (i = 0; i < n; i++) {
 		double s = 0;
 
 		for (j = 0; j < len[i]; j++)
-			s += tops[i * VD_CROWDING_K + j];
+			s += tops[i][j];
 		sim[i].crowding = len[i] ? s / (double)len[i] : 0;
 	}
 	free(v);
-	free(have);
-	free(tops);
-	free(len);
 	return VD_OK;
 }

@@ -15,9 +15,10 @@
 
 #define VD_CROWDING_K 5
 
-/* Set sim[i].crowding for the n neighbours, their vectors read from ix;
- * a neighbour whose vector is not there (or with no other neighbour)
- * gets 0. VD_ENOMEM when out of memory (every crowding then 0). */
+/* Set sim[i].crowding for the n neighbours of an answer (the first
+ * VD_SIMILAR_MAX looked at), their vectors read from ix; a neighbour
+ * whose vector is not there (or with no other neighbour) gets 0.
+ * VD_ENOMEM when out of memory (every crowding then 0). */
 int vd_crowding(struct vd_index *ix, struct vd_similar *sim, size_t n);
 
 #endif
