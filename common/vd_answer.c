@@ -187,16 +187,25 @@ vd_answer_clear(struct vd_answer *ans)
 
 /* The neighbours among hits[0..n) (best first) not left out, at or above
  * the minimum similarity, with the answer people endorsed (their
- * correction if they gave one). */
+ * correction if they gave one), and their crowding (vd_crowding.h) from
+ * the exact vectors the search scored them with: vecs + i * dim for
+ * hits[i] (have[i] 0: it had none), or when vecs is NULL read again. */
 static int
-take_similar(struct vd_asker *a, const struct vd_hit *hits, size_t n, struct vd_answer *ans)
+take_similar(struct vd_asker *a, const struct vd_hit *hits, const float *vecs,
+    const unsigned char *have, size_t n, struct vd_answer *ans)
 {
+	const float *vec[VD_SIMILAR_MAX];
+	float *own = NULL;
+	size_t i, seen = 0, dim = n ? (size_t)vd_index_dim(a->rated) : 0;
 	sqlite3_stmt *st;
-	size_t i, seen = 0;
 
+	if (n && !vecs && !(own = malloc(sizeof *own * VD_SIMILAR_MAX * dim)))
+		return vd_error(VD_ENOMEM, "out of memory");
 	if (vd_db_prepare(a->db, "SELECT rating, message, coalesce(correction, response),"
-	    " correction IS NOT NULL, source <> 'record' FROM exchanges WHERE log_id = ?", &st))
+	    " correction IS NOT NULL, source <> 'record' FROM exchanges WHERE log_id = ?", &st)) {
+		free(own);
 		return VD_EDB;
+	}
 	for (i = 0; i < n && seen < VD_SIMILAR_MAX; i++) {
 		struct vd_similar *s = &ans->similar[ans->nsimilar];
 
@@ -217,13 +226,24 @@ take_similar(struct vd_asker *a, const struct vd_hit *hits, size_t n, struct vd_
 				free(s->message);
 				free(s->answer);
 				sqlite3_finalize(st);
+				free(own);
 				return vd_error(VD_ENOMEM, "out of memory");
+			}
+			if (vecs)
+				vec[ans->nsimilar] = have[i] ? vecs + i * dim : NULL;
+			else {
+				const float *v = vd_index_vector(a->rated, hits[i].log_id);
+
+				vec[ans->nsimilar] = v ? memcpy(own + ans->nsimilar * dim, v,
+				    sizeof *own * dim) : NULL;
 			}
 			ans->nsimilar++;
 		}
 		sqlite3_reset(st);
 	}
 	sqlite3_finalize(st);
+	vd_crowding(ans->similar, vec, ans->nsimilar, (int)dim);
+	free(own);
 	return VD_OK;
 }
 
@@ -232,7 +252,9 @@ static int
 find_similar(struct vd_asker *a, const char *msg, struct vd_answer *ans)
 {
 	struct vd_hit *hits;
-	size_t n;
+	float *vecs;
+	unsigned char *have;
+	size_t n, k = VD_SIMILAR_MAX + a->nexclude, dim;
 	int rc;
 
 	if (!a->rated || vd_index_size(a->rated) == 0)
@@ -242,11 +264,19 @@ find_similar(struct vd_asker *a, const char *msg, struct vd_answer *ans)
 		return VD_OK;
 	}
 	/* the excluded may all be among the nearest: look that much further */
-	if (!(hits = malloc(sizeof *hits * (VD_SIMILAR_MAX + a->nexclude))))
-		return vd_error(VD_ENOMEM, "out of memory");
-	n = vd_index_search(a->rated, a->q, VD_SIMILAR_MAX + a->nexclude, 0, hits);
-	rc = take_similar(a, hits, n, ans);
+	dim = (size_t)vd_index_dim(a->rated);
+	hits = malloc(sizeof *hits * k);
+	vecs = malloc(sizeof *vecs * k * dim);
+	have = malloc(k);
+	if (!hits || !vecs || !have)
+		rc = vd_error(VD_ENOMEM, "out of memory");
+	else {
+		n = vd_index_search_vectors(a->rated, a->q, k, 0, 0, hits, vecs, have);
+		rc = take_similar(a, hits, vecs, have, n, ans);
+	}
 	free(hits);
+	free(vecs);
+	free(have);
 	return rc;
 }
 
@@ -439,8 +469,7 @@ offline(struct vd_asker *a, const char *msg, struct vd_answer *ans)
 	int rc;
 
 	rule = vd_rules_match(a->rules, msg, &intent);
-	if ((rc = vd_crowding(a->rated, ans->similar, ans->nsimilar)) ||
-	    (rc = vd_ranker_rank(a->ranker, msg, ans->similar, ans->nsimilar)))
+	if ((rc = vd_ranker_rank(a->ranker, msg, ans->similar, ans->nsimilar)))
 		return rc;
 	rank_candidates(a, ans, intent);
 	if (ans->ncand > 0) {
@@ -557,7 +586,7 @@ vd_asker_answer_found(struct vd_asker *a, const char *msg, const struct vd_hit *
 
 	memset(ans, 0, sizeof *ans);
 	ans->prompt_tokens = ans->completion_tokens = -1;
-	if ((rc = take_similar(a, hits, n, ans)) || (rc = offline(a, msg, ans)))
+	if ((rc = take_similar(a, hits, NULL, NULL, n, ans)) || (rc = offline(a, msg, ans)))
 		return rc;
 	ans->response_time = vd_monotonic() - t0;
 	return VD_OK;

@@ -1,8 +1,4 @@
-#include <stdlib.h>
-#include <string.h>
-
 #include "vd_crowding.h"
-#include "vd_error.h"
 
 /* Insert c into top[0..*len) (largest first, at most VD_CROWDING_K). */
 static void
@@ -19,43 +15,29 @@ keep_top(double *top, size_t *len, double c)
 	top[i] = c;
 }
 
-int
-vd_crowding(struct vd_index *ix, struct vd_similar *sim, size_t n)
+void
+vd_crowding(struct vd_similar *sim, const float *const *vec, size_t n, int dim)
 {
 	/* an answer holds at most VD_SIMILAR_MAX neighbours */
 	double tops[VD_SIMILAR_MAX][VD_CROWDING_K];
-	size_t len[VD_SIMILAR_MAX] = { 0 }, i, j, dim;
-	char have[VD_SIMILAR_MAX] = { 0 };
-	float *v;
+	size_t len[VD_SIMILAR_MAX] = { 0 }, i, j;
 	int d;
 
 	for (i = 0; i < n; i++)
 		sim[i].crowding = 0;
 	if (n > VD_SIMILAR_MAX)
 		n = VD_SIMILAR_MAX;
-	if (!ix || n < 2)
-		return VD_OK;
-	dim = (size_t)vd_index_dim(ix);
-	if (!(v = malloc(n * dim * sizeof *v)))
-		return vd_error(VD_ENOMEM, "out of memory");
-	/* copied: the index hands out one vector at a time; unit length, as
-	 * every embedder gives them (vd_embedder.h), so dot products are the
-	 * cosines the search scores by */
-	for (i = 0; i < n; i++) {
-		const float *x = vd_index_vector(ix, sim[i].log_id);
-
-		if ((have[i] = x != NULL))
-			memcpy(v + i * dim, x, dim * sizeof *v);
-	}
+	/* unit length, as every embedder gives them (vd_embedder.h), so dot
+	 * products are the cosines the search scores by */
 	for (i = 0; i < n; i++)
-		for (j = i + 1; j < n && have[i]; j++) {
-			const float *a = v + i * dim, *b = v + j * dim;
+		for (j = i + 1; j < n && vec[i]; j++) {
+			const float *a = vec[i], *b = vec[j];
 			float c = 0;
 
-			if (!have[j])
+			if (!b)
 				continue;
 #pragma omp simd reduction(+:c)
-			for (d = 0; d < (int)dim; d++)
+			for (d = 0; d < dim; d++)
 				c += a[d] * b[d];
 			keep_top(tops[i], &len[i], c);
 			keep_top(tops[j], &len[j], c);
@@ -67,6 +49,4 @@ vd_crowding(struct vd_index *ix, struct vd_similar *sim, size_t n)
 			s += tops[i][j];
 		sim[i].crowding = len[i] ? s / (double)len[i] : 0;
 	}
-	free(v);
-	return VD_OK;
 }

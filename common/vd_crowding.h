@@ -11,14 +11,13 @@
 #include <stddef.h>
 
 #include "vd_answer.h"
-#include "vd_index.h"
 
 #define VD_CROWDING_K 5
 
 /* Set sim[i].crowding for the n neighbours of an answer (the first
- * VD_SIMILAR_MAX looked at), their vectors read from ix; a neighbour
- * whose vector is not there (or with no other neighbour) gets 0.
- * VD_ENOMEM when out of memory (every crowding then 0). */
-int vd_crowding(struct vd_index *ix, struct vd_similar *sim, size_t n);
+ * VD_SIMILAR_MAX looked at) from their exact vectors vec[i] (dim each, as
+ * the search scored them); a neighbour whose vector is NULL (or with no
+ * other neighbour) gets 0. */
+void vd_crowding(struct vd_similar *sim, const float *const *vec, size_t n, int dim);
 
 #endif

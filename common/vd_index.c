@@ -519,19 +519,31 @@ memory_vector(const struct vd_index *ix, long long log_id)
 	return p ? ix->vecs + (size_t)(p - ix->main.ids) * (size_t)ix->dim : NULL;
 }
 
-const float *
-vd_index_vector(struct vd_index *ix, long long log_id)
+int
+vd_index_read_vector(struct vd_index *ix, long long log_id, float *out)
 {
-	const float *v = NULL;
+	const float *v;
+	int found = 0;
 
-	if (ix->vecs)
-		return memory_vector(ix, log_id);
+	if (ix->vecs) {
+		if ((v = memory_vector(ix, log_id)))
+			memcpy(out, v, sizeof(float) * (size_t)ix->dim);
+		return v != NULL;
+	}
 	sqlite3_bind_int64(ix->exact, 2, log_id);
 	if (sqlite3_step(ix->exact) == SQLITE_ROW &&
 	    sqlite3_column_bytes(ix->exact, 0) == (int)(sizeof(float) * (size_t)ix->dim)) {
-		memcpy(ix->tmp, sqlite3_column_blob(ix->exact, 0), sizeof(float) * (size_t)ix->dim);
-		v = ix->tmp;
+		memcpy(out, sqlite3_column_blob(ix->exact, 0), sizeof(float) * (size_t)ix->dim);
+		found = 1;
 	}
 	sqlite3_reset(ix->exact);
-	return v;
+	return found;
+}
+
+const float *
+vd_index_vector(struct vd_index *ix, long long log_id)
+{
+	if (ix->vecs)
+		return memory_vector(ix, log_id);
+	return vd_index_read_vector(ix, log_id, ix->tmp) ? ix->tmp : NULL;
 }

@@ -107,10 +107,17 @@ worst_of(const struct cand *c, size_t n)
 	return w;
 }
 
+/* A candidate scored with its exact vector: row, where that vector was
+ * read to (-1: it was gone, the score is its code's). */
+struct exact {
+	struct vd_hit hit;
+	int row;
+};
+
 static int
-cmp_hit(const void *a, const void *b)
+cmp_exact(const void *a, const void *b)
 {
-	const struct vd_hit *x = a, *y = b;
+	const struct vd_hit *x = &((const struct exact *)a)->hit, *y = &((const struct exact *)b)->hit;
 
 	return before(x->score, x->log_id, y->score, y->log_id) ? -1 :
 	    before(y->score, y->log_id, x->score, x->log_id) ? 1 : 0;
@@ -250,26 +257,30 @@ codes_sound(const struct vd_index *ix)
 	return 1;
 }
 
-/* Score the int8 candidates again with the exact vectors. */
+/* Score the int8 candidates again with the exact vectors, each read to
+ * its row of rows (n rows of dim), and sort them. */
 static size_t
-rescore(struct vd_index *ix, const float *q, struct vd_hit *cand, size_t n, size_t k)
+rescore(struct vd_index *ix, const float *q, struct exact *cand, size_t n, size_t k,
+    float *rows)
 {
 	size_t i;
 	int d;
 
 	for (i = 0; i < n; i++) {
-		const float *v = vd_index_vector(ix, cand[i].log_id);
+		const float *v = rows + i * (size_t)ix->dim;
 		float s = 0;
 
-		if (!v)
+		cand[i].row = -1;
+		if (!vd_index_read_vector(ix, cand[i].hit.log_id, rows + i * (size_t)ix->dim))
 			continue;
 #pragma omp simd reduction(+:s)
 		for (d = 0; d < ix->dim; d++)
 			s += q[d] * v[d];
-		cand[i].score = s;
+		cand[i].hit.score = s;
+		cand[i].row = (int)i;
 	}
 	ix->rescored += n;
-	qsort(cand, n, sizeof *cand, cmp_hit);
+	qsort(cand, n, sizeof *cand, cmp_exact);
 	return n < k ? n : k;
 }
 
@@ -287,9 +298,11 @@ quantize_queries(const float *qs, size_t nb, int dim, int8_t *q8, int8_t *q4, fl
 	}
 }
 
-int
-vd_index_search_batch(struct vd_index *ix, const float *qs, size_t nq, size_t k,
-    const long long *exclude, int min_rating, struct vd_hit *hits, size_t *found)
+/* vd_index_search_batch, and when vecs is not NULL each hit's exact
+ * vector (vd_index_search_vectors). */
+static int
+search(struct vd_index *ix, const float *qs, size_t nq, size_t k, const long long *exclude,
+    int min_rating, struct vd_hit *hits, size_t *found, float *vecs, unsigned char *have)
 {
 	size_t kk = k + RESCORE_MARGIN < k * 4 ? k + RESCORE_MARGIN : k * 4, kc, q0, b, t, i, nt, ntmax, ns;
 	size_t len4 = VD_CODE4_LEN(ix->dim);
@@ -298,7 +311,8 @@ vd_index_search_batch(struct vd_index *ix, const float *qs, size_t nq, size_t k,
 	int started[MAX_THREADS], four, rc = VD_OK;
 	uint64_t sum;
 	struct cand *cand, *merged;
-	struct vd_hit *best;
+	struct exact *best;
+	float *rows;
 	int8_t *qcode, *q4;
 	float qscale[BLOCK * MAX_THREADS];
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -319,12 +333,14 @@ vd_index_search_batch(struct vd_index *ix, const float *qs, size_t nq, size_t k,
 	cand = malloc(sizeof *cand * 2 * kc * BLOCK * ntmax);
 	merged = malloc(sizeof *merged * kc * ntmax);
 	best = malloc(sizeof *best * kc);
+	rows = malloc(sizeof *rows * kc * (size_t)ix->dim);
 	qcode = malloc((size_t)ix->dim * BLOCK * ntmax);
 	q4 = malloc(2 * len4 * BLOCK * ntmax);
-	if (!cand || !merged || !best || !qcode || !q4) {
+	if (!cand || !merged || !best || !rows || !qcode || !q4) {
 		free(cand);
 		free(merged);
 		free(best);
+		free(rows);
 		free(qcode);
 		free(q4);
 		return vd_error(VD_ENOMEM, "out of memory");
@@ -410,30 +426,54 @@ again:
 					m = kk;
 			}
 			for (i = 0; i < m; i++)
-				best[i] = (struct vd_hit){ merged[i].id, merged[i].score };
-			found[q0 + s] = rescore(ix, qs + (q0 + s) * (size_t)ix->dim, best, m, k);
-			memcpy(hits + (q0 + s) * k, best, found[q0 + s] * sizeof *hits);
+				best[i].hit = (struct vd_hit){ merged[i].id, merged[i].score };
+			found[q0 + s] = rescore(ix, qs + (q0 + s) * (size_t)ix->dim, best, m, k, rows);
+			for (i = 0; i < found[q0 + s]; i++) {
+				size_t h = (q0 + s) * k + i;
+
+				hits[h] = best[i].hit;
+				if (!vecs)
+					continue;
+				if ((have[h] = best[i].row >= 0))
+					memcpy(vecs + h * (size_t)ix->dim, rows + (size_t)best[i].row *
+					    (size_t)ix->dim, sizeof *vecs * (size_t)ix->dim);
+			}
 		}
 	}
 	free(cand);
 	free(merged);
 	free(best);
+	free(rows);
 	free(qcode);
 	free(q4);
 	return rc;
+}
+
+int
+vd_index_search_batch(struct vd_index *ix, const float *qs, size_t nq, size_t k,
+    const long long *exclude, int min_rating, struct vd_hit *hits, size_t *found)
+{
+	return search(ix, qs, nq, k, exclude, min_rating, hits, found, NULL, NULL);
+}
+
+size_t
+vd_index_search_vectors(struct vd_index *ix, const float *q, size_t k,
+    long long exclude, int min_rating, struct vd_hit *hits, float *vecs, unsigned char *have)
+{
+	size_t found = 0;
+
+	if (k == 0 || ix->n == 0)
+		return 0;
+	if (search(ix, q, 1, k, &exclude, min_rating, hits, &found, vecs, have))
+		return 0;
+	return found;
 }
 
 size_t
 vd_index_search_rated(struct vd_index *ix, const float *q, size_t k,
     long long exclude, int min_rating, struct vd_hit *hits)
 {
-	size_t found = 0;
-
-	if (k == 0 || ix->n == 0)
-		return 0;
-	if (vd_index_search_batch(ix, q, 1, k, &exclude, min_rating, hits, &found))
-		return 0;
-	return found;
+	return vd_index_search_vectors(ix, q, k, exclude, min_rating, hits, NULL, NULL);
 }
 
 size_t

@@ -3,11 +3,12 @@
 # dot products equal plain arithmetic, the prefilter finds the exact scan's
 # hits, the int8 scan of every code (VASDOM_INDEX_CANDIDATES=0) and the
 # portable kernel (VASDOM_INDEX_PORTABLE=1) print the same as the default,
-# 30 hits are exact from k + 16 exact vectors,
+# 30 hits are exact from k + 16 exact vectors, which the search hands
+# back with the hits,
 # a stale cache's delta is prefiltered alike, and a damaged int8 code in
 # the cache file (outside its load-time checksum) is caught when read.
 . "$(dirname "$0")/lib.sh"
-plan 20
+plan 21
 kernels=$VASDOM_BIN/tests/unit/index-kernels
 
 "$kernels" >"$T/k"
@@ -20,6 +21,7 @@ check_same "the int8 scan of every code: the exact hits" 0 "$(val search-int8)"
 check_same "the portable kernel: the exact hits" 0 "$(val search-portable)"
 check_same "30 hits (vasdom-ask's neighbours): the exact scan's for 40 queries" 0 "$(val search-k30)"
 check_same "...from 46 exact vectors a query (k + 16), not 120 (4k)" 46 "$(val rescored-k30)"
+check_same "the exact vectors handed back with the hits (vasdom-ask's crowding): each hit's own" 0 "$(val search-vectors)"
 check_same "5 hits (vasdom-similar's default): 32 exact vectors, as before" 32 "$(val rescored-k5)"
 
 vasdom-ask --record </dev/null >/dev/null   # the schema

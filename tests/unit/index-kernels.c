@@ -206,6 +206,38 @@ check_search(struct vd_index *ix, const float *v, size_t n, int dim, long candid
 	return differ;
 }
 
+/* Queries whose hits from vd_index_search_vectors differ from
+ * vd_index_search_rated's, or whose vectors handed back are not the
+ * hits' own (v[id - 1]). */
+static int
+check_vectors(struct vd_index *ix, const float *v, int dim)
+{
+	struct vd_hit want[KMAX], got[KMAX];
+	float *vecs = malloc(sizeof *vecs * KMAX * (size_t)dim);
+	unsigned char have[KMAX];
+	size_t q, j, n, m;
+	int differ = 0;
+
+	ix->candidates = -1;
+	ix->portable = 0;
+	for (q = 0; q < NQ; q++) {
+		const float *x = v + q * (size_t)dim;
+
+		n = vd_index_search_rated(ix, x, KMAX, (long long)q + 1, 0, want);
+		memset(have, 0, sizeof have);
+		m = vd_index_search_vectors(ix, x, KMAX, (long long)q + 1, 0, got, vecs, have);
+		for (j = 0; j < n; j++)
+			if (m != n || got[j].log_id != want[j].log_id || got[j].score != want[j].score ||
+			    !have[j] || memcmp(vecs + j * (size_t)dim, v + (size_t)(got[j].log_id - 1) *
+			    (size_t)dim, sizeof *vecs * (size_t)dim)) {
+				differ++;
+				break;
+			}
+	}
+	free(vecs);
+	return differ;
+}
+
 int
 main(void)
 {
@@ -228,6 +260,7 @@ main(void)
 	ix->rescored = 0;
 	printf("search-k30\t%d\n", check_search(ix, v, n, dim, -1, 0, 30));
 	printf("rescored-k30\t%zu\n", ix->rescored / NQ);
+	printf("search-vectors\t%d\n", check_vectors(ix, v, dim));
 	ix->rescored = 0;
 	check_search(ix, v, n, dim, -1, 0, 5);
 	printf("rescored-k5\t%zu\n", ix->rescored / NQ);
