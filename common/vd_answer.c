@@ -188,11 +188,11 @@ vd_answer_clear(struct vd_answer *ans)
 /* The neighbours among hits[0..n) (best first) not left out, at or above
  * the minimum similarity, with the answer people endorsed (their
  * correction if they gave one), and their crowding (vd_crowding.h) from
- * the exact vectors the search scored them with: vecs + i * dim for
- * hits[i] (have[i] 0: it had none), or when vecs is NULL read again. */
+ * the exact vectors the search scored them with: vecs[i] for hits[i]
+ * (vd_index_search_vectors), or when vecs is NULL read again. */
 static int
-take_similar(struct vd_asker *a, const struct vd_hit *hits, const float *vecs,
-    const unsigned char *have, size_t n, struct vd_answer *ans)
+take_similar(struct vd_asker *a, const struct vd_hit *hits, const float *const *vecs,
+    size_t n, struct vd_answer *ans)
 {
 	const float *vec[VD_SIMILAR_MAX];
 	float *own = NULL;
@@ -230,7 +230,7 @@ take_similar(struct vd_asker *a, const struct vd_hit *hits, const float *vecs,
 				return vd_error(VD_ENOMEM, "out of memory");
 			}
 			if (vecs)
-				vec[ans->nsimilar] = have[i] ? vecs + i * dim : NULL;
+				vec[ans->nsimilar] = vecs[i];
 			else {
 				const float *v = vd_index_vector(a->rated, hits[i].log_id);
 
@@ -252,9 +252,8 @@ static int
 find_similar(struct vd_asker *a, const char *msg, struct vd_answer *ans)
 {
 	struct vd_hit *hits;
-	float *vecs;
-	unsigned char *have;
-	size_t n, k = VD_SIMILAR_MAX + a->nexclude, dim;
+	const float **vecs;
+	size_t n, k = VD_SIMILAR_MAX + a->nexclude;
 	int rc;
 
 	if (!a->rated || vd_index_size(a->rated) == 0)
@@ -264,19 +263,16 @@ find_similar(struct vd_asker *a, const char *msg, struct vd_answer *ans)
 		return VD_OK;
 	}
 	/* the excluded may all be among the nearest: look that much further */
-	dim = (size_t)vd_index_dim(a->rated);
 	hits = malloc(sizeof *hits * k);
-	vecs = malloc(sizeof *vecs * k * dim);
-	have = malloc(k);
-	if (!hits || !vecs || !have)
+	vecs = malloc(sizeof *vecs * k);
+	if (!hits || !vecs)
 		rc = vd_error(VD_ENOMEM, "out of memory");
 	else {
-		n = vd_index_search_vectors(a->rated, a->q, k, 0, 0, hits, vecs, have);
-		rc = take_similar(a, hits, vecs, have, n, ans);
+		n = vd_index_search_vectors(a->rated, a->q, k, 0, 0, hits, vecs);
+		rc = take_similar(a, hits, vecs, n, ans);
 	}
 	free(hits);
 	free(vecs);
-	free(have);
 	return rc;
 }
 
@@ -586,7 +582,7 @@ vd_asker_answer_found(struct vd_asker *a, const char *msg, const struct vd_hit *
 
 	memset(ans, 0, sizeof *ans);
 	ans->prompt_tokens = ans->completion_tokens = -1;
-	if ((rc = take_similar(a, hits, NULL, NULL, n, ans)) || (rc = offline(a, msg, ans)))
+	if ((rc = take_similar(a, hits, NULL, n, ans)) || (rc = offline(a, msg, ans)))
 		return rc;
 	ans->response_time = vd_monotonic() - t0;
 	return VD_OK;

@@ -355,6 +355,7 @@ vd_index_free(struct vd_index *ix)
 	free(ix->delta_own);
 	free(ix->model);
 	free(ix->tmp);
+	free(ix->rows);
 	free(ix->vecs);
 	free(ix->sound);
 	sqlite3_finalize(ix->exact);

@@ -43,6 +43,8 @@ struct vd_index {
 	void *map, *own, *delta_own;
 	size_t maplen;
 	float *tmp;
+	float *rows;                /* the exact vectors of a query's candidates, */
+	size_t nrows;               /* read by its search: nrows * dim */
 	float *vecs;                /* vd_index_memory: the exact vectors, n * dim */
 	char *base;                 /* main's arrays: the map, or own */
 	long long version;          /* vector_state's when loaded or refreshed */

@@ -258,14 +258,27 @@ codes_sound(const struct vd_index *ix)
 }
 
 /* Score the int8 candidates again with the exact vectors, each read to
- * its row of rows (n rows of dim), and sort them. */
-static size_t
+ * its row of ix->rows, and sort them. VD_ENOMEM, or VD_OK and *found the
+ * best k's count. */
+static int
 rescore(struct vd_index *ix, const float *q, struct exact *cand, size_t n, size_t k,
-    float *rows)
+    size_t *found)
 {
+	float *rows;
 	size_t i;
 	int d;
 
+	/* kept by ix: the vectors handed back stay there until its next
+	 * search, and a process asking again reuses the memory (as many rows
+	 * as a search rescores, not a prefilter's candidates: fewer fresh
+	 * pages to fault in) */
+	if (ix->nrows < n) {
+		free(ix->rows);
+		ix->nrows = (ix->rows = malloc(sizeof *ix->rows * n * (size_t)ix->dim)) ? n : 0;
+		if (!ix->rows)
+			return vd_error(VD_ENOMEM, "out of memory");
+	}
+	rows = ix->rows;
 	for (i = 0; i < n; i++) {
 		const float *v = rows + i * (size_t)ix->dim;
 		float s = 0;
@@ -281,7 +294,8 @@ rescore(struct vd_index *ix, const float *q, struct exact *cand, size_t n, size_
 	}
 	ix->rescored += n;
 	qsort(cand, n, sizeof *cand, cmp_exact);
-	return n < k ? n : k;
+	*found = n < k ? n : k;
+	return VD_OK;
 }
 
 /* Quantize the queries qs[0..nb) into int8 codes (dim each), and the same
@@ -298,11 +312,11 @@ quantize_queries(const float *qs, size_t nb, int dim, int8_t *q8, int8_t *q4, fl
 	}
 }
 
-/* vd_index_search_batch, and when vecs is not NULL each hit's exact
- * vector (vd_index_search_vectors). */
+/* vd_index_search_batch, and when vecs is not NULL (one query) each
+ * hit's exact vector (vd_index_search_vectors). */
 static int
 search(struct vd_index *ix, const float *qs, size_t nq, size_t k, const long long *exclude,
-    int min_rating, struct vd_hit *hits, size_t *found, float *vecs, unsigned char *have)
+    int min_rating, struct vd_hit *hits, size_t *found, const float **vecs)
 {
 	size_t kk = k + RESCORE_MARGIN < k * 4 ? k + RESCORE_MARGIN : k * 4, kc, q0, b, t, i, nt, ntmax, ns;
 	size_t len4 = VD_CODE4_LEN(ix->dim);
@@ -312,7 +326,6 @@ search(struct vd_index *ix, const float *qs, size_t nq, size_t k, const long lon
 	uint64_t sum;
 	struct cand *cand, *merged;
 	struct exact *best;
-	float *rows;
 	int8_t *qcode, *q4;
 	float qscale[BLOCK * MAX_THREADS];
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -333,14 +346,12 @@ search(struct vd_index *ix, const float *qs, size_t nq, size_t k, const long lon
 	cand = malloc(sizeof *cand * 2 * kc * BLOCK * ntmax);
 	merged = malloc(sizeof *merged * kc * ntmax);
 	best = malloc(sizeof *best * kc);
-	rows = malloc(sizeof *rows * kc * (size_t)ix->dim);
 	qcode = malloc((size_t)ix->dim * BLOCK * ntmax);
 	q4 = malloc(2 * len4 * BLOCK * ntmax);
-	if (!cand || !merged || !best || !rows || !qcode || !q4) {
+	if (!cand || !merged || !best || !qcode || !q4) {
 		free(cand);
 		free(merged);
 		free(best);
-		free(rows);
 		free(qcode);
 		free(q4);
 		return vd_error(VD_ENOMEM, "out of memory");
@@ -427,23 +438,20 @@ again:
 			}
 			for (i = 0; i < m; i++)
 				best[i].hit = (struct vd_hit){ merged[i].id, merged[i].score };
-			found[q0 + s] = rescore(ix, qs + (q0 + s) * (size_t)ix->dim, best, m, k, rows);
+			if ((rc = rescore(ix, qs + (q0 + s) * (size_t)ix->dim, best, m, k,
+			    &found[q0 + s])))
+				break;
 			for (i = 0; i < found[q0 + s]; i++) {
-				size_t h = (q0 + s) * k + i;
-
-				hits[h] = best[i].hit;
-				if (!vecs)
-					continue;
-				if ((have[h] = best[i].row >= 0))
-					memcpy(vecs + h * (size_t)ix->dim, rows + (size_t)best[i].row *
-					    (size_t)ix->dim, sizeof *vecs * (size_t)ix->dim);
+				hits[(q0 + s) * k + i] = best[i].hit;
+				if (vecs)
+					vecs[i] = best[i].row < 0 ? NULL :
+					    ix->rows + (size_t)best[i].row * (size_t)ix->dim;
 			}
 		}
 	}
 	free(cand);
 	free(merged);
 	free(best);
-	free(rows);
 	free(qcode);
 	free(q4);
 	return rc;
@@ -453,18 +461,18 @@ int
 vd_index_search_batch(struct vd_index *ix, const float *qs, size_t nq, size_t k,
     const long long *exclude, int min_rating, struct vd_hit *hits, size_t *found)
 {
-	return search(ix, qs, nq, k, exclude, min_rating, hits, found, NULL, NULL);
+	return search(ix, qs, nq, k, exclude, min_rating, hits, found, NULL);
 }
 
 size_t
 vd_index_search_vectors(struct vd_index *ix, const float *q, size_t k,
-    long long exclude, int min_rating, struct vd_hit *hits, float *vecs, unsigned char *have)
+    long long exclude, int min_rating, struct vd_hit *hits, const float **vecs)
 {
 	size_t found = 0;
 
 	if (k == 0 || ix->n == 0)
 		return 0;
-	if (search(ix, q, 1, k, &exclude, min_rating, hits, &found, vecs, have))
+	if (search(ix, q, 1, k, &exclude, min_rating, hits, &found, vecs))
 		return 0;
 	return found;
 }
@@ -473,7 +481,7 @@ size_t
 vd_index_search_rated(struct vd_index *ix, const float *q, size_t k,
     long long exclude, int min_rating, struct vd_hit *hits)
 {
-	return vd_index_search_vectors(ix, q, k, exclude, min_rating, hits, NULL, NULL);
+	return vd_index_search_vectors(ix, q, k, exclude, min_rating, hits, NULL);
 }
 
 size_t
