@@ -20,12 +20,15 @@ check_same "...with no temporary file made (the folder SQLite would use unchange
 	"$before" "$(stat -c %Y "$T/sqltmp")"
 
 # a running process (a coprocess: standard input left open) has the
-# database file mapped once it has answered
+# database file mapped once it has answered; its replies go to a pipe, as
+# a coprocess's do, which it writes each at once (to a file, only at the
+# end)
 mapped() {
 	tool=$1; shift
-	rm -f "$T/in" "$T/o"
-	mkfifo "$T/in"
-	"$tool" "$@" <"$T/in" >"$T/o" &
+	rm -f "$T/in" "$T/pipe" "$T/o"
+	mkfifo "$T/in" "$T/pipe"
+	cat "$T/pipe" >"$T/o" &
+	"$tool" "$@" <"$T/in" >"$T/pipe" &
 	pid=$!
 	exec 3>"$T/in"
 	echo "график уборки лифт" >&3
@@ -33,7 +36,7 @@ mapped() {
 	while [ ! -s "$T/o" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 	grep -c " $VASDOM_DB\$" "/proc/$pid/maps"
 	exec 3>&-
-	wait "$pid"
+	wait
 }
 m=$(mapped vasdom-ask)
 check "vasdom-ask answered with its input open" test -s "$T/o"
