@@ -3,7 +3,7 @@
 # them, and an exchange learned from a rating does not take questions of
 # another topic only because users phrase their questions alike.
 . "$(dirname "$0")/lib.sh"
-plan 13
+plan 15
 
 : >"$T/none.rules"
 export VASDOM_RULES=$T/none.rules VASDOM_MIN_CONFIDENCE=0
@@ -57,6 +57,32 @@ check "every neighbour's rank follows the documented formula" jq -e '
 	[.neighbours[] | .score + 0.3 * .cosine + 0.1 * .bm25 - 0.1 * .crowding +
 	    (if .learned then 0.2 * .question_cosine - 0.12 else -0.045 * .kind_mismatch end) - .rank |
 	    fabs < 0.0001] | length > 1 and all' "$T/formula"
+# the vote: each answer's support the sum of its neighbours' rating / 5
+# times exp((rank - top) / fade), fade 0.05, and 0.03 for a learned
+# exchange, whose vote fades faster below the top; the printed share is
+# the winner's part of all support
+vasdom-ask --explain "Почему на телефоне не получается связаться с бригадиром?" >"$T/vote"
+vote() {
+	python3 - "$T/vote" "$1" <<'EOF'
+import json, math, sys
+reply, learned_fade = json.load(open(sys.argv[1])), float(sys.argv[2])
+nb = reply["neighbours"]
+top = max(n["rank"] for n in nb)
+poor = {n["answer"] for n in nb if n["rating"] <= 2}
+support, below = {}, 0
+for n in nb:
+    if n["rating"] < 4 or n["answer"] in poor:
+        continue
+    fade = learned_fade if n["learned"] else 0.05
+    support[n["answer"]] = support.get(n["answer"], 0) + math.exp((n["rank"] - top) / fade) * n["rating"] / 5
+    below += n["learned"] and n["rank"] < top
+share = max(support.values()) / sum(support.values())
+sys.exit(0 if below and abs(share - reply["signals"]["share"]) < 1e-4 else 1)
+EOF
+}
+check "the share follows from the votes, a learned one fading faster" vote 0.03
+check_fails "the same votes fading alike give another share" 1 vote 0.05
+
 # crowding: each neighbour's mean cosine with the 5 nearest of the others
 # (of 7 here: at a minimum similarity of 0 every exchange is a neighbour), from the
 # vectors stored in the database
