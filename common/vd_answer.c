@@ -349,10 +349,11 @@ by_score(const void *x, const void *y)
  * threshold, each distinct answer with its support, the sum over the
  * exchanges that gave that answer of their rating times a weight fading
  * with their distance below the best (faster for a learned exchange's),
- * so agreeing neighbours count for more than one; distances are in the neighbours' ranks (vd_rank.h), the
- * vector score with lexical evidence, learned exchanges discounted. Answers rated poorly (<= 2) for any similar question are
- * never candidates (nor, later, the rule's answer), nor answers to
- * questions of another topic. Best first. */
+ * so agreeing neighbours count for more than one; distances are in the
+ * neighbours' ranks (vd_rank.h), the vector score with lexical evidence,
+ * learned exchanges discounted. Answers rated poorly (<= 2) for any
+ * similar question are never candidates (nor, later, the rule's answer),
+ * nor answers to questions of another topic. Best first. */
 static void
 rank_candidates(const struct vd_asker *a, struct vd_answer *ans, const char *intent)
 {
