@@ -520,31 +520,25 @@ memory_vector(const struct vd_index *ix, long long log_id)
 	return p ? ix->vecs + (size_t)(p - ix->main.ids) * (size_t)ix->dim : NULL;
 }
 
-int
-vd_index_read_vector(struct vd_index *ix, long long log_id, float *out)
+const float *
+vd_index_read_vector(struct vd_index *ix, long long log_id, float *buf)
 {
-	const float *v;
-	int found = 0;
+	const float *v = NULL;
 
-	if (ix->vecs) {
-		if ((v = memory_vector(ix, log_id)))
-			memcpy(out, v, sizeof(float) * (size_t)ix->dim);
-		return v != NULL;
-	}
+	if (ix->vecs)
+		return memory_vector(ix, log_id);
 	sqlite3_bind_int64(ix->exact, 2, log_id);
 	if (sqlite3_step(ix->exact) == SQLITE_ROW &&
 	    sqlite3_column_bytes(ix->exact, 0) == (int)(sizeof(float) * (size_t)ix->dim)) {
-		memcpy(out, sqlite3_column_blob(ix->exact, 0), sizeof(float) * (size_t)ix->dim);
-		found = 1;
+		memcpy(buf, sqlite3_column_blob(ix->exact, 0), sizeof(float) * (size_t)ix->dim);
+		v = buf;
 	}
 	sqlite3_reset(ix->exact);
-	return found;
+	return v;
 }
 
 const float *
 vd_index_vector(struct vd_index *ix, long long log_id)
 {
-	if (ix->vecs)
-		return memory_vector(ix, log_id);
-	return vd_index_read_vector(ix, log_id, ix->tmp) ? ix->tmp : NULL;
+	return vd_index_read_vector(ix, log_id, ix->tmp);
 }

@@ -107,11 +107,11 @@ worst_of(const struct cand *c, size_t n)
 	return w;
 }
 
-/* A candidate scored with its exact vector: row, where that vector was
- * read to (-1: it was gone, the score is its code's). */
+/* A candidate scored with its exact vector: vec, where that vector lies
+ * (NULL: it was gone, the score is its code's). */
 struct exact {
 	struct vd_hit hit;
-	int row;
+	const float *vec;
 };
 
 static int
@@ -257,9 +257,9 @@ codes_sound(const struct vd_index *ix)
 	return 1;
 }
 
-/* Score the int8 candidates again with the exact vectors, each read to
- * its row of ix->rows, and sort them. VD_ENOMEM, or VD_OK and *found the
- * best k's count. */
+/* Score the int8 candidates again with the exact vectors (those not held
+ * in memory each read to its row of ix->rows), and sort them. VD_ENOMEM,
+ * or VD_OK and *found the best k's count. */
 static int
 rescore(struct vd_index *ix, const float *q, struct exact *cand, size_t n, size_t k,
     size_t *found)
@@ -280,17 +280,15 @@ rescore(struct vd_index *ix, const float *q, struct exact *cand, size_t n, size_
 	}
 	rows = ix->rows;
 	for (i = 0; i < n; i++) {
-		const float *v = rows + i * (size_t)ix->dim;
+		const float *v = vd_index_read_vector(ix, cand[i].hit.log_id, rows + i * (size_t)ix->dim);
 		float s = 0;
 
-		cand[i].row = -1;
-		if (!vd_index_read_vector(ix, cand[i].hit.log_id, rows + i * (size_t)ix->dim))
+		if (!(cand[i].vec = v))
 			continue;
 #pragma omp simd reduction(+:s)
 		for (d = 0; d < ix->dim; d++)
 			s += q[d] * v[d];
 		cand[i].hit.score = s;
-		cand[i].row = (int)i;
 	}
 	ix->rescored += n;
 	qsort(cand, n, sizeof *cand, cmp_exact);
@@ -444,8 +442,7 @@ again:
 			for (i = 0; i < found[q0 + s]; i++) {
 				hits[(q0 + s) * k + i] = best[i].hit;
 				if (vecs)
-					vecs[i] = best[i].row < 0 ? NULL :
-					    ix->rows + (size_t)best[i].row * (size_t)ix->dim;
+					vecs[i] = best[i].vec;
 			}
 		}
 	}
