@@ -239,14 +239,9 @@ take_similar(struct vd_asker *a, const struct vd_hit *hits, const float *const *
 				free(own);
 				return vd_error(VD_ENOMEM, "out of memory");
 			}
-			if (vecs)
-				vec[ans->nsimilar] = vecs[i];
-			else {
-				const float *v = vd_index_vector(a->rated, hits[i].log_id);
-
-				vec[ans->nsimilar] = v ? memcpy(own + ans->nsimilar * dim, v,
-				    sizeof *own * dim) : NULL;
-			}
+			/* read into own only when the index does not hold it */
+			vec[ans->nsimilar] = vecs ? vecs[i] : vd_index_read_vector(a->rated,
+			    hits[i].log_id, own + ans->nsimilar * dim);
 			ans->nsimilar++;
 		}
 		sqlite3_reset(st);

@@ -63,7 +63,12 @@ int vd_index_dim(const struct vd_index *ix);
  * removed. */
 int vd_index_remove_files(sqlite3 *db, long long *removed);
 
-/* The exact stored vector of log_id (valid until the next call), or NULL. */
+/* The exact stored vector of log_id (dim floats): where ix holds it in
+ * memory (vd_index_memory), else read into buf; NULL when there is none
+ * (buf then untouched). */
+const float *vd_index_read_vector(struct vd_index *ix, long long log_id, float *buf);
+
+/* The same, read into ix's own buffer (valid until the next call). */
 const float *vd_index_vector(struct vd_index *ix, long long log_id);
 
 #endif

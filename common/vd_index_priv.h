@@ -65,11 +65,6 @@ void vd_index_point(struct vd_index *ix, char *base, size_t n, int dim);
  * what vd_index_refresh does when a delta will not do. */
 int vd_index_rebuild(struct vd_index *ix);
 
-/* The exact stored vector of log_id (dim floats): where ix holds it in
- * memory (vd_index_memory), else read into buf; NULL when there is none
- * (buf then untouched). */
-const float *vd_index_read_vector(struct vd_index *ix, long long log_id, float *buf);
-
 /* A damaged int8 code was met: remove ix's cache file (the mapping stays
  * usable), so that the next process builds it again. */
 void vd_index_discard(struct vd_index *ix);
